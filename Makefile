@@ -1,0 +1,49 @@
+# Tierbook: `make serve` builds and serves the app, `make test` runs every test.
+# Both install whatever is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8080
+WASM := --target wasm32-unknown-unknown
+
+.PHONY: setup setup-test serve dist test lint unit wasm-test e2e bench clean
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+serve: setup
+	@echo "Tierbook: building, then serving at http://127.0.0.1:$(PORT)/"
+	trunk serve --release --offline --port $(PORT)
+
+## A static folder (dist/) that works from any web server, under any sub-path.
+dist: setup
+	trunk build --release --offline
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy $(WASM) --all-targets -- -D warnings
+
+unit:
+	cargo test
+
+## Storage and browser APIs, in headless Chromium.
+wasm-test:
+	CHROMEDRIVER=/usr/bin/chromedriver \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	WASM_BINDGEN_TEST_TIMEOUT=120 \
+	cargo test $(WASM) --test storage
+
+e2e: dist
+	node --test --test-concurrency=1 tests/e2e/
+
+test: setup-test lint unit wasm-test e2e
+
+bench: setup-test dist
+	node tests/bench/bench.mjs
+
+clean:
+	rm -rf dist target

@@ -1,0 +1,8 @@
+pub mod campaigns;
+pub mod error_banner;
+pub mod feedback;
+pub mod field;
+pub mod interactions;
+pub mod nav;
+pub mod purchases;
+pub mod related;

@@ -1,0 +1,68 @@
+//! The bytes of one stored shard: a format byte, then the customer files packed with postcard.
+//! Packed bytes are ~3x smaller than JSON and decode without a parser, which is what makes
+//! 1,000,000 purchases load in well under a second.
+
+use super::model::CustomerRecord;
+use super::workbook::Shard;
+
+/// Bumped whenever `CustomerRecord` changes shape; older formats get a decoder and a migration.
+pub const SHARD_FORMAT: u8 = 1;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    Empty,
+    UnknownFormat(u8),
+    Corrupt(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Empty => write!(f, "empty shard"),
+            DecodeError::UnknownFormat(v) => write!(f, "shard format {v} is newer than this app understands"),
+            DecodeError::Corrupt(why) => write!(f, "shard is damaged: {why}"),
+        }
+    }
+}
+
+pub fn encode_shard(shard: &Shard) -> Vec<u8> {
+    let records: Vec<&CustomerRecord> = shard.records.values().collect();
+    let mut bytes = vec![SHARD_FORMAT];
+    // Serialising plain data into a Vec cannot fail.
+    bytes.extend(postcard::to_stdvec(&records).expect("records serialise"));
+    bytes
+}
+
+pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
+    let (&format, body) = bytes.split_first().ok_or(DecodeError::Empty)?;
+    if format != SHARD_FORMAT {
+        return Err(DecodeError::UnknownFormat(format));
+    }
+    let records: Vec<CustomerRecord> = postcard::from_bytes(body).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    Ok(Shard { records: records.into_iter().map(|r| (r.customer.id, r)).collect() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo;
+
+    #[test]
+    fn a_shard_survives_encoding_unchanged() {
+        let mut wb = crate::domain::workbook::Workbook::default();
+        wb.insert_records(demo::generate(1, 300, 2_000, crate::domain::day::Day(20_000), 1));
+        for shard in &wb.shards {
+            assert_eq!(&decode_shard(&encode_shard(shard)).unwrap(), shard);
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_are_refused_not_misread() {
+        let mut wb = crate::domain::workbook::Workbook::default();
+        wb.insert_records(demo::generate(1, 50, 300, crate::domain::day::Day(20_000), 2));
+        let bytes = encode_shard(&wb.shards[1]);
+        assert_eq!(decode_shard(&[]), Err(DecodeError::Empty));
+        assert_eq!(decode_shard(&[99, 0]), Err(DecodeError::UnknownFormat(99)));
+        assert!(matches!(decode_shard(&bytes[..bytes.len() / 2]), Err(DecodeError::Corrupt(_))));
+    }
+}

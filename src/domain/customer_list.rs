@@ -1,0 +1,275 @@
+//! The customers list: one summary row per customer (totals precomputed), search as you
+//! type, filters and sorting. Rows are kept per shard so a save re-summarises one shard only.
+
+use std::cmp::Ordering;
+
+use super::day::Day;
+use super::model::*;
+
+/// Colour-coded state of a customer relationship, from the date of the last purchase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// No purchase yet.
+    New,
+    /// Bought in the last 90 days.
+    Active,
+    /// Last bought 91–365 days ago.
+    Quiet,
+    /// No purchase for more than a year.
+    Lapsed,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::New, Status::Active, Status::Quiet, Status::Lapsed];
+
+    pub fn of(last_purchase: Option<Day>, today: Day) -> Status {
+        match last_purchase {
+            None => Status::New,
+            Some(day) if today.0 - day.0 <= 90 => Status::Active,
+            Some(day) if today.0 - day.0 <= 365 => Status::Quiet,
+            Some(_) => Status::Lapsed,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Active => "active",
+            Status::Quiet => "quiet",
+            Status::Lapsed => "lapsed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerSummary {
+    pub id: CustomerId,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub city: String,
+    pub tags: Vec<String>,
+    pub customer_since: Option<Day>,
+    pub spend_cents: i64,
+    pub purchase_count: u32,
+    pub last_purchase: Option<Day>,
+    /// Lower-cased name, phone, email, tags and city, searched as the user types.
+    haystack: String,
+}
+
+impl CustomerSummary {
+    pub fn of(record: &CustomerRecord) -> CustomerSummary {
+        let c = &record.customer;
+        let haystack = format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.phone, c.email, c.tags.join("\u{1}"), c.city)
+            .to_lowercase();
+        CustomerSummary {
+            id: c.id,
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+            city: c.city.clone(),
+            tags: c.tags.clone(),
+            customer_since: c.customer_since,
+            spend_cents: record.purchases.iter().map(|p| p.amount_cents).sum(),
+            purchase_count: record.purchases.len() as u32,
+            last_purchase: record.purchases.iter().map(|p| p.date).max(),
+            haystack,
+        }
+    }
+
+    pub fn status(&self, today: Day) -> Status {
+        Status::of(self.last_purchase, today)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    #[default]
+    Id,
+    Name,
+    City,
+    Spend,
+    Purchases,
+    LastPurchase,
+    CustomerSince,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListQuery {
+    pub text: String,
+    pub city: String,
+    pub tag: String,
+    pub status: Option<Status>,
+    pub sort: SortKey,
+    pub descending: bool,
+}
+
+/// Where a row lives: (shard, position in that shard's summaries).
+pub type RowRef = (u16, u32);
+
+fn compare(a: &CustomerSummary, b: &CustomerSummary, key: SortKey) -> Ordering {
+    match key {
+        SortKey::Id => a.id.cmp(&b.id),
+        SortKey::Name => a.name.cmp(&b.name),
+        SortKey::City => a.city.cmp(&b.city),
+        SortKey::Spend => a.spend_cents.cmp(&b.spend_cents),
+        SortKey::Purchases => a.purchase_count.cmp(&b.purchase_count),
+        SortKey::LastPurchase => a.last_purchase.cmp(&b.last_purchase),
+        SortKey::CustomerSince => a.customer_since.cmp(&b.customer_since),
+    }
+    .then(a.id.cmp(&b.id))
+}
+
+/// The rows the list shows, in order.
+pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) -> Vec<RowRef> {
+    let needle = query.text.trim().to_lowercase();
+    let mut rows: Vec<RowRef> = Vec::new();
+    for (s, summaries) in shards.iter().enumerate() {
+        for (i, row) in summaries.iter().enumerate() {
+            let keep = (needle.is_empty() || row.haystack.contains(&needle))
+                && (query.city.is_empty() || row.city == query.city)
+                && (query.tag.is_empty() || row.tags.iter().any(|t| *t == query.tag))
+                && query.status.is_none_or(|st| row.status(today) == st);
+            if keep {
+                rows.push((s as u16, i as u32));
+            }
+        }
+    }
+    let get = |r: &RowRef| &shards[r.0 as usize][r.1 as usize];
+    rows.sort_unstable_by(|a, b| {
+        let order = compare(get(a), get(b), query.sort);
+        if query.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    rows
+}
+
+/// Distinct values for the filter drop-downs, most used first.
+pub fn facet_values(shards: &[Vec<CustomerSummary>], pick: impl Fn(&CustomerSummary) -> Vec<&str>) -> Vec<String> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for row in shards.iter().flatten() {
+        for value in pick(row) {
+            if !value.is_empty() {
+                *counts.entry(value).or_default() += 1;
+            }
+        }
+    }
+    let mut values: Vec<(&str, usize)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    values.into_iter().map(|(v, _)| v.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: u64, name: &str, city: &str, tags: &[&str], purchases: &[(i32, i64)]) -> CustomerRecord {
+        CustomerRecord {
+            customer: Customer {
+                id,
+                name: name.into(),
+                city: city.into(),
+                phone: format!("1380000{id:04}"),
+                email: format!("c{id}@shop.cn"),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                ..Default::default()
+            },
+            purchases: purchases
+                .iter()
+                .enumerate()
+                .map(|(i, (day, cents))| Purchase { id: i as u64, date: Day(*day), amount_cents: *cents, ..Default::default() })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn book() -> Vec<Vec<CustomerSummary>> {
+        vec![
+            vec![CustomerSummary::of(&record(1, "王小明", "上海", &["VIP"], &[(100, 5_000), (200, 1_000)]))],
+            vec![
+                CustomerSummary::of(&record(2, "Alice Wong", "Beijing", &[], &[(150, 90_000)])),
+                CustomerSummary::of(&record(3, "李华", "上海", &["wholesale", "VIP"], &[])),
+            ],
+        ]
+    }
+
+    fn ids(shards: &[Vec<CustomerSummary>], rows: &[RowRef]) -> Vec<u64> {
+        rows.iter().map(|r| shards[r.0 as usize][r.1 as usize].id).collect()
+    }
+
+    #[test]
+    fn summaries_total_each_customers_purchases() {
+        let s = &book()[0][0];
+        assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (6_000, 2, Some(Day(200))));
+    }
+
+    #[test]
+    fn search_matches_name_phone_email_tag_and_city_ignoring_case() {
+        let b = book();
+        let find = |text: &str| ids(&b, &select(&b, &ListQuery { text: text.into(), ..Default::default() }, Day(300)));
+        assert_eq!(find("小明"), vec![1]);
+        assert_eq!(find("ALICE"), vec![2]);
+        assert_eq!(find("13800000003"), vec![3]);
+        assert_eq!(find("c2@shop"), vec![2]);
+        assert_eq!(find("vip"), vec![1, 3]);
+        assert_eq!(find("上海"), vec![1, 3]);
+        assert_eq!(find("  "), vec![1, 2, 3]);
+        assert!(find("nobody").is_empty());
+    }
+
+    #[test]
+    fn search_does_not_match_across_field_boundaries() {
+        let b = book();
+        // "...0001" ends the phone and "c1@" starts the email: no match spanning both.
+        let rows = select(&b, &ListQuery { text: "0001c1".into(), ..Default::default() }, Day(300));
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn filters_combine_with_search() {
+        let b = book();
+        let q = ListQuery { city: "上海".into(), tag: "wholesale".into(), ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(300))), vec![3]);
+        let q = ListQuery { status: Some(Status::New), ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(300))), vec![3]);
+        let q = ListQuery { status: Some(Status::Active), ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(250))), vec![1]);
+        let q = ListQuery { status: Some(Status::Quiet), ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(250))), vec![2]);
+    }
+
+    #[test]
+    fn sorting_by_any_column_either_way() {
+        let b = book();
+        let sorted = |sort, descending| ids(&b, &select(&b, &ListQuery { sort, descending, ..Default::default() }, Day(0)));
+        assert_eq!(sorted(SortKey::Spend, true), vec![2, 1, 3]);
+        assert_eq!(sorted(SortKey::Spend, false), vec![3, 1, 2]);
+        assert_eq!(sorted(SortKey::Purchases, true), vec![1, 2, 3]);
+        assert_eq!(sorted(SortKey::LastPurchase, true), vec![1, 2, 3]);
+        assert_eq!(sorted(SortKey::Name, false), vec![2, 3, 1]);
+        assert_eq!(sorted(SortKey::Id, true), vec![3, 2, 1]);
+    }
+
+    #[test]
+    fn status_boundaries() {
+        assert_eq!(Status::of(None, Day(500)), Status::New);
+        assert_eq!(Status::of(Some(Day(410)), Day(500)), Status::Active);
+        assert_eq!(Status::of(Some(Day(409)), Day(500)), Status::Quiet);
+        assert_eq!(Status::of(Some(Day(135)), Day(500)), Status::Quiet);
+        assert_eq!(Status::of(Some(Day(134)), Day(500)), Status::Lapsed);
+    }
+
+    #[test]
+    fn facets_list_most_used_first() {
+        let b = book();
+        assert_eq!(facet_values(&b, |r| vec![r.city.as_str()]), vec!["上海", "Beijing"]);
+        assert_eq!(facet_values(&b, |r| r.tags.iter().map(String::as_str).collect()), vec!["VIP", "wholesale"]);
+    }
+}

@@ -1,0 +1,622 @@
+//! What the user types, as strings, and its checked conversion into records.
+//! Invalid input becomes a list of field errors and never a record.
+
+use super::day::Day;
+use super::model::*;
+use super::money::{self, AmountError};
+
+/// Why a field was refused. The UI turns it into a sentence in the current language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong(usize),
+    InvalidPhone,
+    InvalidEmail,
+    InvalidDate,
+    InFuture,
+    BeforeDate(String),
+    NotANumber,
+    Negative,
+    NotPositive,
+    OutOfRange(i64, i64),
+    UnknownChoice,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The form field's name, the same as its test id without `field-`/`purchase-` prefixes.
+    pub field: String,
+    pub problem: Problem,
+}
+
+type Checked<T> = Result<T, Vec<FieldError>>;
+
+/// Collects field errors while a form is converted, so the user sees every problem at once.
+#[derive(Default)]
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn fail(&mut self, field: &str, problem: Problem) {
+        self.errors.push(FieldError { field: field.to_string(), problem });
+    }
+
+    fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.chars().count() > max {
+            self.fail(field, Problem::TooLong(max));
+        }
+        value.to_string()
+    }
+
+    fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = self.text(field, value, max);
+        if value.is_empty() {
+            self.fail(field, Problem::Required);
+        }
+        value
+    }
+
+    fn optional_date(&mut self, field: &str, value: &str, not_after: Option<Day>) -> Option<Day> {
+        if value.trim().is_empty() {
+            return None;
+        }
+        match Day::parse_iso(value) {
+            None => {
+                self.fail(field, Problem::InvalidDate);
+                None
+            }
+            Some(day) if not_after.is_some_and(|limit| day > limit) => {
+                self.fail(field, Problem::InFuture);
+                None
+            }
+            day => day,
+        }
+    }
+
+    fn date(&mut self, field: &str, value: &str, not_after: Option<Day>) -> Day {
+        if value.trim().is_empty() {
+            self.fail(field, Problem::Required);
+            return Day::default();
+        }
+        self.optional_date(field, value, not_after).unwrap_or_default()
+    }
+
+    fn integer(&mut self, field: &str, value: &str, min: i64, max: i64) -> Option<i64> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        match value.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            Ok(_) => {
+                self.fail(field, Problem::OutOfRange(min, max));
+                None
+            }
+            Err(_) => {
+                self.fail(field, Problem::NotANumber);
+                None
+            }
+        }
+    }
+
+    fn amount(&mut self, field: &str, value: &str) -> i64 {
+        if value.trim().is_empty() {
+            self.fail(field, Problem::Required);
+            return 0;
+        }
+        match money::parse_amount(value) {
+            Ok(cents) => cents,
+            Err(AmountError::Negative) => {
+                self.fail(field, Problem::Negative);
+                0
+            }
+            Err(AmountError::NotANumber) => {
+                self.fail(field, Problem::NotANumber);
+                0
+            }
+        }
+    }
+
+    fn finish<T>(self, value: T) -> Checked<T> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+pub fn is_valid_phone(phone: &str) -> bool {
+    let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    allowed && (5..=20).contains(&digits) && !phone[1..].contains('+')
+}
+
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|part| !part.is_empty())
+}
+
+/// Splits tags typed as `vip, 老客户；wholesale` into clean, distinct tags.
+pub fn split_tags(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split([',', '，', ';', '；', '、']) {
+        let tag = tag.trim();
+        if !tag.is_empty() && !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+    }
+    tags
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CustomerForm {
+    pub name: String,
+    pub gender: String,
+    pub birthday: String,
+    pub occupation: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub city: String,
+    pub address: String,
+    pub hobbies: String,
+    pub special_needs: String,
+    pub tags: String,
+    pub notes: String,
+    pub customer_since: String,
+    pub source: String,
+    pub referred_by: String,
+    pub account_manager: String,
+    pub influence: String,
+    pub marketing_consent: bool,
+    pub consent_date: String,
+    /// (field id, value) for each custom field defined in settings.
+    pub custom: Vec<(String, String)>,
+}
+
+impl CustomerForm {
+    pub fn from_customer(c: &Customer, defs: &[CustomFieldDef]) -> CustomerForm {
+        let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+        CustomerForm {
+            name: c.name.clone(),
+            gender: c.gender.code().to_string(),
+            birthday: day(c.birthday),
+            occupation: c.occupation.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+            wechat: c.wechat.clone(),
+            city: c.city.clone(),
+            address: c.address.clone(),
+            hobbies: c.hobbies.clone(),
+            special_needs: c.special_needs.clone(),
+            tags: c.tags.join(", "),
+            notes: c.notes.clone(),
+            customer_since: day(c.customer_since),
+            source: c.source.clone(),
+            referred_by: c.referred_by.map(|id| id.to_string()).unwrap_or_default(),
+            account_manager: c.account_manager.clone(),
+            influence: c.influence.to_string(),
+            marketing_consent: c.marketing_consent,
+            consent_date: day(c.consent_date),
+            custom: defs
+                .iter()
+                .map(|d| (d.id.clone(), c.custom.get(&d.id).cloned().unwrap_or_default()))
+                .collect(),
+        }
+    }
+
+    /// Checks every field; `today` bounds dates that cannot lie in the future.
+    pub fn to_customer(&self, id: CustomerId, today: Day, defs: &[CustomFieldDef]) -> Checked<Customer> {
+        let mut ck = Checker::default();
+        let name = ck.required("name", &self.name, 200);
+        let gender = Gender::from_code(&self.gender).unwrap_or_else(|| {
+            ck.fail("gender", Problem::UnknownChoice);
+            Gender::Unspecified
+        });
+        let phone = ck.text("phone", &self.phone, 40);
+        if !phone.is_empty() && !is_valid_phone(&phone) {
+            ck.fail("phone", Problem::InvalidPhone);
+        }
+        let email = ck.text("email", &self.email, 200);
+        if !email.is_empty() && !is_valid_email(&email) {
+            ck.fail("email", Problem::InvalidEmail);
+        }
+        let referred_by = ck.integer("referred-by", &self.referred_by, 1, i64::MAX).map(|n| n as u64);
+        if referred_by == Some(id) {
+            ck.fail("referred-by", Problem::UnknownChoice);
+        }
+        let influence = ck.integer("influence", &self.influence, 0, 5).unwrap_or(0) as u8;
+        let mut custom = std::collections::BTreeMap::new();
+        for (field_id, value) in &self.custom {
+            let Some(def) = defs.iter().find(|d| &d.id == field_id) else { continue };
+            let field = format!("custom-{field_id}");
+            let value = ck.text(&field, value, 500);
+            if value.is_empty() {
+                continue;
+            }
+            let ok = match &def.kind {
+                CustomFieldKind::Text => true,
+                CustomFieldKind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
+                CustomFieldKind::Date => Day::parse_iso(&value).is_some(),
+                CustomFieldKind::Choice(options) => options.contains(&value),
+            };
+            if ok {
+                custom.insert(field_id.clone(), value);
+            } else {
+                let problem = match def.kind {
+                    CustomFieldKind::Number => Problem::NotANumber,
+                    CustomFieldKind::Date => Problem::InvalidDate,
+                    _ => Problem::UnknownChoice,
+                };
+                ck.fail(&field, problem);
+            }
+        }
+        let customer = Customer {
+            id,
+            name,
+            gender,
+            birthday: ck.optional_date("birthday", &self.birthday, Some(today)),
+            occupation: ck.text("occupation", &self.occupation, 200),
+            phone,
+            email,
+            wechat: ck.text("wechat", &self.wechat, 100),
+            city: ck.text("city", &self.city, 100),
+            address: ck.text("address", &self.address, 500),
+            hobbies: ck.text("hobbies", &self.hobbies, 1000),
+            special_needs: ck.text("special-needs", &self.special_needs, 2000),
+            tags: split_tags(&self.tags),
+            notes: ck.text("notes", &self.notes, 20_000),
+            customer_since: ck.optional_date("customer-since", &self.customer_since, Some(today)),
+            source: ck.text("source", &self.source, 200),
+            referred_by,
+            account_manager: ck.text("account-manager", &self.account_manager, 200),
+            influence,
+            marketing_consent: self.marketing_consent,
+            consent_date: ck.optional_date("consent-date", &self.consent_date, Some(today)),
+            custom,
+            updated_at: 0,
+        };
+        ck.finish(customer)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PurchaseForm {
+    pub date: String,
+    pub product: String,
+    pub category: String,
+    pub quantity: String,
+    pub amount: String,
+    pub payment: String,
+    pub channel: String,
+}
+
+impl PurchaseForm {
+    pub fn from_purchase(p: &Purchase) -> PurchaseForm {
+        PurchaseForm {
+            date: p.date.to_string(),
+            product: p.product.clone(),
+            category: p.category.clone(),
+            quantity: p.quantity.to_string(),
+            amount: money::format_plain(p.amount_cents),
+            payment: p.payment.clone(),
+            channel: p.channel.clone(),
+        }
+    }
+
+    pub fn to_purchase(&self, id: u64) -> Checked<Purchase> {
+        let mut ck = Checker::default();
+        let quantity = match self.quantity.trim() {
+            "" => 1.0,
+            q => match q.parse::<f64>() {
+                Ok(q) if q.is_finite() && q > 0.0 => q,
+                Ok(_) => {
+                    ck.fail("quantity", Problem::NotPositive);
+                    1.0
+                }
+                Err(_) => {
+                    ck.fail("quantity", Problem::NotANumber);
+                    1.0
+                }
+            },
+        };
+        let purchase = Purchase {
+            id,
+            date: ck.date("date", &self.date, None),
+            product: ck.required("product", &self.product, 200),
+            category: ck.text("category", &self.category, 100),
+            quantity,
+            amount_cents: ck.amount("amount", &self.amount),
+            payment: ck.text("payment", &self.payment, 100),
+            channel: ck.text("channel", &self.channel, 100),
+            updated_at: 0,
+        };
+        ck.finish(purchase)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FeedbackForm {
+    pub date: String,
+    pub score: String,
+    pub nps: String,
+    pub comment: String,
+    pub channel: String,
+    pub product: String,
+    pub handled: bool,
+}
+
+impl FeedbackForm {
+    pub fn from_feedback(f: &Feedback) -> FeedbackForm {
+        FeedbackForm {
+            date: f.date.to_string(),
+            score: f.score.to_string(),
+            nps: f.nps.map(|n| n.to_string()).unwrap_or_default(),
+            comment: f.comment.clone(),
+            channel: f.channel.clone(),
+            product: f.product.clone(),
+            handled: f.handled,
+        }
+    }
+
+    pub fn to_feedback(&self, id: u64) -> Checked<Feedback> {
+        let mut ck = Checker::default();
+        let score = ck.integer("score", &self.score, 1, 5);
+        if self.score.trim().is_empty() {
+            ck.fail("score", Problem::Required);
+        }
+        let feedback = Feedback {
+            id,
+            date: ck.date("date", &self.date, None),
+            score: score.unwrap_or(0) as u8,
+            nps: ck.integer("nps", &self.nps, 0, 10).map(|n| n as u8),
+            comment: ck.text("comment", &self.comment, 5000),
+            channel: ck.text("channel", &self.channel, 100),
+            product: ck.text("product", &self.product, 200),
+            handled: self.handled,
+            updated_at: 0,
+        };
+        ck.finish(feedback)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InteractionForm {
+    pub date: String,
+    pub kind: String,
+    pub summary: String,
+    pub status: String,
+    pub staff: String,
+    pub follow_up: String,
+}
+
+impl InteractionForm {
+    pub fn from_interaction(i: &Interaction) -> InteractionForm {
+        InteractionForm {
+            date: i.date.to_string(),
+            kind: i.kind.code().to_string(),
+            summary: i.summary.clone(),
+            status: i.status.clone(),
+            staff: i.staff.clone(),
+            follow_up: i.follow_up.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    pub fn to_interaction(&self, id: u64) -> Checked<Interaction> {
+        let mut ck = Checker::default();
+        let kind = InteractionKind::from_code(&self.kind).unwrap_or_else(|| {
+            ck.fail("kind", Problem::UnknownChoice);
+            InteractionKind::Call
+        });
+        let date = ck.date("date", &self.date, None);
+        let follow_up = ck.optional_date("follow-up", &self.follow_up, None);
+        if follow_up.is_some_and(|f| f < date) {
+            ck.fail("follow-up", Problem::BeforeDate(date.to_string()));
+        }
+        let interaction = Interaction {
+            id,
+            date,
+            kind,
+            summary: ck.required("summary", &self.summary, 5000),
+            status: ck.text("status", &self.status, 100),
+            staff: ck.text("staff", &self.staff, 100),
+            follow_up,
+            updated_at: 0,
+        };
+        ck.finish(interaction)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CampaignForm {
+    pub campaign: String,
+    pub date: String,
+    pub response: String,
+    pub result: String,
+}
+
+impl CampaignForm {
+    pub fn from_entry(c: &CampaignEntry) -> CampaignForm {
+        CampaignForm {
+            campaign: c.campaign.clone(),
+            date: c.date.to_string(),
+            response: c.response.code().to_string(),
+            result: c.result.clone(),
+        }
+    }
+
+    pub fn to_entry(&self, id: u64) -> Checked<CampaignEntry> {
+        let mut ck = Checker::default();
+        let response = CampaignResponse::from_code(&self.response).unwrap_or_else(|| {
+            ck.fail("response", Problem::UnknownChoice);
+            CampaignResponse::Invited
+        });
+        let entry = CampaignEntry {
+            id,
+            campaign: ck.required("campaign", &self.campaign, 200),
+            date: ck.date("date", &self.date, None),
+            response,
+            result: ck.text("result", &self.result, 1000),
+            updated_at: 0,
+        };
+        ck.finish(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> Day {
+        Day::parse_iso("2026-11-24").unwrap()
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_complete_customer_form_becomes_a_customer() {
+        let form = CustomerForm {
+            name: "  王小明 ".into(),
+            gender: "male".into(),
+            birthday: "1990-05-17".into(),
+            phone: "+86 138-0013-8000".into(),
+            email: "xm.wang@example.cn".into(),
+            tags: "VIP，老客户, VIP; wholesale".into(),
+            customer_since: "2020-01-01".into(),
+            influence: "4".into(),
+            ..Default::default()
+        };
+        let c = form.to_customer(7, today(), &[]).unwrap();
+        assert_eq!(c.id, 7);
+        assert_eq!(c.name, "王小明");
+        assert_eq!(c.gender, Gender::Male);
+        assert_eq!(c.birthday, Day::parse_iso("1990-05-17"));
+        assert_eq!(c.tags, vec!["VIP", "老客户", "wholesale"]);
+        assert_eq!(c.influence, 4);
+        assert_eq!(CustomerForm::from_customer(&c, &[]).to_customer(7, today(), &[]).unwrap(), c);
+    }
+
+    #[test]
+    fn every_bad_customer_field_is_reported_at_once() {
+        let form = CustomerForm {
+            name: "   ".into(),
+            phone: "call me".into(),
+            email: "someone@nowhere".into(),
+            birthday: "2031-01-01".into(),
+            customer_since: "2023-02-30".into(),
+            influence: "6".into(),
+            ..Default::default()
+        };
+        let errors = form.to_customer(1, today(), &[]).unwrap_err();
+        assert_eq!(fields(&errors), vec!["name", "phone", "email", "influence", "birthday", "customer-since"]);
+        assert_eq!(errors[0].problem, Problem::Required);
+        assert_eq!(errors[3].problem, Problem::OutOfRange(0, 5));
+        assert_eq!(errors[4].problem, Problem::InFuture);
+        assert_eq!(errors[5].problem, Problem::InvalidDate);
+    }
+
+    #[test]
+    fn phone_and_email_rules() {
+        for ok in ["13800138000", "+86 10 8888 8888", "(021) 5555-1234"] {
+            assert!(is_valid_phone(ok), "{ok}");
+        }
+        for bad in ["123", "phone", "138001380001380013800138", "86+138001380"] {
+            assert!(!is_valid_phone(bad), "{bad}");
+        }
+        for ok in ["a@b.cn", "first.last+tag@mail.example.com"] {
+            assert!(is_valid_email(ok), "{ok}");
+        }
+        for bad in ["a@b", "@b.cn", "a b@c.cn", "a@@b.cn", "a@b..cn", "plain"] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn custom_fields_are_checked_by_kind() {
+        let defs = vec![
+            CustomFieldDef { id: "size".into(), label: "Size".into(), kind: CustomFieldKind::Choice(vec!["S".into(), "M".into()]) },
+            CustomFieldDef { id: "visits".into(), label: "Visits".into(), kind: CustomFieldKind::Number },
+            CustomFieldDef { id: "wedding".into(), label: "Wedding".into(), kind: CustomFieldKind::Date },
+        ];
+        let mut form = CustomerForm { name: "A".into(), ..Default::default() };
+        form.custom = vec![("size".into(), "M".into()), ("visits".into(), "12".into()), ("wedding".into(), "".into())];
+        let c = form.to_customer(1, today(), &defs).unwrap();
+        assert_eq!(c.custom.get("size").map(String::as_str), Some("M"));
+        assert_eq!(c.custom.get("visits").map(String::as_str), Some("12"));
+        assert!(!c.custom.contains_key("wedding"));
+
+        form.custom = vec![("size".into(), "XL".into()), ("visits".into(), "many".into()), ("wedding".into(), "June".into())];
+        let errors = form.to_customer(1, today(), &defs).unwrap_err();
+        assert_eq!(fields(&errors), vec!["custom-size", "custom-visits", "custom-wedding"]);
+    }
+
+    #[test]
+    fn purchases_need_a_date_a_product_and_a_non_negative_amount() {
+        let ok = PurchaseForm {
+            date: "2024-02-29".into(),
+            product: "咖啡豆".into(),
+            quantity: "2".into(),
+            amount: "￥1,280.5".into(),
+            ..Default::default()
+        };
+        let p = ok.to_purchase(9).unwrap();
+        assert_eq!((p.amount_cents, p.quantity), (128_050, 2.0));
+        assert_eq!(PurchaseForm::from_purchase(&p).to_purchase(9).unwrap(), p);
+
+        let bad = PurchaseForm { date: "".into(), product: "".into(), quantity: "0".into(), amount: "-3".into(), ..Default::default() };
+        let errors = bad.to_purchase(1).unwrap_err();
+        assert_eq!(fields(&errors), vec!["quantity", "date", "product", "amount"]);
+        assert_eq!(errors[3].problem, Problem::Negative);
+        let zero = PurchaseForm { amount: "0".into(), ..ok };
+        assert_eq!(zero.to_purchase(1).unwrap().amount_cents, 0);
+    }
+
+    #[test]
+    fn feedback_scores_are_bounded() {
+        let base = FeedbackForm { date: "2025-01-01".into(), score: "5".into(), nps: "10".into(), ..Default::default() };
+        assert_eq!(base.to_feedback(1).unwrap().nps, Some(10));
+        for (score, nps) in [("0", ""), ("6", ""), ("3", "11"), ("3", "-1"), ("", "")] {
+            let form = FeedbackForm { score: score.into(), nps: nps.into(), ..base.clone() };
+            assert!(form.to_feedback(1).is_err(), "{score} {nps}");
+        }
+        let low = FeedbackForm { score: "1".into(), nps: "0".into(), ..base };
+        assert_eq!(low.to_feedback(1).unwrap().nps, Some(0));
+    }
+
+    #[test]
+    fn interactions_need_a_known_kind_and_a_follow_up_after_the_contact() {
+        let form = InteractionForm {
+            date: "2025-03-01".into(),
+            kind: "complaint".into(),
+            summary: "快递延误".into(),
+            follow_up: "2025-03-05".into(),
+            ..Default::default()
+        };
+        let i = form.to_interaction(1).unwrap();
+        assert_eq!(i.kind, InteractionKind::Complaint);
+        assert_eq!(InteractionForm::from_interaction(&i).to_interaction(1).unwrap(), i);
+        let early = InteractionForm { follow_up: "2025-02-01".into(), ..form.clone() };
+        assert_eq!(early.to_interaction(1).unwrap_err()[0].problem, Problem::BeforeDate("2025-03-01".into()));
+        let unknown = InteractionForm { kind: "fax".into(), ..form };
+        assert_eq!(fields(&unknown.to_interaction(1).unwrap_err()), vec!["kind"]);
+    }
+
+    #[test]
+    fn campaign_entries_need_a_campaign_and_a_response() {
+        let form = CampaignForm { campaign: "双十一".into(), date: "2025-11-11".into(), response: "redeemed".into(), result: "".into() };
+        assert_eq!(form.to_entry(1).unwrap().response, CampaignResponse::Redeemed);
+        let bad = CampaignForm { campaign: "".into(), response: "maybe".into(), ..form };
+        assert_eq!(fields(&bad.to_entry(1).unwrap_err()), vec!["response", "campaign"]);
+    }
+}

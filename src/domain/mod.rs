@@ -1,0 +1,10 @@
+//! Pure domain logic: no browser, no UI framework. Everything here is tested with `cargo test`.
+
+pub mod codec;
+pub mod customer_list;
+pub mod day;
+pub mod demo;
+pub mod forms;
+pub mod model;
+pub mod money;
+pub mod workbook;

@@ -1,0 +1,212 @@
+//! The records of a workbook. Plain data: no browser types, so everything here is tested on the host.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::day::Day;
+
+/// Customer number, unique in a workbook and stable across exports.
+pub type CustomerId = u64;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Gender {
+    #[default]
+    Unspecified,
+    Female,
+    Male,
+    Other,
+}
+
+impl Gender {
+    pub const ALL: [Gender; 4] = [Gender::Unspecified, Gender::Female, Gender::Male, Gender::Other];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Gender::Unspecified => "",
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Gender> {
+        Gender::ALL.into_iter().find(|g| g.code() == code.trim())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub name: String,
+    pub gender: Gender,
+    pub birthday: Option<Day>,
+    pub occupation: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub city: String,
+    pub address: String,
+    pub hobbies: String,
+    pub special_needs: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub customer_since: Option<Day>,
+    pub source: String,
+    pub referred_by: Option<CustomerId>,
+    pub account_manager: String,
+    /// 0–5, how much this customer's word carries with others.
+    pub influence: u8,
+    pub marketing_consent: bool,
+    pub consent_date: Option<Day>,
+    /// Values of the user-defined fields, by field id, as typed (validated per field kind).
+    pub custom: BTreeMap<String, String>,
+    /// Milliseconds since the epoch; the newer change wins and stale edits are refused.
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub id: u64,
+    pub date: Day,
+    pub product: String,
+    pub category: String,
+    pub quantity: f64,
+    /// Amount in cents (分): money is never a float.
+    pub amount_cents: i64,
+    pub payment: String,
+    pub channel: String,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub id: u64,
+    pub date: Day,
+    /// Satisfaction 1–5.
+    pub score: u8,
+    /// Net promoter answer 0–10, when asked.
+    pub nps: Option<u8>,
+    pub comment: String,
+    pub channel: String,
+    pub product: String,
+    pub handled: bool,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InteractionKind {
+    #[default]
+    Call,
+    Email,
+    WeChat,
+    Visit,
+    Consultation,
+    Complaint,
+    AfterSales,
+}
+
+impl InteractionKind {
+    pub const ALL: [InteractionKind; 7] = [
+        InteractionKind::Call,
+        InteractionKind::Email,
+        InteractionKind::WeChat,
+        InteractionKind::Visit,
+        InteractionKind::Consultation,
+        InteractionKind::Complaint,
+        InteractionKind::AfterSales,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InteractionKind::Call => "call",
+            InteractionKind::Email => "email",
+            InteractionKind::WeChat => "wechat",
+            InteractionKind::Visit => "visit",
+            InteractionKind::Consultation => "consultation",
+            InteractionKind::Complaint => "complaint",
+            InteractionKind::AfterSales => "after-sales",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<InteractionKind> {
+        InteractionKind::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub id: u64,
+    pub date: Day,
+    pub kind: InteractionKind,
+    pub summary: String,
+    /// Outcome or status, e.g. "open", "resolved".
+    pub status: String,
+    pub staff: String,
+    pub follow_up: Option<Day>,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CampaignResponse {
+    #[default]
+    Invited,
+    Joined,
+    Redeemed,
+}
+
+impl CampaignResponse {
+    pub const ALL: [CampaignResponse; 3] = [
+        CampaignResponse::Invited,
+        CampaignResponse::Joined,
+        CampaignResponse::Redeemed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CampaignResponse::Invited => "invited",
+            CampaignResponse::Joined => "joined",
+            CampaignResponse::Redeemed => "redeemed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CampaignResponse> {
+        CampaignResponse::ALL.into_iter().find(|r| r.code() == code.trim())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignEntry {
+    pub id: u64,
+    pub campaign: String,
+    pub date: Day,
+    pub response: CampaignResponse,
+    pub result: String,
+    pub updated_at: i64,
+}
+
+/// One customer's whole file: the card and every record that belongs to it.
+/// Keeping them together means deleting a customer can never leave orphans behind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub purchases: Vec<Purchase>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomFieldKind {
+    Text,
+    Number,
+    Date,
+    Choice(Vec<String>),
+}
+
+/// A field the user added to every customer card (configured once, in settings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomFieldDef {
+    pub id: String,
+    pub label: String,
+    pub kind: CustomFieldKind,
+}

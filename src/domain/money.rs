@@ -1,0 +1,93 @@
+//! Money as integer cents, and the ways people write amounts in a spreadsheet.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountError {
+    NotANumber,
+    Negative,
+}
+
+/// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents.
+pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches(['￥', '¥', '$', '€', '£'])
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
+        .collect();
+    let (negative, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.as_str()),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 15 || !all_digits(whole) || fraction.len() > 2 || !all_digits(fraction)
+    {
+        return Err(AmountError::NotANumber);
+    }
+    if negative {
+        return Err(AmountError::Negative);
+    }
+    let whole: i64 = whole.parse().map_err(|_| AmountError::NotANumber)?;
+    let cents = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<i64>().map_err(|_| AmountError::NotANumber)? * 10,
+        _ => fraction.parse::<i64>().map_err(|_| AmountError::NotANumber)?,
+    };
+    Ok(whole * 100 + cents)
+}
+
+/// `123456` → `1234.56`: plain, for fields and for elements tests read.
+pub fn format_plain(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// `123456` → `1,234.56`: for people.
+pub fn format_grouped(cents: i64) -> String {
+    let plain = format_plain(cents);
+    let (sign, rest) = plain.strip_prefix('-').map_or(("", plain.as_str()), |r| ("-", r));
+    let (whole, fraction) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{fraction}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn understands_spreadsheet_amounts() {
+        assert_eq!(parse_amount("123"), Ok(12_300));
+        assert_eq!(parse_amount("123.4"), Ok(12_340));
+        assert_eq!(parse_amount("0.05"), Ok(5));
+        assert_eq!(parse_amount("10,000.50"), Ok(1_000_050));
+        assert_eq!(parse_amount("￥10,000"), Ok(1_000_000));
+        assert_eq!(parse_amount(" ¥ 88 "), Ok(8_800));
+        assert_eq!(parse_amount("0"), Ok(0));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_amount() {
+        for text in ["", "abc", "1.234", "1e5", "12.3.4", ".5", "--1", "1-"] {
+            assert_eq!(parse_amount(text), Err(AmountError::NotANumber), "{text}");
+        }
+        assert_eq!(parse_amount("-5"), Err(AmountError::Negative));
+        assert_eq!(parse_amount("-0.01"), Err(AmountError::Negative));
+    }
+
+    #[test]
+    fn formats_plain_and_grouped() {
+        assert_eq!(format_plain(1_000_050), "10000.50");
+        assert_eq!(format_plain(5), "0.05");
+        assert_eq!(format_grouped(123_456_789), "1,234,567.89");
+        assert_eq!(format_grouped(99_900), "999.00");
+        assert_eq!(format_grouped(-100_000), "-1,000.00");
+    }
+}

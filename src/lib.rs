@@ -1,0 +1,18 @@
+//! Tierbook: a customer-loyalty workbook that runs entirely in the browser.
+//! `domain` and `i18n` are pure and tested on the host; the rest is the browser shell.
+
+pub mod domain;
+pub mod i18n;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;
+#[cfg(target_arch = "wasm32")]
+pub mod sync;

@@ -1,0 +1,140 @@
+//! The customer form, for a new customer or an existing one. Nothing is saved unless every
+//! field passes its check.
+
+use leptos::prelude::*;
+
+use crate::components::field::{SelectField, TextArea, TextField};
+use crate::domain::forms::CustomerForm;
+use crate::domain::model::{CustomFieldKind, CustomerId, Gender};
+use crate::domain::workbook::Change;
+use crate::i18n::field_errors;
+use crate::state::{today, use_app, Page};
+
+#[component]
+pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
+    let app = use_app();
+    let defs = app.custom_fields.get_untracked();
+    let existing = id.and_then(|id| app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.clone())));
+    let base = existing.as_ref().map(|c| c.updated_at);
+    let form = RwSignal::new(match &existing {
+        Some(c) => CustomerForm::from_customer(c, &defs),
+        None => CustomerForm {
+            customer_since: today().to_string(),
+            influence: "0".into(),
+            custom: defs.iter().map(|d| (d.id.clone(), String::new())).collect(),
+            ..Default::default()
+        },
+    });
+
+    let save = move |_| {
+        let defs = app.custom_fields.get_untracked();
+        let number = id.unwrap_or_else(|| app.workbook.with_untracked(|wb| wb.next_customer_id()));
+        match form.with_untracked(|f| f.to_customer(number, today(), &defs)) {
+            Err(errors) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &defs)),
+            Ok(customer) => {
+                leptos::task::spawn_local(async move {
+                    if app.commit(vec![Change::SaveCustomer { customer, base }]).await {
+                        app.go(Page::Customer(number));
+                    }
+                });
+            }
+        }
+    };
+    let cancel = move |_| app.go(id.map_or(Page::Customers, Page::Customer));
+    let genders = Gender::ALL.iter().map(|g| (g.code(), format!("gender.{}", g.code()))).collect::<Vec<_>>();
+
+    let has_custom = !defs.is_empty();
+    let custom_inputs = defs
+        .into_iter()
+        .enumerate()
+        .map(|(i, def)| {
+            let testid = format!("field-custom-{}", def.id);
+            let value = move || form.with(|f| f.custom.get(i).map(|(_, v)| v.clone()).unwrap_or_default());
+            let set = move |v: String| form.update(|f| {
+                if let Some(slot) = f.custom.get_mut(i) {
+                    slot.1 = v;
+                }
+            });
+            let input = match def.kind {
+                CustomFieldKind::Choice(options) => view! {
+                    <select data-testid=testid prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+                        <option value="">{app.t("common.none")}</option>
+                        {options.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+                    </select>
+                }
+                .into_any(),
+                kind => {
+                    let input_type = match kind {
+                        CustomFieldKind::Date => "date",
+                        CustomFieldKind::Number => "number",
+                        _ => "text",
+                    };
+                    view! { <input type=input_type data-testid=testid prop:value=value on:input=move |ev| set(event_target_value(&ev))/> }
+                        .into_any()
+                }
+            };
+            view! {
+                <label class="field">
+                    <span>{def.label.clone()}</span>
+                    {input}
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="page edit" data-testid="customer-form">
+            <h1>{move || app.t(if id.is_some() { "form.edit-title" } else { "form.new-title" })}</h1>
+            <fieldset>
+                <legend>{move || app.t("form.basic")}</legend>
+                <div class="form-grid">
+                    <TextField form label="field.name" testid="field-name" get=|f| f.name.clone() set=|f, v| f.name = v/>
+                    <SelectField form label="field.gender" testid="field-gender" options=genders get=|f| f.gender.clone() set=|f, v| f.gender = v/>
+                    <TextField form label="field.birthday" testid="field-birthday" kind="date" get=|f| f.birthday.clone() set=|f, v| f.birthday = v/>
+                    <TextField form label="field.phone" testid="field-phone" kind="tel" get=|f| f.phone.clone() set=|f, v| f.phone = v/>
+                    <TextField form label="field.email" testid="field-email" kind="email" get=|f| f.email.clone() set=|f, v| f.email = v/>
+                    <TextField form label="field.wechat" testid="field-wechat" get=|f| f.wechat.clone() set=|f, v| f.wechat = v/>
+                    <TextField form label="field.city" testid="field-city" get=|f| f.city.clone() set=|f, v| f.city = v/>
+                    <TextField form label="field.address" testid="field-address" get=|f| f.address.clone() set=|f, v| f.address = v/>
+                    <TextField form label="field.occupation" testid="field-occupation" get=|f| f.occupation.clone() set=|f, v| f.occupation = v/>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{move || app.t("form.more")}</legend>
+                <div class="form-grid">
+                    <TextField form label="field.customer-since" testid="field-customer-since" kind="date" get=|f| f.customer_since.clone() set=|f, v| f.customer_since = v/>
+                    <TextField form label="field.source" testid="field-source" get=|f| f.source.clone() set=|f, v| f.source = v/>
+                    <TextField form label="field.referred-by" testid="field-referred-by" get=|f| f.referred_by.clone() set=|f, v| f.referred_by = v/>
+                    <TextField form label="field.account-manager" testid="field-account-manager" get=|f| f.account_manager.clone() set=|f, v| f.account_manager = v/>
+                    <TextField form label="field.influence" testid="field-influence" kind="number" get=|f| f.influence.clone() set=|f, v| f.influence = v/>
+                    <TextField form label="field.tags" testid="field-tags" get=|f| f.tags.clone() set=|f, v| f.tags = v/>
+                    <label class="field checkbox">
+                        <input
+                            type="checkbox"
+                            data-testid="field-marketing-consent"
+                            prop:checked=move || form.with(|f| f.marketing_consent)
+                            on:change=move |ev| form.update(|f| f.marketing_consent = event_target_checked(&ev))
+                        />
+                        <span>{move || app.t("field.marketing-consent")}</span>
+                    </label>
+                    <TextField form label="field.consent-date" testid="field-consent-date" kind="date" get=|f| f.consent_date.clone() set=|f, v| f.consent_date = v/>
+                    <TextArea form label="field.hobbies" testid="field-hobbies" get=|f| f.hobbies.clone() set=|f, v| f.hobbies = v/>
+                    <TextArea form label="field.special-needs" testid="field-special-needs" get=|f| f.special_needs.clone() set=|f, v| f.special_needs = v/>
+                    <TextArea form label="field.notes" testid="field-notes" get=|f| f.notes.clone() set=|f, v| f.notes = v/>
+                </div>
+            </fieldset>
+            {has_custom.then(|| view! {
+                <fieldset>
+                    <legend>{move || app.t("form.custom")}</legend>
+                    <div class="form-grid">{custom_inputs}</div>
+                </fieldset>
+            })}
+            <div class="actions">
+                <button class="primary" data-testid="save-customer" disabled=move || app.saving.get() on:click=save>
+                    {move || app.t("common.save")}
+                </button>
+                <button class="secondary" on:click=cancel>{move || app.t("common.cancel")}</button>
+            </div>
+        </section>
+    }
+}

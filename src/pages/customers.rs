@@ -1,0 +1,189 @@
+//! The customers list: search as you type, filters, sorting, and a virtual list that renders
+//! only the rows in view, so it stays smooth at 100,000 customers.
+
+use leptos::prelude::*;
+
+use crate::domain::customer_list::{facet_values, select, ListQuery, SortKey, Status};
+use crate::domain::demo;
+use crate::domain::money::format_grouped;
+use crate::domain::workbook::Change;
+use crate::state::{today, use_app, Page};
+
+const ROW_HEIGHT: f64 = 44.0;
+/// Rows rendered beyond the visible ones, so fast scrolling shows no blank gap.
+const OVERSCAN: usize = 10;
+/// Enough rows for a tall screen; the list's own height is set in CSS.
+const VISIBLE_ROWS: usize = 30;
+
+#[component]
+pub fn Customers() -> impl IntoView {
+    let app = use_app();
+    let query = RwSignal::new(ListQuery::default());
+    let scroll_top = RwSignal::new(0.0);
+    let rows = Memo::new(move |_| app.summaries.with(|s| query.with(|q| select(s, q, today()))));
+    let cities = Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| vec![r.city.as_str()])));
+    let tags = Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| r.tags.iter().map(String::as_str).collect())));
+    let is_empty = Memo::new(move |_| app.summaries.with(|s| s.iter().all(Vec::is_empty)));
+
+    let load_demo = move |_| {
+        let first = app.workbook.with_untracked(|wb| wb.next_customer_id());
+        let records = demo::generate(first, 300, 2_400, today(), crate::state::now_millis() as u64);
+        let changes = records.into_iter().map(|r| Change::InsertRecord(Box::new(r))).collect();
+        leptos::task::spawn_local(async move {
+            app.commit(changes).await;
+        });
+    };
+
+    let sort_header = move |key: SortKey, label: &'static str, class: &'static str| {
+        let arrow = move || {
+            query.with(|q| match (q.sort == key, q.descending) {
+                (true, false) => " ▲",
+                (true, true) => " ▼",
+                _ => "",
+            })
+        };
+        view! {
+            <button
+                class=format!("col {class} sortable")
+                data-sort=format!("{key:?}")
+                on:click=move |_| {
+                    query.update(|q| {
+                        q.descending = q.sort == key && !q.descending;
+                        q.sort = key;
+                    })
+                }
+            >
+                {move || app.t(label)}
+                {arrow}
+            </button>
+        }
+    };
+
+    let visible_rows = move || {
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let day = today();
+        rows.with(|rows| {
+            app.summaries.with(|shards| {
+                rows.iter()
+                    .enumerate()
+                    .skip(first)
+                    .take(VISIBLE_ROWS + 2 * OVERSCAN)
+                    .map(|(position, &(s, i))| {
+                        let row = &shards[s as usize][i as usize];
+                        let id = row.id;
+                        let status = row.status(day);
+                        view! {
+                            <div
+                                class="row"
+                                data-testid="customer-row"
+                                data-customer-id=id.to_string()
+                                style=format!("transform: translateY({}px)", position as f64 * ROW_HEIGHT)
+                                on:click=move |_| app.go(Page::Customer(id))
+                            >
+                                <span class="col id">{id.to_string()}</span>
+                                <span class="col name">
+                                    <span class=format!("dot status-{}", status.code())></span>
+                                    {row.name.clone()}
+                                </span>
+                                <span class="col phone">{row.phone.clone()}</span>
+                                <span class="col city">{row.city.clone()}</span>
+                                <span class="col num">{format_grouped(row.spend_cents)}</span>
+                                <span class="col num">{row.purchase_count.to_string()}</span>
+                                <span class="col date">{row.last_purchase.map(|d| d.to_string()).unwrap_or_default()}</span>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
+
+    view! {
+        <section class="page customers">
+            <div class="page-head">
+                <h1>{move || app.t("nav.customers")}</h1>
+                <p class="count-line">
+                    <span data-testid="customer-count">{move || rows.with(Vec::len).to_string()}</span>
+                    " "
+                    {move || app.t("list.count")}
+                </p>
+                <div class="head-actions">
+                    <button class="secondary" data-testid="load-demo" disabled=move || app.saving.get() on:click=load_demo>
+                        {move || app.t("list.demo")}
+                    </button>
+                    <button class="primary" data-testid="new-customer" on:click=move |_| app.go(Page::EditCustomer(None))>
+                        {move || app.t("list.new")}
+                    </button>
+                </div>
+            </div>
+            <div class="filters">
+                <input
+                    class="search"
+                    type="search"
+                    data-testid="customer-search"
+                    placeholder=move || app.t("list.search")
+                    prop:value=move || query.with(|q| q.text.clone())
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        query.update(|q| q.text = text);
+                    }
+                />
+                <select data-testid="filter-city" on:change=move |ev| query.update(|q| q.city = event_target_value(&ev))>
+                    <option value="">{move || format!("{}: {}", app.t("list.city"), app.t("common.all"))}</option>
+                    {move || cities.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                </select>
+                <select data-testid="filter-tag" on:change=move |ev| query.update(|q| q.tag = event_target_value(&ev))>
+                    <option value="">{move || format!("{}: {}", app.t("list.tag"), app.t("common.all"))}</option>
+                    {move || tags.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                </select>
+                <select
+                    data-testid="filter-status"
+                    on:change=move |ev| query.update(|q| q.status = Status::from_code(&event_target_value(&ev)))
+                >
+                    <option value="">{move || format!("{}: {}", app.t("list.status"), app.t("common.all"))}</option>
+                    {Status::ALL
+                        .into_iter()
+                        .map(|s| view! { <option value=s.code()>{move || app.t(&format!("status.{}", s.code()))}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            {move || {
+                if is_empty.get() {
+                    return view! {
+                        <div class="empty" data-testid="empty-workbook">
+                            <h2>{app.t("empty.title")}</h2>
+                            <ol>
+                                <li>{app.t("empty.step1")}</li>
+                                <li>{app.t("empty.step2")}</li>
+                                <li>{app.t("empty.step3")}</li>
+                            </ol>
+                        </div>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <div class="table">
+                        <div class="row header">
+                            {sort_header(SortKey::Id, "col.id", "id")}
+                            {sort_header(SortKey::Name, "col.name", "name")}
+                            <span class="col phone">{move || app.t("col.phone")}</span>
+                            {sort_header(SortKey::City, "col.city", "city")}
+                            {sort_header(SortKey::Spend, "col.spend", "num")}
+                            {sort_header(SortKey::Purchases, "col.purchases", "num")}
+                            {sort_header(SortKey::LastPurchase, "col.last", "date")}
+                        </div>
+                        <div class="viewport" on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
+                            <div class="spacer" style=move || format!("height: {}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>
+                                {visible_rows}
+                            </div>
+                        </div>
+                        <Show when=move || rows.with(Vec::is_empty)>
+                            <p class="muted">{move || app.t("list.no-match")}</p>
+                        </Show>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}

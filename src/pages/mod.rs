@@ -1,0 +1,6 @@
+pub mod coming_soon;
+pub mod customer_card;
+pub mod customer_edit;
+pub mod customers;
+pub mod dashboard;
+pub mod settings;

@@ -1,0 +1,201 @@
+//! Shared UI state: a small `Copy` struct of signals, provided as context. The in-memory
+//! workbook only ever takes what storage committed, so it always equals what is stored.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::domain::customer_list::CustomerSummary;
+use crate::domain::day::Day;
+use crate::domain::model::{CustomFieldDef, CustomerId};
+use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
+use crate::i18n::{tr, Lang};
+use crate::storage::{Store, StoreError};
+use crate::sync::TabSync;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Customers,
+    Customer(CustomerId),
+    EditCustomer(Option<CustomerId>),
+    Dashboard,
+    ImportExport,
+    Tiers,
+    Analytics,
+    Reminders,
+    Settings,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    pub page: RwSignal<Page>,
+    pub workbook: RwSignal<Workbook>,
+    /// One list row per customer, per shard.
+    pub summaries: RwSignal<Vec<Vec<CustomerSummary>>>,
+    pub custom_fields: RwSignal<Vec<CustomFieldDef>>,
+    /// What `error-message` shows; None hides it.
+    pub error: RwSignal<Option<String>>,
+    pub loaded: RwSignal<bool>,
+    /// True while a write is on its way to storage (buttons wait for it).
+    pub saving: RwSignal<bool>,
+    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Today in the user's time zone.
+pub fn today() -> Day {
+    let now = js_sys::Date::new_0();
+    Day::from_ymd(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or_default()
+}
+
+pub fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+impl AppState {
+    pub fn new(lang: Lang) -> AppState {
+        AppState {
+            lang: RwSignal::new(lang),
+            page: RwSignal::new(Page::Customers),
+            workbook: RwSignal::new(Workbook::default()),
+            summaries: RwSignal::new(vec![Vec::new(); SHARD_COUNT]),
+            custom_fields: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            loaded: RwSignal::new(false),
+            saving: RwSignal::new(false),
+            store: StoredValue::new_local(None),
+            sync: StoredValue::new_local(None),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        tr(self.lang.get(), key)
+    }
+
+    pub fn store(&self) -> Option<Rc<Store>> {
+        self.store.get_value()
+    }
+
+    pub fn go(&self, page: Page) {
+        self.error.set(None);
+        self.page.set(page);
+    }
+
+    pub fn show_error(&self, message: String) {
+        self.error.set(Some(message));
+    }
+
+    /// Opens storage, loads the workbook and starts listening to other tabs.
+    pub async fn start(self, db_name: &str) {
+        let store = match Store::open(db_name).await {
+            Ok(store) => Rc::new(store),
+            Err(e) => {
+                self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open")));
+                self.loaded.set(true);
+                return;
+            }
+        };
+        match store.load().await {
+            Ok(workbook) => {
+                self.summaries.set(workbook.shards.iter().map(summarise).collect());
+                self.workbook.set(workbook);
+            }
+            Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
+        }
+        if let Ok(defs) = store.custom_fields().await {
+            self.custom_fields.set(defs);
+        }
+        self.store.set_value(Some(store));
+        self.sync.set_value(TabSync::listen(db_name, move |shards| {
+            leptos::task::spawn_local(self.reload_shards(shards));
+        }));
+        self.loaded.set(true);
+    }
+
+    /// Takes in shards as storage holds them now.
+    fn take_shards(&self, shards: Vec<(usize, Shard)>) {
+        self.summaries.update(|all| {
+            for (s, shard) in &shards {
+                all[*s] = summarise(shard);
+            }
+        });
+        self.workbook.update(|wb| {
+            for (s, shard) in shards {
+                wb.shards[s] = shard;
+            }
+        });
+    }
+
+    async fn reload_shards(self, shards: Vec<usize>) {
+        let Some(store) = self.store() else { return };
+        match store.read_shards(&shards).await {
+            Ok(fresh) => self.take_shards(fresh),
+            Err(e) => self.show_error(format!("{}: {e}", self.t("error.open"))),
+        }
+    }
+
+    /// Writes `changes` as one transaction. On success memory takes the stored result and
+    /// other tabs are told; on failure `error-message` says why and memory is untouched.
+    pub async fn commit(self, changes: Vec<Change>) -> bool {
+        let Some(store) = self.store() else { return false };
+        let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
+        self.saving.set(true);
+        let result = store.commit(changes, now_millis()).await;
+        self.saving.set(false);
+        match result {
+            Ok(written) => {
+                self.take_shards(written);
+                if let Some(sync) = self.sync.get_value() {
+                    sync.announce(&shards);
+                }
+                self.error.set(None);
+                true
+            }
+            Err(StoreError::Conflict(conflict)) => {
+                let key = match conflict {
+                    Conflict::ChangedElsewhere => "error.changed-elsewhere",
+                    Conflict::CustomerMissing => "error.customer-missing",
+                    Conflict::NumberTaken(_) => "error.number-taken",
+                };
+                self.reload_shards(shards).await;
+                self.show_error(self.t(key).to_string());
+                false
+            }
+            Err(e) => {
+                self.show_error(format!("{}: {e}", self.t("error.storage")));
+                false
+            }
+        }
+    }
+
+    /// Empties the workbook (one transaction) and tells other tabs.
+    pub async fn clear(self) {
+        let Some(store) = self.store() else { return };
+        match store.clear().await {
+            Ok(()) => {
+                self.take_shards((0..SHARD_COUNT).map(|s| (s, Shard::default())).collect());
+                if let Some(sync) = self.sync.get_value() {
+                    sync.announce(&(0..SHARD_COUNT).collect::<Vec<_>>());
+                }
+            }
+            Err(e) => self.show_error(format!("{}: {e}", self.t("error.storage"))),
+        }
+    }
+
+    pub async fn save_custom_fields(self, defs: Vec<CustomFieldDef>) {
+        let Some(store) = self.store() else { return };
+        match store.save_custom_fields(&defs).await {
+            Ok(()) => self.custom_fields.set(defs),
+            Err(e) => self.show_error(format!("{}: {e}", self.t("error.storage"))),
+        }
+    }
+}
+
+fn summarise(shard: &Shard) -> Vec<CustomerSummary> {
+    shard.records.values().map(CustomerSummary::of).collect()
+}

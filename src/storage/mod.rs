@@ -1,0 +1,198 @@
+//! IndexedDB behind a narrow API. The workbook is stored as `SHARD_COUNT` packed shards (see
+//! `domain::workbook`), so 100,000 customers and 1,000,000 purchases are ~128 records, not
+//! 1.1 million. Every write is one readwrite transaction that reads the shards it touches,
+//! applies the changes and writes them back: atomic, and it never overwrites a newer change
+//! made by another tab in the meantime.
+
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::domain::codec::{decode_shard, encode_shard, DecodeError};
+use crate::domain::model::CustomFieldDef;
+use crate::domain::workbook::{apply_batch, touched_shards, Change, Conflict, Shard, Workbook};
+
+pub mod settings;
+
+/// Version 1 held only `shards`; version 2 added `meta` for workbook-wide definitions.
+pub const SCHEMA_VERSION: u32 = 2;
+pub const SHARDS: &str = "shards";
+pub const META: &str = "meta";
+const CUSTOM_FIELDS_KEY: &str = "custom_fields";
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// IndexedDB refused (quota exceeded, blocked, aborted, unavailable…).
+    Idb(String),
+    Damaged { shard: usize, error: DecodeError },
+    Conflict(Conflict),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Idb(why) => write!(f, "{why}"),
+            StoreError::Damaged { shard, error } => write!(f, "shard {shard}: {error}"),
+            StoreError::Conflict(c) => write!(f, "{c:?}"),
+        }
+    }
+}
+
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> Self {
+        StoreError::Idb(e.to_string())
+    }
+}
+
+pub struct Store {
+    db: Database,
+}
+
+fn shard_key(shard: usize) -> JsValue {
+    JsValue::from(shard as u32)
+}
+
+fn to_bytes(value: &JsValue) -> Vec<u8> {
+    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).unwrap_or_default()
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the workbook database called `name`.
+    pub async fn open(name: &str) -> Result<Store, StoreError> {
+        let factory = Factory::new()?;
+        let mut request = factory.open(name, Some(SCHEMA_VERSION))?;
+        request.on_upgrade_needed(|event| {
+            let (Ok(db), Ok(old)) = (event.database(), event.old_version()) else { return };
+            // Each step creates what its version added; data in earlier stores stays as it is.
+            if old < 1 {
+                let _ = db.create_object_store(SHARDS, ObjectStoreParams::new());
+            }
+            if old < 2 {
+                let _ = db.create_object_store(META, ObjectStoreParams::new());
+            }
+        });
+        let db = request.await?;
+        Ok(Store { db })
+    }
+
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// Reads the whole workbook: every shard with one `getAll`.
+    pub async fn load(&self) -> Result<Workbook, StoreError> {
+        let tx = self.db.transaction(&[SHARDS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SHARDS)?;
+        let keys = store.get_all_keys(None, None)?.await?;
+        let values = store.get_all(None, None)?.await?;
+        let mut workbook = Workbook::default();
+        for (key, value) in keys.iter().zip(values.iter()) {
+            let shard = key.as_f64().unwrap_or(-1.0) as usize;
+            if shard >= workbook.shards.len() {
+                continue;
+            }
+            workbook.shards[shard] =
+                decode_shard(&to_bytes(value)).map_err(|error| StoreError::Damaged { shard, error })?;
+        }
+        Ok(workbook)
+    }
+
+    /// Reads some shards (after another tab said it changed them).
+    pub async fn read_shards(&self, shards: &[usize]) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let tx = self.db.transaction(&[SHARDS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SHARDS)?;
+        let mut out = Vec::new();
+        for &shard in shards {
+            let value = store.get(shard_key(shard))?.await?;
+            let decoded = match value {
+                Some(v) => decode_shard(&to_bytes(&v)).map_err(|error| StoreError::Damaged { shard, error })?,
+                None => Shard::default(),
+            };
+            out.push((shard, decoded));
+        }
+        Ok(out)
+    }
+
+    /// Applies `changes` in one readwrite transaction. All of them are written, or, on a
+    /// conflict or a failure, none. Returns the new contents of every shard touched.
+    pub async fn commit(&self, changes: Vec<Change>, now: i64) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let tx = self.db.transaction(&[SHARDS], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(SHARDS)?;
+        let mut current = std::collections::BTreeMap::new();
+        for s in touched_shards(&changes) {
+            let stored = match store.get(shard_key(s))?.await? {
+                Some(v) => decode_shard(&to_bytes(&v)).map_err(|error| StoreError::Damaged { shard: s, error }),
+                None => Ok(Shard::default()),
+            };
+            match stored {
+                Ok(shard) => current.insert(s, shard),
+                Err(e) => {
+                    let _ = tx.abort();
+                    return Err(e);
+                }
+            };
+        }
+        let touched = match apply_batch(current, changes, now) {
+            Ok(touched) => touched,
+            Err(conflict) => {
+                let _ = tx.abort();
+                return Err(StoreError::Conflict(conflict));
+            }
+        };
+        for (s, shard) in &touched {
+            if shard.records.is_empty() {
+                store.delete(shard_key(*s))?;
+            } else {
+                let bytes = Uint8Array::from(encode_shard(shard).as_slice());
+                store.put(&bytes, Some(&shard_key(*s)))?;
+            }
+        }
+        let result = tx.commit()?.await?;
+        if !result.is_committed() {
+            return Err(StoreError::Idb("the transaction was aborted".into()));
+        }
+        Ok(touched.into_iter().collect())
+    }
+
+    /// Deletes every customer file in one transaction.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[SHARDS], TransactionMode::ReadWrite)?;
+        tx.object_store(SHARDS)?.clear()?;
+        if !tx.commit()?.await?.is_committed() {
+            return Err(StoreError::Idb("the transaction was aborted".into()));
+        }
+        Ok(())
+    }
+
+    pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let value = tx.object_store(META)?.get(JsValue::from_str(CUSTOM_FIELDS_KEY))?.await?;
+        Ok(value
+            .and_then(|v| v.as_string())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn save_custom_fields(&self, defs: &[CustomFieldDef]) -> Result<(), StoreError> {
+        let json = serde_json::to_string(defs).map_err(|e| StoreError::Idb(e.to_string()))?;
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.object_store(META)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(CUSTOM_FIELDS_KEY)))?;
+        if !tx.commit()?.await?.is_committed() {
+            return Err(StoreError::Idb("the transaction was aborted".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Asks the browser not to evict the workbook, and reports (used bytes, quota, persisted).
+pub async fn storage_status(ask_to_persist: bool) -> Option<(f64, f64, bool)> {
+    let manager = web_sys::window()?.navigator().storage();
+    let persisted = if ask_to_persist {
+        wasm_bindgen_futures::JsFuture::from(manager.persist().ok()?).await.ok()?
+    } else {
+        wasm_bindgen_futures::JsFuture::from(manager.persisted().ok()?).await.ok()?
+    };
+    let estimate = wasm_bindgen_futures::JsFuture::from(manager.estimate().ok()?).await.ok()?;
+    let get = |name: &str| js_sys::Reflect::get(&estimate, &JsValue::from_str(name)).ok().and_then(|v| v.as_f64());
+    Some((get("usage").unwrap_or(0.0), get("quota").unwrap_or(0.0), persisted.as_bool().unwrap_or(false)))
+}
