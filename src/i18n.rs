@@ -68,7 +68,9 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "empty.title" => ("工作簿还是空的", "The workbook is empty"),
         "empty.step1" => ("点击“新建客户”录入第一位客户；", "Click “New customer” to enter your first customer;"),
         "empty.step2" => ("或点击“加载示例数据”先看看效果；", "or “Load demo data” to look around first;"),
-        "empty.step3" => ("已有 Excel 表格？在“导入导出”中导入。", "have an Excel sheet? Bring it in under “Import & export”."),
+        "empty.step3" => {
+            ("已有 Excel 表格？在“导入导出”中导入。", "have an Excel sheet? Bring it in under “Import & export”.")
+        }
         "status.new" => ("新客户", "New"),
         "status.active" => ("活跃", "Active"),
         "status.quiet" => ("沉寂", "Quiet"),
@@ -144,8 +146,13 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "card.add-campaign" => ("添加活动参与", "Add campaign"),
         "card.totals" => ("累计", "Totals"),
         "card.back" => ("返回列表", "Back to list"),
-        "card.not-found" => ("找不到这位客户，可能已被删除。", "This customer no longer exists; it may have been deleted."),
-        "card.confirm-delete" => ("删除这位客户及其全部购买、反馈和沟通记录？此操作无法撤销。", "Delete this customer and all of their purchases, feedback and contacts? This cannot be undone."),
+        "card.not-found" => {
+            ("找不到这位客户，可能已被删除。", "This customer no longer exists; it may have been deleted.")
+        }
+        "card.confirm-delete" => (
+            "删除这位客户及其全部购买、反馈和沟通记录？此操作无法撤销。",
+            "Delete this customer and all of their purchases, feedback and contacts? This cannot be undone.",
+        ),
         "card.none-yet" => ("暂无记录", "Nothing yet"),
         "card.referred-by" => ("推荐人", "Referred by"),
         "card.consent-yes" => ("同意营销", "Agrees to marketing"),
@@ -154,8 +161,14 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "settings.storage" => ("存储空间", "Storage"),
         "settings.used" => ("已用", "Used"),
         "settings.quota" => ("可用上限", "Quota"),
-        "settings.persisted" => ("浏览器已授予持久存储：数据不会被自动清理。", "The browser granted persistent storage: it will not evict this data."),
-        "settings.not-persisted" => ("浏览器尚未授予持久存储：空间紧张时数据可能被清理，请定期导出备份。", "Persistent storage not granted: the browser may evict data when space is short, so export backups."),
+        "settings.persisted" => (
+            "浏览器已授予持久存储：数据不会被自动清理。",
+            "The browser granted persistent storage: it will not evict this data.",
+        ),
+        "settings.not-persisted" => (
+            "浏览器尚未授予持久存储：空间紧张时数据可能被清理，请定期导出备份。",
+            "Persistent storage not granted: the browser may evict data when space is short, so export backups.",
+        ),
         "settings.custom-fields" => ("自定义字段", "Custom fields"),
         "settings.custom-help" => ("为每张客户卡片添加额外的字段。", "Add your own fields to every customer card."),
         "settings.field-label" => ("字段名称", "Field name"),
@@ -167,13 +180,19 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "settings.kind.date" => ("日期", "Date"),
         "settings.kind.choice" => ("选项", "Choice"),
         "settings.scale" => ("规模测试", "Scale test"),
-        "settings.scale-help" => ("生成大量示例客户，检验本浏览器能否应付您的数据量。", "Generate many sample customers to see how this browser copes with your volume."),
+        "settings.scale-help" => (
+            "生成大量示例客户，检验本浏览器能否应付您的数据量。",
+            "Generate many sample customers to see how this browser copes with your volume.",
+        ),
         "settings.scale-run" => ("生成", "Generate"),
         "settings.scale-customers" => ("客户数", "Customers"),
         "settings.scale-purchases" => ("购买记录数", "Purchases"),
         "settings.wrote" => ("写入耗时（毫秒）", "Write time (ms)"),
         "settings.clear" => ("清空工作簿", "Empty the workbook"),
-        "settings.confirm-clear" => ("删除本浏览器中的全部客户数据？此操作无法撤销。", "Delete every customer in this browser? This cannot be undone."),
+        "settings.confirm-clear" => (
+            "删除本浏览器中的全部客户数据？此操作无法撤销。",
+            "Delete every customer in this browser? This cannot be undone.",
+        ),
         "dashboard.customers" => ("客户总数", "Customers"),
         "dashboard.purchases" => ("购买记录", "Purchases"),
         "dashboard.revenue" => ("累计消费", "Total spend"),
@@ -183,13 +202,23 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "error.field" => ("请检查", "Please check"),
         "error.storage" => ("保存失败，数据未更改", "Could not save; nothing was changed"),
         "error.open" => ("无法打开本地数据库", "Could not open the local database"),
-        "error.changed-elsewhere" => ("此记录已在另一个标签页中被修改，已重新载入最新内容，请再修改一次。", "This record was changed in another tab; the newest version was loaded, please make your change again."),
+        "error.changed-elsewhere" => (
+            "此记录已在另一个标签页中被修改，已重新载入最新内容，请再修改一次。",
+            "This record was changed in another tab; the newest version was loaded, please make your change again.",
+        ),
         "error.customer-missing" => ("这位客户已在另一个标签页中被删除。", "This customer was deleted in another tab."),
-        "error.number-taken" => ("客户编号已被占用，请重试。", "That customer number is already taken; please try again."),
+        "error.number-taken" => {
+            ("客户编号已被占用，请重试。", "That customer number is already taken; please try again.")
+        }
         "problem.required" => ("必填", "is required"),
         "problem.too-long" => ("太长，最多字符数", "is too long; maximum characters"),
-        "problem.phone" => ("电话号码格式不正确（5–20 位数字，可含 + - 空格 括号）", "is not a phone number (5–20 digits; + - spaces and brackets allowed)"),
-        "problem.email" => ("邮箱格式不正确（例如 name@example.com）", "is not an email address (like name@example.com)"),
+        "problem.phone" => (
+            "电话号码格式不正确（5–20 位数字，可含 + - 空格 括号）",
+            "is not a phone number (5–20 digits; + - spaces and brackets allowed)",
+        ),
+        "problem.email" => {
+            ("邮箱格式不正确（例如 name@example.com）", "is not an email address (like name@example.com)")
+        }
         "problem.date" => ("不是有效日期（格式 YYYY-MM-DD）", "is not a valid date (YYYY-MM-DD)"),
         "problem.future" => ("不能晚于今天", "cannot be in the future"),
         "problem.before" => ("不能早于", "cannot be before"),
@@ -213,7 +242,8 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
 
 /// "Phone: is not a phone number …" in the current language.
 pub fn field_error(lang: Lang, error: &FieldError, custom_label: Option<&str>) -> String {
-    let label = custom_label.map(str::to_string).unwrap_or_else(|| tr(lang, &format!("field.{}", error.field)).to_string());
+    let label =
+        custom_label.map(str::to_string).unwrap_or_else(|| tr(lang, &format!("field.{}", error.field)).to_string());
     let problem = match &error.problem {
         Problem::Required => tr(lang, "problem.required").to_string(),
         Problem::TooLong(max) => format!("{} {max}", tr(lang, "problem.too-long")),

@@ -36,7 +36,11 @@ impl RelatedSpec for Campaigns {
         r.date
     }
     fn blank_form(today: Day) -> CampaignForm {
-        CampaignForm { date: today.to_string(), response: CampaignResponse::Invited.code().into(), ..Default::default() }
+        CampaignForm {
+            date: today.to_string(),
+            response: CampaignResponse::Invited.code().into(),
+            ..Default::default()
+        }
     }
     fn to_form(r: &CampaignEntry) -> CampaignForm {
         CampaignForm::from_entry(r)

@@ -34,7 +34,13 @@ where
 
 /// A multi-line text input.
 #[component]
-pub fn TextArea<F>(form: RwSignal<F>, label: &'static str, testid: &'static str, get: fn(&F) -> String, set: fn(&mut F, String)) -> impl IntoView
+pub fn TextArea<F>(
+    form: RwSignal<F>,
+    label: &'static str,
+    testid: &'static str,
+    get: fn(&F) -> String,
+    set: fn(&mut F, String),
+) -> impl IntoView
 where
     F: Send + Sync + 'static,
 {

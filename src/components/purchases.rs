@@ -22,8 +22,15 @@ impl RelatedSpec for Purchases {
     const ADD_ID: &'static str = "add-purchase";
     const SAVE_ID: &'static str = "save-purchase";
     const ROW_ID: &'static str = "purchase-row";
-    const COLUMNS: &'static [&'static str] =
-        &["field.date", "field.product", "field.category", "field.quantity", "field.amount", "field.payment", "field.channel"];
+    const COLUMNS: &'static [&'static str] = &[
+        "field.date",
+        "field.product",
+        "field.category",
+        "field.quantity",
+        "field.amount",
+        "field.payment",
+        "field.channel",
+    ];
 
     fn list(record: &CustomerRecord) -> &[Purchase] {
         &record.purchases

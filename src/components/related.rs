@@ -60,7 +60,8 @@ pub fn related_section<S: RelatedSpec>(customer_id: CustomerId) -> impl IntoView
         match form.with_untracked(|f| S::check(f, id)) {
             Err(errors) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &[])),
             Ok(record) => {
-                let change = Change::SaveRelated { customer_id, item: S::wrap(record), base: target.map(|(_, base)| base) };
+                let change =
+                    Change::SaveRelated { customer_id, item: S::wrap(record), base: target.map(|(_, base)| base) };
                 leptos::task::spawn_local(async move {
                     if app.commit(vec![change]).await {
                         editing.set(None);

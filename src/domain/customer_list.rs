@@ -64,8 +64,9 @@ pub struct CustomerSummary {
 impl CustomerSummary {
     pub fn of(record: &CustomerRecord) -> CustomerSummary {
         let c = &record.customer;
-        let haystack = format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.phone, c.email, c.tags.join("\u{1}"), c.city)
-            .to_lowercase();
+        let haystack =
+            format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.phone, c.email, c.tags.join("\u{1}"), c.city)
+                .to_lowercase();
         CustomerSummary {
             id: c.id,
             name: c.name.clone(),
@@ -132,7 +133,7 @@ pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) ->
         for (i, row) in summaries.iter().enumerate() {
             let keep = (needle.is_empty() || row.haystack.contains(&needle))
                 && (query.city.is_empty() || row.city == query.city)
-                && (query.tag.is_empty() || row.tags.iter().any(|t| *t == query.tag))
+                && (query.tag.is_empty() || row.tags.contains(&query.tag))
                 && query.status.is_none_or(|st| row.status(today) == st);
             if keep {
                 rows.push((s as u16, i as u32));
@@ -184,7 +185,12 @@ mod tests {
             purchases: purchases
                 .iter()
                 .enumerate()
-                .map(|(i, (day, cents))| Purchase { id: i as u64, date: Day(*day), amount_cents: *cents, ..Default::default() })
+                .map(|(i, (day, cents))| Purchase {
+                    id: i as u64,
+                    date: Day(*day),
+                    amount_cents: *cents,
+                    ..Default::default()
+                })
                 .collect(),
             ..Default::default()
         }
@@ -248,7 +254,8 @@ mod tests {
     #[test]
     fn sorting_by_any_column_either_way() {
         let b = book();
-        let sorted = |sort, descending| ids(&b, &select(&b, &ListQuery { sort, descending, ..Default::default() }, Day(0)));
+        let sorted =
+            |sort, descending| ids(&b, &select(&b, &ListQuery { sort, descending, ..Default::default() }, Day(0)));
         assert_eq!(sorted(SortKey::Spend, true), vec![2, 1, 3]);
         assert_eq!(sorted(SortKey::Spend, false), vec![3, 1, 2]);
         assert_eq!(sorted(SortKey::Purchases, true), vec![1, 2, 3]);

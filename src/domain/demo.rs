@@ -7,12 +7,18 @@ use fastrand::Rng;
 use super::day::Day;
 use super::model::*;
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超", "秀英", "晓东", "雨桐", "子涵", "浩然", "欣怡"];
-const FIRST: &[&str] = &["Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Ethan", "Sophia", "James", "Grace", "Daniel"];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超", "秀英", "晓东", "雨桐", "子涵",
+    "浩然", "欣怡",
+];
+const FIRST: &[&str] =
+    &["Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Ethan", "Sophia", "James", "Grace", "Daniel"];
 const LAST: &[&str] = &["Smith", "Chen", "Brown", "Wong", "Taylor", "Lee", "Martin", "Walker", "Clark", "Young"];
 const CITIES: &[&str] = &["上海", "北京", "广州", "深圳", "杭州", "成都", "南京", "武汉", "Hong Kong", "Singapore"];
-const OCCUPATIONS: &[&str] = &["教师", "工程师", "设计师", "医生", "店主", "学生", "会计", "Engineer", "Manager", "Consultant"];
+const OCCUPATIONS: &[&str] =
+    &["教师", "工程师", "设计师", "医生", "店主", "学生", "会计", "Engineer", "Manager", "Consultant"];
 const HOBBIES: &[&str] = &["咖啡", "摄影", "跑步", "烘焙", "旅行", "阅读", "Tea", "Hiking", "Music"];
 const TAGS: &[&str] = &["VIP", "老客户", "批发", "企业客户", "newsletter", "生日月", "推荐人"];
 const SOURCES: &[&str] = &["门店", "朋友推荐", "小程序", "美团", "Instagram", "展会"];
@@ -29,8 +35,23 @@ const PRODUCTS: &[(&str, &str, i64)] = &[
 ];
 const PAYMENTS: &[&str] = &["微信支付", "支付宝", "现金", "银行卡", "Card"];
 const CHANNELS: &[&str] = &["门店", "小程序", "外卖", "Online"];
-const COMMENTS: &[&str] = &["咖啡很香，服务热情", "等待时间有点长", "环境安静，适合工作", "Great coffee, friendly staff", "价格偏高", "The cake was dry", "会推荐给朋友"];
-const SUMMARIES: &[&str] = &["电话回访，满意", "咨询会员权益", "投诉外卖送达延误", "发送新品试饮邀请", "Asked about bulk order", "Visited the store for tasting"];
+const COMMENTS: &[&str] = &[
+    "咖啡很香，服务热情",
+    "等待时间有点长",
+    "环境安静，适合工作",
+    "Great coffee, friendly staff",
+    "价格偏高",
+    "The cake was dry",
+    "会推荐给朋友",
+];
+const SUMMARIES: &[&str] = &[
+    "电话回访，满意",
+    "咨询会员权益",
+    "投诉外卖送达延误",
+    "发送新品试饮邀请",
+    "Asked about bulk order",
+    "Visited the store for tasting",
+];
 const CAMPAIGNS: &[&str] = &["双十一会员日", "新品试饮", "Spring referral bonus", "中秋礼盒预售"];
 
 fn pick<'a>(rng: &mut Rng, list: &[&'a str]) -> &'a str {

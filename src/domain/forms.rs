@@ -207,10 +207,7 @@ impl CustomerForm {
             influence: c.influence.to_string(),
             marketing_consent: c.marketing_consent,
             consent_date: day(c.consent_date),
-            custom: defs
-                .iter()
-                .map(|d| (d.id.clone(), c.custom.get(&d.id).cloned().unwrap_or_default()))
-                .collect(),
+            custom: defs.iter().map(|d| (d.id.clone(), c.custom.get(&d.id).cloned().unwrap_or_default())).collect(),
         }
     }
 
@@ -545,7 +542,11 @@ mod tests {
     #[test]
     fn custom_fields_are_checked_by_kind() {
         let defs = vec![
-            CustomFieldDef { id: "size".into(), label: "Size".into(), kind: CustomFieldKind::Choice(vec!["S".into(), "M".into()]) },
+            CustomFieldDef {
+                id: "size".into(),
+                label: "Size".into(),
+                kind: CustomFieldKind::Choice(vec!["S".into(), "M".into()]),
+            },
             CustomFieldDef { id: "visits".into(), label: "Visits".into(), kind: CustomFieldKind::Number },
             CustomFieldDef { id: "wedding".into(), label: "Wedding".into(), kind: CustomFieldKind::Date },
         ];
@@ -556,7 +557,8 @@ mod tests {
         assert_eq!(c.custom.get("visits").map(String::as_str), Some("12"));
         assert!(!c.custom.contains_key("wedding"));
 
-        form.custom = vec![("size".into(), "XL".into()), ("visits".into(), "many".into()), ("wedding".into(), "June".into())];
+        form.custom =
+            vec![("size".into(), "XL".into()), ("visits".into(), "many".into()), ("wedding".into(), "June".into())];
         let errors = form.to_customer(1, today(), &defs).unwrap_err();
         assert_eq!(fields(&errors), vec!["custom-size", "custom-visits", "custom-wedding"]);
     }
@@ -574,7 +576,13 @@ mod tests {
         assert_eq!((p.amount_cents, p.quantity), (128_050, 2.0));
         assert_eq!(PurchaseForm::from_purchase(&p).to_purchase(9).unwrap(), p);
 
-        let bad = PurchaseForm { date: "".into(), product: "".into(), quantity: "0".into(), amount: "-3".into(), ..Default::default() };
+        let bad = PurchaseForm {
+            date: "".into(),
+            product: "".into(),
+            quantity: "0".into(),
+            amount: "-3".into(),
+            ..Default::default()
+        };
         let errors = bad.to_purchase(1).unwrap_err();
         assert_eq!(fields(&errors), vec!["quantity", "date", "product", "amount"]);
         assert_eq!(errors[3].problem, Problem::Negative);
@@ -584,7 +592,8 @@ mod tests {
 
     #[test]
     fn feedback_scores_are_bounded() {
-        let base = FeedbackForm { date: "2025-01-01".into(), score: "5".into(), nps: "10".into(), ..Default::default() };
+        let base =
+            FeedbackForm { date: "2025-01-01".into(), score: "5".into(), nps: "10".into(), ..Default::default() };
         assert_eq!(base.to_feedback(1).unwrap().nps, Some(10));
         for (score, nps) in [("0", ""), ("6", ""), ("3", "11"), ("3", "-1"), ("", "")] {
             let form = FeedbackForm { score: score.into(), nps: nps.into(), ..base.clone() };
@@ -614,7 +623,12 @@ mod tests {
 
     #[test]
     fn campaign_entries_need_a_campaign_and_a_response() {
-        let form = CampaignForm { campaign: "双十一".into(), date: "2025-11-11".into(), response: "redeemed".into(), result: "".into() };
+        let form = CampaignForm {
+            campaign: "双十一".into(),
+            date: "2025-11-11".into(),
+            response: "redeemed".into(),
+            result: "".into(),
+        };
         assert_eq!(form.to_entry(1).unwrap().response, CampaignResponse::Redeemed);
         let bad = CampaignForm { campaign: "".into(), response: "maybe".into(), ..form };
         assert_eq!(fields(&bad.to_entry(1).unwrap_err()), vec!["response", "campaign"]);

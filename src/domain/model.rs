@@ -155,11 +155,8 @@ pub enum CampaignResponse {
 }
 
 impl CampaignResponse {
-    pub const ALL: [CampaignResponse; 3] = [
-        CampaignResponse::Invited,
-        CampaignResponse::Joined,
-        CampaignResponse::Redeemed,
-    ];
+    pub const ALL: [CampaignResponse; 3] =
+        [CampaignResponse::Invited, CampaignResponse::Joined, CampaignResponse::Redeemed];
 
     pub fn code(self) -> &'static str {
         match self {

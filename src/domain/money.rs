@@ -20,8 +20,7 @@ pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 15 || !all_digits(whole) || fraction.len() > 2 || !all_digits(fraction)
-    {
+    if whole.is_empty() || whole.len() > 15 || !all_digits(whole) || fraction.len() > 2 || !all_digits(fraction) {
         return Err(AmountError::NotANumber);
     }
     if negative {

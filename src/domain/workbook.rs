@@ -99,12 +99,25 @@ fn remove_related(record: &mut CustomerRecord, kind: RelatedKind, at: usize) {
 /// so an edit made on a stale copy is refused instead of overwriting a newer change.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
-    SaveCustomer { customer: Customer, base: Option<i64> },
-    DeleteCustomer { id: CustomerId },
+    SaveCustomer {
+        customer: Box<Customer>,
+        base: Option<i64>,
+    },
+    DeleteCustomer {
+        id: CustomerId,
+    },
     /// A whole customer file at once (demo data, imports); refused if the number is taken.
     InsertRecord(Box<CustomerRecord>),
-    SaveRelated { customer_id: CustomerId, item: Related, base: Option<i64> },
-    DeleteRelated { customer_id: CustomerId, kind: RelatedKind, id: u64 },
+    SaveRelated {
+        customer_id: CustomerId,
+        item: Related,
+        base: Option<i64>,
+    },
+    DeleteRelated {
+        customer_id: CustomerId,
+        kind: RelatedKind,
+        id: u64,
+    },
 }
 
 impl Change {
@@ -137,23 +150,21 @@ impl Shard {
     /// is left exactly as it was.
     pub fn apply(&mut self, change: Change, now: i64) -> Result<(), Conflict> {
         match change {
-            Change::SaveCustomer { mut customer, base } => {
-                match (self.records.get_mut(&customer.id), base) {
-                    (None, None) => {
-                        customer.updated_at = now;
-                        self.records.insert(customer.id, CustomerRecord { customer, ..Default::default() });
-                    }
-                    (Some(_), None) => return Err(Conflict::NumberTaken(customer.id)),
-                    (None, Some(_)) => return Err(Conflict::CustomerMissing),
-                    (Some(record), Some(base)) => {
-                        if record.customer.updated_at != base {
-                            return Err(Conflict::ChangedElsewhere);
-                        }
-                        customer.updated_at = now.max(base + 1);
-                        record.customer = customer;
-                    }
+            Change::SaveCustomer { mut customer, base } => match (self.records.get_mut(&customer.id), base) {
+                (None, None) => {
+                    customer.updated_at = now;
+                    self.records.insert(customer.id, CustomerRecord { customer: *customer, ..Default::default() });
                 }
-            }
+                (Some(_), None) => return Err(Conflict::NumberTaken(customer.id)),
+                (None, Some(_)) => return Err(Conflict::CustomerMissing),
+                (Some(record), Some(base)) => {
+                    if record.customer.updated_at != base {
+                        return Err(Conflict::ChangedElsewhere);
+                    }
+                    customer.updated_at = now.max(base + 1);
+                    record.customer = *customer;
+                }
+            },
             Change::DeleteCustomer { id } => {
                 self.records.remove(&id);
             }
@@ -245,17 +256,13 @@ impl Workbook {
 
     /// The number the next new customer gets: one more than the highest in use.
     pub fn next_customer_id(&self) -> CustomerId {
-        self.shards
-            .iter()
-            .filter_map(|s| s.records.keys().next_back())
-            .max()
-            .map_or(1, |max| max + 1)
+        self.shards.iter().filter_map(|s| s.records.keys().next_back()).max().map_or(1, |max| max + 1)
     }
 
     /// Adds many customer files at once, replacing any with the same number.
     /// Returns the shards that changed.
     pub fn insert_records(&mut self, records: Vec<CustomerRecord>) -> Vec<usize> {
-        let mut touched = vec![false; SHARD_COUNT];
+        let mut touched = [false; SHARD_COUNT];
         for record in records {
             let shard = shard_of(record.customer.id);
             touched[shard] = true;
@@ -287,12 +294,19 @@ mod tests {
     }
 
     fn purchase(id: u64, cents: i64) -> Purchase {
-        Purchase { id, date: Day(20_000), product: "tea".into(), quantity: 1.0, amount_cents: cents, ..Default::default() }
+        Purchase {
+            id,
+            date: Day(20_000),
+            product: "tea".into(),
+            quantity: 1.0,
+            amount_cents: cents,
+            ..Default::default()
+        }
     }
 
     fn shard_with(id: u64) -> Shard {
         let mut shard = Shard::default();
-        shard.apply(Change::SaveCustomer { customer: customer(id, "Ann"), base: None }, 1_000).unwrap();
+        shard.apply(Change::SaveCustomer { customer: Box::new(customer(id, "Ann")), base: None }, 1_000).unwrap();
         shard
     }
 
@@ -300,7 +314,7 @@ mod tests {
     fn new_customers_are_stamped_and_numbers_are_never_reused() {
         let mut shard = shard_with(5);
         assert_eq!(shard.records[&5].customer.updated_at, 1_000);
-        let again = Change::SaveCustomer { customer: customer(5, "Bob"), base: None };
+        let again = Change::SaveCustomer { customer: Box::new(customer(5, "Bob")), base: None };
         assert_eq!(shard.apply(again, 2_000), Err(Conflict::NumberTaken(5)));
         assert_eq!(shard.records[&5].customer.name, "Ann");
     }
@@ -308,7 +322,7 @@ mod tests {
     #[test]
     fn an_edit_from_a_stale_copy_is_refused_and_changes_nothing() {
         let mut shard = shard_with(5);
-        let edit = |name: &str, base| Change::SaveCustomer { customer: customer(5, name), base: Some(base) };
+        let edit = |name: &str, base| Change::SaveCustomer { customer: Box::new(customer(5, name)), base: Some(base) };
         shard.apply(edit("Ann B.", 1_000), 2_000).unwrap();
         assert_eq!(shard.records[&5].customer.updated_at, 2_000);
         let before = shard.clone();
@@ -319,7 +333,7 @@ mod tests {
     #[test]
     fn timestamps_only_move_forward_even_if_the_clock_goes_back() {
         let mut shard = shard_with(5);
-        shard.apply(Change::SaveCustomer { customer: customer(5, "X"), base: Some(1_000) }, 500).unwrap();
+        shard.apply(Change::SaveCustomer { customer: Box::new(customer(5, "X")), base: Some(1_000) }, 500).unwrap();
         assert_eq!(shard.records[&5].customer.updated_at, 1_001);
     }
 
@@ -352,7 +366,8 @@ mod tests {
     #[test]
     fn a_batch_with_one_conflict_changes_nothing() {
         let mut wb = Workbook::default();
-        let insert = |id| Change::InsertRecord(Box::new(CustomerRecord { customer: customer(id, "x"), ..Default::default() }));
+        let insert =
+            |id| Change::InsertRecord(Box::new(CustomerRecord { customer: customer(id, "x"), ..Default::default() }));
         assert_eq!(wb.apply_all(vec![insert(1), insert(2)], 10), Ok(vec![1, 2]));
         let before = wb.clone();
         assert_eq!(wb.apply_all(vec![insert(3), insert(4), insert(1)], 20), Err(Conflict::NumberTaken(1)));

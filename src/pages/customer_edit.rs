@@ -33,7 +33,7 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
             Err(errors) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &defs)),
             Ok(customer) => {
                 leptos::task::spawn_local(async move {
-                    if app.commit(vec![Change::SaveCustomer { customer, base }]).await {
+                    if app.commit(vec![Change::SaveCustomer { customer: Box::new(customer), base }]).await {
                         app.go(Page::Customer(number));
                     }
                 });

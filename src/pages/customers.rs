@@ -22,7 +22,8 @@ pub fn Customers() -> impl IntoView {
     let scroll_top = RwSignal::new(0.0);
     let rows = Memo::new(move |_| app.summaries.with(|s| query.with(|q| select(s, q, today()))));
     let cities = Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| vec![r.city.as_str()])));
-    let tags = Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| r.tags.iter().map(String::as_str).collect())));
+    let tags =
+        Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| r.tags.iter().map(String::as_str).collect())));
     let is_empty = Memo::new(move |_| app.summaries.with(|s| s.iter().all(Vec::is_empty)));
 
     let load_demo = move |_| {

@@ -24,7 +24,10 @@ const CUSTOM_FIELDS_KEY: &str = "custom_fields";
 pub enum StoreError {
     /// IndexedDB refused (quota exceeded, blocked, aborted, unavailable…).
     Idb(String),
-    Damaged { shard: usize, error: DecodeError },
+    Damaged {
+        shard: usize,
+        error: DecodeError,
+    },
     Conflict(Conflict),
 }
 
@@ -167,10 +170,7 @@ impl Store {
     pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
         let value = tx.object_store(META)?.get(JsValue::from_str(CUSTOM_FIELDS_KEY))?.await?;
-        Ok(value
-            .and_then(|v| v.as_string())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(value.and_then(|v| v.as_string()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
     }
 
     pub async fn save_custom_fields(&self, defs: &[CustomFieldDef]) -> Result<(), StoreError> {

@@ -10,4 +10,20 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-export const BASE_URL = process.env.TIERBOOK_URL || 'http://127.0.0.1:8091/';
+/** A page of the app in `context`, once the workbook has loaded. Page errors fail the test. */
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
+  page.pageErrors = errors;
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=customer-count]');
+  return page;
+}
+
+export const byId = (id) => `[data-testid="${id}"]`;
+
+export async function text(page, id) {
+  return (await page.locator(byId(id)).first().textContent()).trim();
+}

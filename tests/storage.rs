@@ -1,0 +1,151 @@
+//! Storage in a real browser (headless Chromium): atomic writes, stale-edit refusal,
+//! the schema upgrade path and damaged data. Run by `make wasm-test`.
+#![cfg(target_arch = "wasm32")]
+
+use idb::{Factory, ObjectStoreParams, TransactionMode};
+use js_sys::Uint8Array;
+use tierbook::domain::codec::encode_shard;
+use tierbook::domain::day::Day;
+use tierbook::domain::demo;
+use tierbook::domain::model::{CustomFieldDef, CustomFieldKind, Customer, CustomerRecord, Purchase};
+use tierbook::domain::workbook::{shard_of, Change, Conflict, Related, Workbook};
+use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database of its own for each test.
+fn db_name(test: &str) -> String {
+    format!("tierbook-test-{test}-{}", js_sys::Math::random())
+}
+
+fn new_customer(id: u64, name: &str) -> Change {
+    Change::SaveCustomer { customer: Box::new(Customer { id, name: name.into(), ..Default::default() }), base: None }
+}
+
+#[wasm_bindgen_test]
+async fn what_is_committed_is_what_loads() {
+    let name = db_name("roundtrip");
+    let store = Store::open(&name).await.unwrap();
+    let records = demo::generate(1, 400, 3_000, Day(20_000), 9);
+    let changes: Vec<Change> = records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect();
+    let written = store.commit(changes, 1_000).await.unwrap();
+    assert!(written.len() > 100, "400 customers spread over the shards");
+    store.close();
+
+    let reopened = Store::open(&name).await.unwrap();
+    let loaded = reopened.load().await.unwrap();
+    assert_eq!(loaded.customer_count(), 400);
+    for mut expected in records {
+        expected.customer.updated_at = 1_000;
+        assert_eq!(loaded.get(expected.customer.id), Some(&expected));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_that_fails_part_way_writes_nothing() {
+    let store = Store::open(&db_name("atomic")).await.unwrap();
+    store.commit(vec![new_customer(1, "Ann")], 1_000).await.unwrap();
+    let before = store.load().await.unwrap();
+
+    // Two good inserts, then one whose number is taken: the whole transaction is aborted.
+    let batch = vec![new_customer(2, "Bob"), new_customer(3, "Cai"), new_customer(1, "Dup")];
+    let result = store.commit(batch, 2_000).await;
+    assert!(matches!(result, Err(StoreError::Conflict(Conflict::NumberTaken(1)))), "{result:?}");
+    assert_eq!(store.load().await.unwrap(), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_edit_from_another_tab_is_refused() {
+    let name = db_name("tabs");
+    let tab_a = Store::open(&name).await.unwrap();
+    let tab_b = Store::open(&name).await.unwrap();
+    tab_a.commit(vec![new_customer(7, "Ann")], 1_000).await.unwrap();
+    let seen_by_b = tab_b.load().await.unwrap().get(7).unwrap().customer.clone();
+
+    // Tab A saves a newer version; tab B then saves from its older copy.
+    let a_edit = Customer { name: "Ann (A)".into(), ..seen_by_b.clone() };
+    tab_a.commit(vec![Change::SaveCustomer { customer: Box::new(a_edit), base: Some(1_000) }], 2_000).await.unwrap();
+    let b_edit = Customer { name: "Ann (B)".into(), ..seen_by_b };
+    let result =
+        tab_b.commit(vec![Change::SaveCustomer { customer: Box::new(b_edit), base: Some(1_000) }], 3_000).await;
+    assert!(matches!(result, Err(StoreError::Conflict(Conflict::ChangedElsewhere))), "{result:?}");
+    assert_eq!(tab_b.load().await.unwrap().get(7).unwrap().customer.name, "Ann (A)");
+
+    // Different customers in the same shard: both changes survive.
+    let other = 7 + tierbook::domain::workbook::SHARD_COUNT as u64;
+    assert_eq!(shard_of(other), shard_of(7));
+    tab_b.commit(vec![new_customer(other, "Bob")], 4_000).await.unwrap();
+    let purchase = Purchase {
+        id: 1,
+        date: Day(20_000),
+        product: "tea".into(),
+        quantity: 1.0,
+        amount_cents: 500,
+        ..Default::default()
+    };
+    tab_a
+        .commit(vec![Change::SaveRelated { customer_id: 7, item: Related::Purchase(purchase), base: None }], 5_000)
+        .await
+        .unwrap();
+    let both = tab_b.load().await.unwrap();
+    assert_eq!(both.get(other).unwrap().customer.name, "Bob");
+    assert_eq!(both.get(7).unwrap().purchases.len(), 1);
+}
+
+/// A database written by schema version 1 (only the `shards` store) opens under the current
+/// version with every record intact and the stores version 2 added.
+#[wasm_bindgen_test]
+async fn a_version_1_database_upgrades_with_every_record() {
+    assert_eq!(SCHEMA_VERSION, 2);
+    let name = db_name("upgrade");
+    let mut workbook = Workbook::default();
+    workbook.insert_records(demo::generate(1, 250, 1_500, Day(20_000), 3));
+    {
+        let mut request = Factory::new().unwrap().open(&name, Some(1)).unwrap();
+        request.on_upgrade_needed(|event| {
+            use idb::DatabaseEvent;
+            event.database().unwrap().create_object_store(SHARDS, ObjectStoreParams::new()).unwrap();
+        });
+        let v1 = request.await.unwrap();
+        let tx = v1.transaction(&[SHARDS], TransactionMode::ReadWrite).unwrap();
+        let store = tx.object_store(SHARDS).unwrap();
+        for (s, shard) in workbook.shards.iter().enumerate().filter(|(_, s)| !s.records.is_empty()) {
+            let bytes = Uint8Array::from(encode_shard(shard).as_slice());
+            store.put(&bytes, Some(&JsValue::from(s as u32))).unwrap();
+        }
+        assert!(tx.commit().unwrap().await.unwrap().is_committed());
+        v1.close();
+    }
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.load().await.unwrap(), workbook);
+    let defs = vec![CustomFieldDef { id: "size".into(), label: "Size".into(), kind: CustomFieldKind::Text }];
+    store.save_custom_fields(&defs).await.unwrap();
+    assert_eq!(store.custom_fields().await.unwrap(), defs);
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_shard_is_reported_not_dropped() {
+    let name = db_name("damaged");
+    let store = Store::open(&name).await.unwrap();
+    let record =
+        CustomerRecord { customer: Customer { id: 5, name: "Ann".into(), ..Default::default() }, ..Default::default() };
+    store.commit(vec![Change::InsertRecord(Box::new(record))], 1).await.unwrap();
+    store.close();
+    {
+        let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
+        let tx = db.transaction(&[SHARDS], TransactionMode::ReadWrite).unwrap();
+        let garbage = Uint8Array::from(&[1u8, 200, 200, 200][..]);
+        tx.object_store(SHARDS).unwrap().put(&garbage, Some(&JsValue::from(5u32))).unwrap();
+        tx.commit().unwrap().await.unwrap();
+        db.close();
+    }
+    let store = Store::open(&name).await.unwrap();
+    let result = store.load().await;
+    assert!(matches!(result, Err(StoreError::Damaged { shard: 5, .. })), "{result:?}");
+    // A write to the damaged shard is refused too, and leaves the bytes for recovery.
+    let write = store.commit(vec![new_customer(5 + 128, "Bob")], 2).await;
+    assert!(matches!(write, Err(StoreError::Damaged { shard: 5, .. })), "{write:?}");
+}
