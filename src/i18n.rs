@@ -153,6 +153,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
             "删除这位客户及其全部购买、反馈和沟通记录？此操作无法撤销。",
             "Delete this customer and all of their purchases, feedback and contacts? This cannot be undone.",
         ),
+        "card.show-all" => ("显示全部", "Show all"),
         "card.none-yet" => ("暂无记录", "Nothing yet"),
         "card.referred-by" => ("推荐人", "Referred by"),
         "card.consent-yes" => ("同意营销", "Agrees to marketing"),

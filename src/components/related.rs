@@ -41,8 +41,12 @@ fn new_row_id() -> u64 {
     (js_sys::Math::random() * 9.0e15) as u64 + 1
 }
 
+/// Rows shown before "show all": a regular with hundreds of purchases still opens instantly.
+const FIRST_ROWS: usize = 10;
+
 pub fn related_section<S: RelatedSpec>(customer_id: CustomerId) -> impl IntoView {
     let app = use_app();
+    let show_all = RwSignal::new(false);
     // None: no form open; Some(None): adding; Some(Some((id, base))): editing that row.
     let editing: RwSignal<Option<Option<(u64, i64)>>> = RwSignal::new(None);
     let form: RwSignal<S::Form> = RwSignal::new(S::blank_form(today()));
@@ -124,6 +128,7 @@ pub fn related_section<S: RelatedSpec>(customer_id: CustomerId) -> impl IntoView
                             {rows
                                 .get()
                                 .into_iter()
+                                .take(if show_all.get() { usize::MAX } else { FIRST_ROWS })
                                 .map(|(id, record)| {
                                     let base = S::updated_at(&record);
                                     let edit_form = S::to_form(&record);
@@ -148,6 +153,11 @@ pub fn related_section<S: RelatedSpec>(customer_id: CustomerId) -> impl IntoView
                                 .collect_view()}
                         </tbody>
                     </table>
+                    <Show when=move || { !show_all.get() && rows.with(Vec::len) > FIRST_ROWS }>
+                        <button class="link" data-testid="show-all" on:click=move |_| show_all.set(true)>
+                            {move || format!("{} ({})", app.t("card.show-all"), rows.with(Vec::len))}
+                        </button>
+                    </Show>
                 }
                 .into_any()
             }}

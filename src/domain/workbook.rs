@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::model::*;
 
-pub const SHARD_COUNT: usize = 128;
+pub const SHARD_COUNT: usize = 1024;
 
 pub fn shard_of(id: CustomerId) -> usize {
     (id % SHARD_COUNT as u64) as usize

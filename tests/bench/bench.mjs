@@ -1,0 +1,114 @@
+// `make bench`: storage and UI figures at 100,000 customers and 1,000,000 purchases, in headless
+// Chromium against the release build. Prints medians (and every run) as Markdown.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { launch, openApp, byId } from '../e2e/browser.mjs';
+import { serveDist } from '../e2e/server.mjs';
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
+const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
+const WRITE_RUNS = 3, OPEN_RUNS = 5, SAVE_RUNS = 7;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const fmt = (xs) => `${median(xs).toFixed(1)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+
+const server = await serveDist();
+const browser = await launch();
+const results = {};
+
+// 1. Writing the whole workbook in one transaction (the app times its own commit).
+results.write = [];
+let context;
+for (let run = 0; run < WRITE_RUNS; run++) {
+  await context?.close();
+  context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('nav-settings'));
+  await page.fill(byId('scale-customers'), String(CUSTOMERS));
+  await page.fill(byId('scale-purchases'), String(PURCHASES));
+  await page.click(byId('scale-run'));
+  await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
+  results.write.push(Number(await page.textContent(byId('scale-write-ms'))));
+  await page.close();
+}
+
+// 2. Opening the app with that data until the list is interactive (count shown, rows rendered).
+results.open = [];
+const page = await context.newPage();
+for (let run = 0; run < OPEN_RUNS; run++) {
+  await page.goto(server.url, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(([count, row, n]) => {
+    const c = document.querySelector(count);
+    return c && c.textContent === String(n) && document.querySelector(row) ? performance.now() : false;
+  }, [byId('customer-count'), byId('customer-row'), CUSTOMERS], { polling: 'raf', timeout: 120000 });
+  results.open.push(await handle.jsonValue());
+}
+
+// 3. A search keystroke: from the input event to the updated count in the DOM.
+results.search = await page.evaluate(async ([input, count]) => {
+  const box = document.querySelector(input), counter = document.querySelector(count);
+  const times = [];
+  for (const q of ['1', '13', '138', '1388', '', '王', '王伟', '', 's', 'sm', 'smi', '']) {
+    const before = counter.textContent;
+    const changed = new Promise((resolve) => {
+      const obs = new MutationObserver(() => { obs.disconnect(); resolve(performance.now()); });
+      obs.observe(counter, { characterData: true, childList: true, subtree: true });
+    });
+    const t0 = performance.now();
+    box.value = q;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 5000));
+    const t1 = await Promise.race([changed, timeout]);
+    if (t1 !== null) times.push(t1 - t0);
+    else if (counter.textContent !== before) throw new Error('count changed unobserved');
+  }
+  return times;
+}, [byId('customer-search'), byId('customer-count')]);
+
+// 4. Saving one edited customer: from the click on save to the card showing the change.
+results.save = [];
+for (let run = 0; run < SAVE_RUNS; run++) {
+  await page.click(byId('nav-customers'));
+  await page.fill(byId('customer-search'), '');
+  await page.click(`${byId('customer-row')} >> nth=${run}`);
+  await page.click(byId('edit-customer'));
+  const city = `City ${run}`;
+  await page.fill(byId('field-city'), city);
+  results.save.push(await page.evaluate(async ([save, card, city]) => {
+    const t0 = performance.now();
+    const done = new Promise((resolve) => {
+      const check = () => { const c = document.querySelector(card); return c && c.textContent.includes(city); };
+      const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(performance.now()); } });
+      obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    document.querySelector(save).click();
+    return (await done) - t0;
+  }, [byId('save-customer'), byId('customer-card'), city]));
+}
+await browser.close();
+await server.close();
+
+// 5. What a visitor downloads.
+const dist = path.resolve('dist');
+const files = fs.readdirSync(dist).filter((f) => fs.statSync(path.join(dist, f)).isFile()).map((f) => {
+  const bytes = fs.readFileSync(path.join(dist, f));
+  return { f, raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length };
+});
+const sum = (list, k) => list.reduce((a, x) => a + x[k], 0);
+const wasm = files.filter((x) => x.f.endsWith('.wasm'));
+const pageNow = files.filter((x) => x.f !== 'echarts.min.js');
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+
+const cpu = os.cpus()[0]?.model || 'unknown CPU';
+console.log(`\n### ${new Date().toISOString().slice(0, 10)} — ${CUSTOMERS} customers, ${PURCHASES} purchases`);
+console.log(`Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, headless Chromium via playwright-core.\n`);
+console.log('| figure | target | median (all runs) |');
+console.log('| --- | --- | --- |');
+console.log(`| write ${CUSTOMERS} customers + ${PURCHASES} purchases (one transaction) | ≤ 3000 ms | ${fmt(results.write)} |`);
+console.log(`| open the app until the list is interactive | ≤ 1500 ms | ${fmt(results.open)} |`);
+console.log(`| search keystroke to updated list | ≤ 50 ms | ${fmt(results.search)} |`);
+console.log(`| save one edited customer (click to card updated) | ≤ 20 ms | ${fmt(results.save)} |`);
+console.log(`| wasm size | — | ${kb(sum(wasm, 'raw'))} raw, ${kb(sum(wasm, 'gz'))} gzip |`);
+console.log(`| page as loaded (html, js, wasm, css, icon) | — | ${kb(sum(pageNow, 'raw'))} raw, ${kb(sum(pageNow, 'gz'))} gzip |`);
+console.log(`| dist/ in all, with echarts.min.js for the charts | — | ${kb(sum(files, 'raw'))} raw, ${kb(sum(files, 'gz'))} gzip |`);
