@@ -146,6 +146,6 @@ async fn a_damaged_shard_is_reported_not_dropped() {
     let result = store.load().await;
     assert!(matches!(result, Err(StoreError::Damaged { shard: 5, .. })), "{result:?}");
     // A write to the damaged shard is refused too, and leaves the bytes for recovery.
-    let write = store.commit(vec![new_customer(5 + 128, "Bob")], 2).await;
+    let write = store.commit(vec![new_customer(5 + tierbook::domain::workbook::SHARD_COUNT as u64, "Bob")], 2).await;
     assert!(matches!(write, Err(StoreError::Damaged { shard: 5, .. })), "{write:?}");
 }

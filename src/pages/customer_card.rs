@@ -155,7 +155,11 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                 </div>
                 <div class="card-bottom panel">
                     <h2>{app.t("card.notes")}</h2>
-                    <p class="notes" data-testid="card-notes">{c.notes.clone()}</p>
+                    {if c.notes.is_empty() {
+                        view! { <p class="muted">{app.t("card.none-yet")}</p> }.into_any()
+                    } else {
+                        view! { <p class="notes" data-testid="card-notes">{c.notes.clone()}</p> }.into_any()
+                    }}
                 </div>
             </section>
         }

@@ -204,3 +204,51 @@ test('demo data fills the list; sorting and filters work on it', async () => {
   assert.ok(cities.every((c) => c === city));
   await context.close();
 });
+
+test('custom fields defined in settings appear on the form, are checked, and are kept', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('lang-toggle'));
+  await page.click(byId('nav-settings'));
+  await page.fill(byId('custom-field-label'), 'Shoe size');
+  await page.selectOption(byId('custom-field-kind'), 'number');
+  await page.click(byId('add-custom-field'));
+  await page.fill(byId('custom-field-label'), 'Membership');
+  await page.selectOption(byId('custom-field-kind'), 'choice');
+  await page.fill(byId('custom-field-options'), 'Basic, Plus');
+  await page.click(byId('add-custom-field'));
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, byId('custom-field-def'));
+
+  await page.click(byId('nav-customers'));
+  await page.click(byId('new-customer'));
+  await page.fill(byId('field-name'), 'Grace Young');
+  const inputs = page.locator('[data-testid^="field-custom-"]');
+  assert.equal(await inputs.count(), 2);
+  assert.equal(await inputs.nth(0).getAttribute('type'), 'number');
+  await inputs.nth(0).fill('38');
+  await inputs.nth(1).selectOption('Plus');
+  await page.click(byId('save-customer'));
+  await page.waitForSelector(byId('customer-card'));
+  await page.reload();
+  await page.click(byId('customer-row'));
+  const card = await page.textContent(byId('customer-card'));
+  assert.ok(card.includes('Shoe size') && card.includes('38') && card.includes('Plus'), card);
+  await context.close();
+});
+
+test('a customer with many purchases shows the latest ten until asked for all', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('load-demo'));
+  await waitForCount(page, 300);
+  await page.click(`[data-customer-id="1"]`);
+  await page.waitForSelector(byId('customer-card'));
+  const total = Number(await text(page, 'card-purchase-count'));
+  assert.ok(total > 10, `demo customer 1 is a regular (${total} purchases)`);
+  assert.equal(await page.locator(byId('purchase-row')).count(), 10);
+  const dates = await page.$$eval(byId('purchase-row'), (rows) => rows.map((r) => r.children[0].textContent));
+  assert.deepEqual(dates, [...dates].sort().reverse(), 'newest first');
+  await page.locator(`.history-section:has(${byId('add-purchase')}) ${byId('show-all')}`).click();
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [byId('purchase-row'), total]);
+  await context.close();
+});
