@@ -111,6 +111,10 @@ impl AppState {
             self.custom_fields.set(defs);
         }
         self.store.set_value(Some(store));
+        // Ask once at start that the browser never evicts the workbook; Settings shows the answer.
+        leptos::task::spawn_local(async {
+            crate::storage::storage_status(true).await;
+        });
         self.sync.set_value(TabSync::listen(db_name, move |shards| {
             leptos::task::spawn_local(self.reload_shards(shards));
         }));

@@ -15,7 +15,7 @@ fn megabytes(bytes: f64) -> String {
 #[component]
 pub fn Settings() -> impl IntoView {
     let app = use_app();
-    let status = LocalResource::new(|| storage_status(true));
+    let status = LocalResource::new(|| storage_status(false));
 
     let label = RwSignal::new(String::new());
     let kind = RwSignal::new("text".to_string());
@@ -53,8 +53,9 @@ pub fn Settings() -> impl IntoView {
     let scale_purchases = RwSignal::new("1000000".to_string());
     let write_ms = RwSignal::new(None::<f64>);
     let run_scale = move |_| {
-        let customers = scale_customers.get_untracked().trim().parse::<usize>().unwrap_or(0).min(1_000_000);
-        let purchases = scale_purchases.get_untracked().trim().parse::<usize>().unwrap_or(0).min(20_000_000);
+        // Twice the volume Tierbook is designed for; more could exhaust the tab's memory.
+        let customers = scale_customers.get_untracked().trim().parse::<usize>().unwrap_or(0).min(200_000);
+        let purchases = scale_purchases.get_untracked().trim().parse::<usize>().unwrap_or(0).min(2_000_000);
         let first = app.workbook.with_untracked(|wb| wb.next_customer_id());
         let records = demo::generate(first, customers, purchases, today(), first);
         let changes: Vec<Change> = records.into_iter().map(|r| Change::InsertRecord(Box::new(r))).collect();

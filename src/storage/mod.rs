@@ -77,7 +77,12 @@ impl Store {
             }
         });
         let raw = web_sys::IdbDatabase::from(request.await?);
-        let db = Database::from(raw.clone());
+        let mut db = Database::from(raw.clone());
+        // A newer version of the app opened in another tab needs this connection closed to
+        // upgrade the schema; this tab's later writes then fail with a message (nothing half-
+        // written) instead of blocking the upgrade.
+        let closing = raw.clone();
+        db.on_version_change(move |_| closing.close());
         Ok(Store { db, raw })
     }
 
