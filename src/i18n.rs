@@ -1,6 +1,8 @@
 //! Interface texts in 中文 and English. Pure: the UI asks for a key in a language.
 
 use crate::domain::forms::{FieldError, Problem};
+use crate::domain::money::format_grouped;
+use crate::domain::tiers::{Evidence, Metric, PolicyError, Reason, RuleMode, TierDef, TierPolicy};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
@@ -228,6 +230,84 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "problem.positive" => ("应大于 0", "must be more than 0"),
         "problem.range" => ("应在以下范围内", "must be between"),
         "problem.choice" => ("不是可选的值", "is not one of the choices"),
+        "nav.tiers.title" => ("等级政策", "Tier policy"),
+        "tier.badge" => ("等级", "Tier"),
+        "tier.next-review" => ("下次评级", "Next review"),
+        "tier.last-review" => ("上次评级", "Last review"),
+        "tier.top" => ("已是最高等级", "Top tier reached"),
+        "tier.to-next" => ("距离", "To reach"),
+        "tier.more" => ("还差", "more:"),
+        "tier.or" => ("或", "or"),
+        "tier.and" => ("且", "and"),
+        "tier.score" => ("综合评分", "score"),
+        "tier.benefits" => ("等级权益", "Benefits"),
+        "tier.history" => ("等级变动记录", "Tier history"),
+        "tier.manual-until" => ("人工指定，有效至", "Set by hand until"),
+        "tier.unrated" => ("尚未评级", "Not rated yet"),
+        "reason.initial" => ("首次评级", "First rating"),
+        "reason.upgrade" => ("升级", "Upgrade"),
+        "reason.downgrade" => ("评级降级", "Downgrade at review"),
+        "reason.new-policy" => ("新等级政策", "New tier policy"),
+        "reason.override" => ("人工调整", "Set by hand"),
+        "reason.override-ended" => ("人工指定到期", "Manual tier ended"),
+        "metric.spend" => ("个月消费", "-month spend"),
+        "metric.purchases" => ("个月购买次数", "-month purchases"),
+        "metric.tenure" => ("客户年限（年）", "Years as customer"),
+        "metric.influence" => ("影响力评分", "Influence score"),
+        "metric.points" => ("积分", "Points"),
+        "metric.referrals" => ("成功推荐", "Successful referrals"),
+        "policy.preset" => ("预设方案", "Preset"),
+        "preset.metals" => ("青铜/白银/黄金/铂金", "Bronze / Silver / Gold / Platinum"),
+        "preset.stars" => ("普通/银牌/金牌/钻石客户", "Regular / Silver / Gold / Diamond"),
+        "preset.hotel" => ("酒店：金卡/白金卡/钻石卡", "Hotel: Gold / Platinum / Diamond card"),
+        "preset.retail5" => ("零售五级（加权评分）", "Retail, five levels (weighted score)"),
+        "preset.custom" => ("自定义", "Custom"),
+        "policy.window" => ("统计窗口（月）", "Window (months)"),
+        "policy.cadence" => ("评级周期", "Review cadence"),
+        "policy.max-drop" => ("每次评级最多降几级（0 = 不限）", "Most levels down per review (0 = no limit)"),
+        "policy.grace" => ("降级宽限期（天）", "Grace period before a downgrade (days)"),
+        "policy.points-rate" => ("每消费 1 元积分", "Points per ¥1"),
+        "policy.points-expiry" => ("积分有效期（月，0 = 永久）", "Points expire after (months, 0 = never)"),
+        "policy.mode" => ("规则", "Rule"),
+        "policy.min-score" => ("所需评分", "Score needed"),
+        "policy.name-zh" => ("中文名称", "Chinese name"),
+        "policy.name-en" => ("英文名称", "English name"),
+        "policy.apply" => ("保存并重新评级", "Save and re-rate everyone"),
+        "policy.applied" => ("已重新评级客户数", "Customers re-rated"),
+        "policy.eval-ms" => ("评级耗时（毫秒）", "Evaluation time (ms)"),
+        "policy.counts" => ("各等级客户数", "Customers per tier"),
+        "policy.what-if" => ("变更预览（尚未保存）", "What if (nothing saved yet)"),
+        "policy.up" => ("升级", "Up"),
+        "policy.down" => ("降级", "Down"),
+        "policy.stay" => ("不变", "Stay"),
+        "policy.now" => ("现在", "Now"),
+        "policy.after" => ("应用后", "After"),
+        "policy.movers" => ("等级会变化的客户", "Customers who would move"),
+        "policy.due" => ("30 天内待评级", "Reviews due in 30 days"),
+        "policy.help" => (
+            "空白表示不使用该指标。升级即时生效；降级只在评级日进行。",
+            "Leave a cell empty to not use that measure. Upgrades apply at once; downgrades only at a review.",
+        ),
+        "mode.all" => ("全部满足", "All of"),
+        "mode.any" => ("满足任一", "Any of"),
+        "mode.score" => ("加权评分", "Weighted score"),
+        "cadence.quarterly" => ("每季度", "Quarterly"),
+        "cadence.half-yearly" => ("每半年", "Half-yearly"),
+        "cadence.yearly" => ("每年", "Yearly"),
+        "cadence.anniversary" => ("客户周年日", "On each customer's anniversary"),
+        "policy-error.no-tiers" => ("至少需要一个等级", "A policy needs at least one tier"),
+        "policy-error.name" => ("等级名称不能为空", "Tier names cannot be empty"),
+        "policy-error.duplicate" => ("等级编号重复", "Two tiers have the same id"),
+        "policy-error.window" => ("统计窗口至少 1 个月", "The window must be at least 1 month"),
+        "policy-error.entry" => {
+            ("最低等级不能设门槛：人人都从这里开始", "The entry tier cannot have thresholds: everyone starts there")
+        }
+        "policy-error.no-rule" => ("该等级没有任何门槛", "This tier has no threshold"),
+        "policy-error.threshold" => ("门槛必须是大于 0 的数字", "Thresholds must be numbers above 0"),
+        "policy-error.increasing" => ("门槛必须高于下一级", "Thresholds must be higher than the tier below"),
+        "policy-error.score" => {
+            ("所需评分必须大于 0 且高于下一级", "The score needed must be above 0 and above the tier below")
+        }
         _ => return None,
     })
 }
@@ -275,6 +355,124 @@ pub fn field_errors(lang: Lang, errors: &[FieldError], defs: &[crate::domain::mo
     format!("{}\n{}", tr(lang, "error.field"), lines.join("\n"))
 }
 
+/// A tier's name in the current language.
+pub fn tier_name(lang: Lang, tier: &TierDef) -> &str {
+    match lang {
+        Lang::Zh => &tier.name_zh,
+        Lang::En => &tier.name_en,
+    }
+}
+
+fn metric_label(lang: Lang, metric: Metric, window_months: u32) -> String {
+    let label = tr(lang, &format!("metric.{}", metric.code()));
+    match metric {
+        Metric::Spend | Metric::Purchases if lang == Lang::Zh => format!("{window_months} {label}"),
+        Metric::Spend | Metric::Purchases => format!("{window_months}{label}"),
+        _ => label.to_string(),
+    }
+}
+
+/// A metric's value as people write it: `￥31,200`, `26`, `2.3`.
+pub fn metric_value(metric: Metric, value: f64) -> String {
+    match metric {
+        Metric::Spend => {
+            let grouped = format_grouped((value * 100.0).round() as i64);
+            format!("￥{}", grouped.strip_suffix(".00").unwrap_or(&grouped))
+        }
+        Metric::TenureYears => format!("{:.1}", (value * 10.0).floor() / 10.0),
+        _ => format!("{}", value.floor()),
+    }
+}
+
+/// "12-month spend ￥31,200 ≥ ￥30,000".
+pub fn evidence_text(lang: Lang, e: &Evidence, window_months: u32) -> String {
+    let op = if e.met() { "≥" } else { "<" };
+    format!(
+        "{} {} {op} {}",
+        metric_label(lang, e.metric, window_months),
+        metric_value(e.metric, e.value),
+        metric_value(e.metric, e.min)
+    )
+}
+
+/// Why a tier changed, with the figures: the thresholds met for a rise, missed for a fall.
+pub fn reason_text(lang: Lang, reason: &Reason, window_months: u32) -> String {
+    let list = |evidence: &[Evidence], met: bool| {
+        let chosen: Vec<String> =
+            evidence.iter().filter(|e| e.met() == met).map(|e| evidence_text(lang, e, window_months)).collect();
+        chosen.join(if lang == Lang::Zh { "；" } else { "; " })
+    };
+    let (key, detail) = match reason {
+        Reason::Initial(ev) => ("reason.initial", list(ev, true)),
+        Reason::Upgrade(ev) => ("reason.upgrade", list(ev, true)),
+        Reason::NewPolicy(ev) => ("reason.new-policy", list(ev, true)),
+        Reason::Downgrade(ev) => ("reason.downgrade", list(ev, false)),
+        Reason::Override(why) => ("reason.override", why.clone()),
+        Reason::OverrideEnded => ("reason.override-ended", String::new()),
+    };
+    let head = tr(lang, key);
+    match (detail.is_empty(), lang) {
+        (true, _) => head.to_string(),
+        (false, Lang::Zh) => format!("{head}：{detail}"),
+        (false, Lang::En) => format!("{head}: {detail}"),
+    }
+}
+
+/// "￥2,300 more or 3 more purchases" towards the next tier.
+pub fn missing_text(lang: Lang, mode: RuleMode, missing: &[Evidence], window_months: u32) -> String {
+    let parts: Vec<String> = missing
+        .iter()
+        .map(|e| {
+            let gap = metric_value(e.metric, (e.min - e.value).max(0.0).ceil_to(e.metric));
+            match lang {
+                Lang::Zh => format!("{} {gap}", metric_label(lang, e.metric, window_months)),
+                Lang::En => format!("{gap} {}", metric_label(lang, e.metric, window_months).to_lowercase()),
+            }
+        })
+        .collect();
+    let joiner = match mode {
+        RuleMode::Any => tr(lang, "tier.or"),
+        _ => tr(lang, "tier.and"),
+    };
+    format!("{} {}", tr(lang, "tier.more"), parts.join(&format!(" {joiner} ")))
+}
+
+trait CeilTo {
+    fn ceil_to(self, metric: Metric) -> f64;
+}
+
+impl CeilTo for f64 {
+    /// A gap in whole units of its metric (cents for money, tenths of years, whole counts).
+    fn ceil_to(self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Spend => (self * 100.0).ceil() / 100.0,
+            Metric::TenureYears => (self * 10.0).ceil() / 10.0,
+            _ => self.ceil(),
+        }
+    }
+}
+
+pub fn policy_error(lang: Lang, error: &PolicyError, policy: &TierPolicy) -> String {
+    let (key, tier) = match error {
+        PolicyError::NoTiers => ("policy-error.no-tiers", None),
+        PolicyError::EmptyName(i) => ("policy-error.name", Some(*i)),
+        PolicyError::DuplicateId(_) => ("policy-error.duplicate", None),
+        PolicyError::ZeroWindow => ("policy-error.window", None),
+        PolicyError::EntryTierHasRules => ("policy-error.entry", Some(0)),
+        PolicyError::NoRule(i) => ("policy-error.no-rule", Some(*i)),
+        PolicyError::BadThreshold(i) => ("policy-error.threshold", Some(*i)),
+        PolicyError::NotIncreasing(i, _) => ("policy-error.increasing", Some(*i)),
+        PolicyError::ScoreNotIncreasing(i) | PolicyError::BadScore(i) => ("policy-error.score", Some(*i)),
+    };
+    let name = tier.and_then(|i| policy.tiers.get(i)).map(|t| tier_name(lang, t).to_string());
+    match (name, lang) {
+        (Some(n), Lang::Zh) if !n.trim().is_empty() => format!("{n}：{}", tr(lang, key)),
+        (Some(n), Lang::En) if !n.trim().is_empty() => format!("{n}: {}", tr(lang, key)),
+        (Some(_), _) => format!("#{}: {}", tier.unwrap_or(0) + 1, tr(lang, key)),
+        (None, _) => tr(lang, key).to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +516,42 @@ mod tests {
         assert_eq!(field_error(Lang::En, &r, None), "Influence score (0–5): must be between 0–5");
         let c = FieldError { field: "custom-size".into(), problem: Problem::UnknownChoice };
         assert_eq!(field_error(Lang::En, &c, Some("Size")), "Size: is not one of the choices");
+    }
+
+    #[test]
+    fn tier_reasons_quote_the_figures() {
+        let e = |metric, value, min| Evidence { metric, value, min };
+        let up = Reason::Upgrade(vec![e(Metric::Spend, 31_200.0, 30_000.0), e(Metric::Purchases, 12.0, 50.0)]);
+        assert_eq!(reason_text(Lang::En, &up, 12), "Upgrade: 12-month spend ￥31,200 ≥ ￥30,000");
+        assert_eq!(reason_text(Lang::Zh, &up, 12), "升级：12 个月消费 ￥31,200 ≥ ￥30,000");
+        let down = Reason::Downgrade(vec![e(Metric::Spend, 2_999.99, 3_000.0), e(Metric::TenureYears, 2.46, 1.0)]);
+        assert_eq!(reason_text(Lang::En, &down, 6), "Downgrade at review: 6-month spend ￥2,999.99 < ￥3,000");
+        assert_eq!(reason_text(Lang::En, &Reason::Override("partner".into()), 12), "Set by hand: partner");
+    }
+
+    #[test]
+    fn missing_text_says_what_is_left_to_do() {
+        let e = |metric, value, min| Evidence { metric, value, min };
+        let missing = [e(Metric::Spend, 7_700.0, 10_000.0), e(Metric::Purchases, 22.0, 25.0)];
+        assert_eq!(
+            missing_text(Lang::En, RuleMode::Any, &missing, 12),
+            "more: ￥2,300 12-month spend or 3 12-month purchases"
+        );
+        assert_eq!(
+            missing_text(Lang::Zh, RuleMode::All, &missing, 12),
+            "还差 12 个月消费 ￥2,300 且 12 个月购买次数 3"
+        );
+        let tenure = [e(Metric::TenureYears, 1.44, 2.0)];
+        assert_eq!(missing_text(Lang::En, RuleMode::All, &tenure, 12), "more: 0.6 years as customer");
+    }
+
+    #[test]
+    fn policy_errors_name_the_tier() {
+        let mut p = crate::domain::tiers::preset("metals").unwrap();
+        p.tiers[2].thresholds[0].min = 1.0;
+        let err = p.validate().unwrap_err();
+        assert_eq!(policy_error(Lang::En, &err, &p), "Gold: Thresholds must be higher than the tier below");
+        assert_eq!(policy_error(Lang::Zh, &err, &p), "黄金：门槛必须高于下一级");
     }
 
     #[test]

@@ -2,11 +2,37 @@
 //! Packed bytes are ~3x smaller than JSON and decode without a parser, which is what makes
 //! 1,000,000 purchases load in well under a second.
 
-use super::model::CustomerRecord;
+use serde::{Deserialize, Serialize};
+
+use super::model::{CampaignEntry, Customer, CustomerRecord, Feedback, Interaction, Purchase};
 use super::workbook::Shard;
 
-/// Bumped whenever `CustomerRecord` changes shape; older formats get a decoder and a migration.
-pub const SHARD_FORMAT: u8 = 1;
+/// Bumped whenever `CustomerRecord` changes shape; older formats keep a decoder and migrate.
+/// 1: the customer file without tier state. 2: with `tier`.
+pub const SHARD_FORMAT: u8 = 2;
+
+/// A customer file as format 1 stored it.
+#[derive(Serialize, Deserialize)]
+pub struct CustomerRecordV1 {
+    pub customer: Customer,
+    pub purchases: Vec<Purchase>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+}
+
+impl From<CustomerRecordV1> for CustomerRecord {
+    fn from(v1: CustomerRecordV1) -> Self {
+        CustomerRecord {
+            customer: v1.customer,
+            purchases: v1.purchases,
+            feedback: v1.feedback,
+            interactions: v1.interactions,
+            campaigns: v1.campaigns,
+            tier: Default::default(),
+        }
+    }
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -35,10 +61,14 @@ pub fn encode_shard(shard: &Shard) -> Vec<u8> {
 
 pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
     let (&format, body) = bytes.split_first().ok_or(DecodeError::Empty)?;
-    if format != SHARD_FORMAT {
-        return Err(DecodeError::UnknownFormat(format));
-    }
-    let records: Vec<CustomerRecord> = postcard::from_bytes(body).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    let corrupt = |e: postcard::Error| DecodeError::Corrupt(e.to_string());
+    let records: Vec<CustomerRecord> = match format {
+        1 => {
+            postcard::from_bytes::<Vec<CustomerRecordV1>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
+        }
+        SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
+        newer => return Err(DecodeError::UnknownFormat(newer)),
+    };
     Ok(Shard { records: records.into_iter().map(|r| (r.customer.id, r)).collect() })
 }
 
@@ -54,6 +84,26 @@ mod tests {
         for shard in &wb.shards {
             assert_eq!(&decode_shard(&encode_shard(shard)).unwrap(), shard);
         }
+    }
+
+    #[test]
+    fn format_1_shards_migrate_with_every_record() {
+        let records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 4);
+        let v1: Vec<CustomerRecordV1> = records
+            .iter()
+            .cloned()
+            .map(|r| CustomerRecordV1 {
+                customer: r.customer,
+                purchases: r.purchases,
+                feedback: r.feedback,
+                interactions: r.interactions,
+                campaigns: r.campaigns,
+            })
+            .collect();
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&v1).unwrap());
+        let shard = decode_shard(&bytes).unwrap();
+        assert_eq!(shard.records.values().cloned().collect::<Vec<_>>(), records);
     }
 
     #[test]

@@ -7,4 +7,5 @@ pub mod demo;
 pub mod forms;
 pub mod model;
 pub mod money;
+pub mod tiers;
 pub mod workbook;

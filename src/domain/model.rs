@@ -190,6 +190,8 @@ pub struct CustomerRecord {
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
     pub campaigns: Vec<CampaignEntry>,
+    /// Current tier, review dates, history and any opening balance.
+    pub tier: super::tiers::TierState,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -119,6 +119,12 @@ pub enum Change {
         kind: RelatedKind,
         id: u64,
     },
+    /// The tier engine's verdict. Derived state: written without a stale check, and skipped if
+    /// the customer is gone.
+    SetTier {
+        customer_id: CustomerId,
+        state: Box<crate::domain::tiers::TierState>,
+    },
 }
 
 impl Change {
@@ -127,7 +133,9 @@ impl Change {
             Change::SaveCustomer { customer, .. } => customer.id,
             Change::DeleteCustomer { id } => *id,
             Change::InsertRecord(record) => record.customer.id,
-            Change::SaveRelated { customer_id, .. } | Change::DeleteRelated { customer_id, .. } => *customer_id,
+            Change::SaveRelated { customer_id, .. }
+            | Change::DeleteRelated { customer_id, .. }
+            | Change::SetTier { customer_id, .. } => *customer_id,
         }
     }
 
@@ -190,6 +198,11 @@ impl Shard {
                 *item.updated_at_mut() = now.max(base.unwrap_or(0) + 1);
                 put_related(record, item, slot.map(|(i, _)| i));
             }
+            Change::SetTier { customer_id, state } => {
+                if let Some(record) = self.records.get_mut(&customer_id) {
+                    record.tier = *state;
+                }
+            }
             Change::DeleteRelated { customer_id, kind, id } => {
                 if let Some(record) = self.records.get_mut(&customer_id) {
                     if let Some((at, _)) = related_slot(record, kind, id) {
@@ -218,14 +231,25 @@ pub fn touched_shards(changes: &[Change]) -> std::collections::BTreeSet<usize> {
     changes.iter().map(Change::shard).collect()
 }
 
-/// Applies a batch to the current contents of the shards it touches, all or nothing.
+/// Applies a batch to the current contents of the shards it touches, all or nothing, then lets
+/// `settle` bring each changed customer's derived state (the tier) up to date in the same step.
 pub fn apply_batch(
     mut shards: BTreeMap<usize, Shard>,
     changes: Vec<Change>,
     now: i64,
+    settle: &dyn Fn(&mut CustomerRecord),
 ) -> Result<BTreeMap<usize, Shard>, Conflict> {
+    let mut changed = std::collections::BTreeSet::new();
     for change in changes {
+        if !matches!(change, Change::SetTier { .. }) {
+            changed.insert(change.customer_id());
+        }
         shards.entry(change.shard()).or_default().apply(change, now)?;
+    }
+    for id in changed {
+        if let Some(record) = shards.get_mut(&shard_of(id)).and_then(|s| s.records.get_mut(&id)) {
+            settle(record);
+        }
     }
     Ok(shards)
 }
@@ -276,7 +300,7 @@ impl Workbook {
     /// on a conflict nothing changes. Returns the shards that changed.
     pub fn apply_all(&mut self, changes: Vec<Change>, now: i64) -> Result<Vec<usize>, Conflict> {
         let current = touched_shards(&changes).into_iter().map(|s| (s, self.shards[s].clone())).collect();
-        let updated = apply_batch(current, changes, now)?;
+        let updated = apply_batch(current, changes, now, &|_| {})?;
         let ids = updated.keys().copied().collect();
         for (s, shard) in updated {
             self.shards[s] = shard;
@@ -374,6 +398,30 @@ mod tests {
         assert_eq!(wb.apply_all(vec![insert(3), insert(4), insert(1)], 20), Err(Conflict::NumberTaken(1)));
         assert_eq!(wb, before);
         assert_eq!(wb.get(1).unwrap().customer.updated_at, 10);
+    }
+
+    #[test]
+    fn settle_sees_every_changed_customer_once_and_only_those() {
+        let mut wb = Workbook::default();
+        let insert =
+            |id| Change::InsertRecord(Box::new(CustomerRecord { customer: customer(id, "x"), ..Default::default() }));
+        wb.apply_all(vec![insert(1), insert(2), insert(3)], 1).unwrap();
+        let current = [1usize, 2].iter().map(|&s| (s, wb.shards[s].clone())).collect();
+        let p = Purchase { id: 9, ..purchase(9, 100) };
+        let changes = vec![
+            Change::SaveRelated { customer_id: 1, item: Related::Purchase(p), base: None },
+            Change::SaveCustomer { customer: Box::new(customer(1, "y")), base: Some(1) },
+            Change::SetTier { customer_id: 2, state: Box::default() },
+        ];
+        let seen = std::cell::RefCell::new(Vec::new());
+        let out = apply_batch(current, changes, 5, &|r| {
+            seen.borrow_mut().push(r.customer.id);
+            r.tier.tier = Some("settled".into());
+        })
+        .unwrap();
+        assert_eq!(*seen.borrow(), vec![1]);
+        assert_eq!(out[&1].records[&1].tier.tier.as_deref(), Some("settled"));
+        assert_eq!(out[&1].records[&1].purchases.len(), 1);
     }
 
     #[test]

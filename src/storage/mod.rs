@@ -9,7 +9,8 @@ use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::codec::{decode_shard, encode_shard, DecodeError};
-use crate::domain::model::CustomFieldDef;
+use crate::domain::model::{CustomFieldDef, CustomerRecord};
+use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{apply_batch, touched_shards, Change, Conflict, Shard, Workbook};
 
 pub mod settings;
@@ -19,6 +20,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub const SHARDS: &str = "shards";
 pub const META: &str = "meta";
 const CUSTOM_FIELDS_KEY: &str = "custom_fields";
+const TIER_POLICY_KEY: &str = "tier_policy";
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -140,7 +142,13 @@ impl Store {
 
     /// Applies `changes` in one readwrite transaction. All of them are written, or, on a
     /// conflict or a failure, none. Returns the new contents of every shard touched.
-    pub async fn commit(&self, changes: Vec<Change>, now: i64) -> Result<Vec<(usize, Shard)>, StoreError> {
+    /// `settle` updates each changed customer's tier inside the same transaction.
+    pub async fn commit(
+        &self,
+        changes: Vec<Change>,
+        now: i64,
+        settle: &dyn Fn(&mut CustomerRecord),
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
         let tx = self.write_transaction(&[SHARDS])?;
         let store = tx.object_store(SHARDS)?;
         let mut current = std::collections::BTreeMap::new();
@@ -157,7 +165,7 @@ impl Store {
                 }
             };
         }
-        let touched = match apply_batch(current, changes, now) {
+        let touched = match apply_batch(current, changes, now, settle) {
             Ok(touched) => touched,
             Err(conflict) => {
                 let _ = tx.abort();
