@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
-use crate::domain::model::{CustomFieldDef, CustomerId};
+use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
+use crate::domain::tiers::{evaluate, evaluate_all, metrics, preset, referral_counts, TierPolicy};
 use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
@@ -34,6 +35,9 @@ pub struct AppState {
     /// One list row per customer, per shard.
     pub summaries: RwSignal<Vec<Vec<CustomerSummary>>>,
     pub custom_fields: RwSignal<Vec<CustomFieldDef>>,
+    pub policy: RwSignal<TierPolicy>,
+    /// Milliseconds the last evaluation of every customer took (computing only, not writing).
+    pub last_evaluation_ms: RwSignal<Option<f64>>,
     /// What `error-message` shows; None hides it.
     pub error: RwSignal<Option<String>>,
     pub loaded: RwSignal<bool>,
@@ -65,6 +69,8 @@ impl AppState {
             workbook: RwSignal::new(Workbook::default()),
             summaries: RwSignal::new(vec![Vec::new(); SHARD_COUNT]),
             custom_fields: RwSignal::new(Vec::new()),
+            policy: RwSignal::new(default_policy()),
+            last_evaluation_ms: RwSignal::new(None),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
             saving: RwSignal::new(false),
@@ -110,6 +116,14 @@ impl AppState {
         if let Ok(defs) = store.custom_fields().await {
             self.custom_fields.set(defs);
         }
+        match store.tier_policy().await {
+            Ok(Some(policy)) => self.policy.set(policy),
+            // A first-time workbook starts with a sensible default, saved so it stays put.
+            Ok(None) => {
+                let _ = store.save_tier_policy(&self.policy.get_untracked()).await;
+            }
+            Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
+        }
         self.store.set_value(Some(store));
         // Ask once at start that the browser never evicts the workbook; Settings shows the answer.
         leptos::task::spawn_local(async {
@@ -119,6 +133,41 @@ impl AppState {
             leptos::task::spawn_local(self.reload_shards(shards));
         }));
         self.loaded.set(true);
+        // Periodic re-evaluation: reviews that came due since the last visit, first ratings.
+        self.evaluate_everyone(false).await;
+    }
+
+    /// Evaluates every customer as of today (or re-rates them under the current policy) and
+    /// writes the tiers that changed, in one transaction.
+    pub async fn evaluate_everyone(self, rerate: bool) -> usize {
+        let policy = self.policy.get_untracked();
+        let started = js_sys::Date::now();
+        let changed = self.workbook.with_untracked(|wb| evaluate_all(&policy, wb.records(), today(), rerate));
+        self.last_evaluation_ms.set(Some(js_sys::Date::now() - started));
+        let count = changed.len();
+        if count > 0 {
+            let changes = changed
+                .into_iter()
+                .map(|(customer_id, state)| Change::SetTier { customer_id, state: Box::new(state) })
+                .collect();
+            self.commit(changes).await;
+        }
+        count
+    }
+
+    /// Validates, saves and applies a tier policy, re-rating everyone. False if refused.
+    pub async fn apply_policy(self, policy: TierPolicy) -> Option<usize> {
+        if let Err(e) = policy.validate() {
+            self.show_error(crate::i18n::policy_error(self.lang.get_untracked(), &e, &policy));
+            return None;
+        }
+        let store = self.store()?;
+        if let Err(e) = store.save_tier_policy(&policy).await {
+            self.show_error(format!("{}: {e}", self.t("error.storage")));
+            return None;
+        }
+        self.policy.set(policy);
+        Some(self.evaluate_everyone(true).await)
     }
 
     /// Takes in shards as storage holds them now.
@@ -148,8 +197,16 @@ impl AppState {
     pub async fn commit(self, changes: Vec<Change>) -> bool {
         let Some(store) = self.store() else { return false };
         let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
+        // Tiers of the customers a change touches are settled in the same transaction.
+        let policy = self.policy.get_untracked();
+        let referrals = self.workbook.with_untracked(|wb| referral_counts(wb.records()));
+        let day = today();
+        let settle = move |r: &mut CustomerRecord| {
+            let m = metrics(r, &policy, referrals.get(&r.customer.id).copied().unwrap_or(0), day);
+            r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
+        };
         self.saving.set(true);
-        let result = store.commit(changes, now_millis()).await;
+        let result = store.commit(changes, now_millis(), &settle).await;
         self.saving.set(false);
         match result {
             Ok(written) => {
@@ -198,6 +255,10 @@ impl AppState {
             Err(e) => self.show_error(format!("{}: {e}", self.t("error.storage"))),
         }
     }
+}
+
+fn default_policy() -> TierPolicy {
+    preset("metals").expect("the metals preset exists")
 }
 
 fn summarise(shard: &Shard) -> Vec<CustomerSummary> {

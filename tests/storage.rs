@@ -30,7 +30,7 @@ async fn what_is_committed_is_what_loads() {
     let store = Store::open(&name).await.unwrap();
     let records = demo::generate(1, 400, 3_000, Day(20_000), 9);
     let changes: Vec<Change> = records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect();
-    let written = store.commit(changes, 1_000).await.unwrap();
+    let written = store.commit(changes, 1_000, &|_| {}).await.unwrap();
     assert!(written.len() > 100, "400 customers spread over the shards");
     store.close();
 
@@ -46,12 +46,12 @@ async fn what_is_committed_is_what_loads() {
 #[wasm_bindgen_test]
 async fn a_batch_that_fails_part_way_writes_nothing() {
     let store = Store::open(&db_name("atomic")).await.unwrap();
-    store.commit(vec![new_customer(1, "Ann")], 1_000).await.unwrap();
+    store.commit(vec![new_customer(1, "Ann")], 1_000, &|_| {}).await.unwrap();
     let before = store.load().await.unwrap();
 
     // Two good inserts, then one whose number is taken: the whole transaction is aborted.
     let batch = vec![new_customer(2, "Bob"), new_customer(3, "Cai"), new_customer(1, "Dup")];
-    let result = store.commit(batch, 2_000).await;
+    let result = store.commit(batch, 2_000, &|_| {}).await;
     assert!(matches!(result, Err(StoreError::Conflict(Conflict::NumberTaken(1)))), "{result:?}");
     assert_eq!(store.load().await.unwrap(), before);
 }
@@ -61,22 +61,26 @@ async fn a_stale_edit_from_another_tab_is_refused() {
     let name = db_name("tabs");
     let tab_a = Store::open(&name).await.unwrap();
     let tab_b = Store::open(&name).await.unwrap();
-    tab_a.commit(vec![new_customer(7, "Ann")], 1_000).await.unwrap();
+    tab_a.commit(vec![new_customer(7, "Ann")], 1_000, &|_| {}).await.unwrap();
     let seen_by_b = tab_b.load().await.unwrap().get(7).unwrap().customer.clone();
 
     // Tab A saves a newer version; tab B then saves from its older copy.
     let a_edit = Customer { name: "Ann (A)".into(), ..seen_by_b.clone() };
-    tab_a.commit(vec![Change::SaveCustomer { customer: Box::new(a_edit), base: Some(1_000) }], 2_000).await.unwrap();
+    tab_a
+        .commit(vec![Change::SaveCustomer { customer: Box::new(a_edit), base: Some(1_000) }], 2_000, &|_| {})
+        .await
+        .unwrap();
     let b_edit = Customer { name: "Ann (B)".into(), ..seen_by_b };
-    let result =
-        tab_b.commit(vec![Change::SaveCustomer { customer: Box::new(b_edit), base: Some(1_000) }], 3_000).await;
+    let result = tab_b
+        .commit(vec![Change::SaveCustomer { customer: Box::new(b_edit), base: Some(1_000) }], 3_000, &|_| {})
+        .await;
     assert!(matches!(result, Err(StoreError::Conflict(Conflict::ChangedElsewhere))), "{result:?}");
     assert_eq!(tab_b.load().await.unwrap().get(7).unwrap().customer.name, "Ann (A)");
 
     // Different customers in the same shard: both changes survive.
     let other = 7 + tierbook::domain::workbook::SHARD_COUNT as u64;
     assert_eq!(shard_of(other), shard_of(7));
-    tab_b.commit(vec![new_customer(other, "Bob")], 4_000).await.unwrap();
+    tab_b.commit(vec![new_customer(other, "Bob")], 4_000, &|_| {}).await.unwrap();
     let purchase = Purchase {
         id: 1,
         date: Day(20_000),
@@ -86,7 +90,11 @@ async fn a_stale_edit_from_another_tab_is_refused() {
         ..Default::default()
     };
     tab_a
-        .commit(vec![Change::SaveRelated { customer_id: 7, item: Related::Purchase(purchase), base: None }], 5_000)
+        .commit(
+            vec![Change::SaveRelated { customer_id: 7, item: Related::Purchase(purchase), base: None }],
+            5_000,
+            &|_| {},
+        )
         .await
         .unwrap();
     let both = tab_b.load().await.unwrap();
@@ -132,7 +140,7 @@ async fn a_damaged_shard_is_reported_not_dropped() {
     let store = Store::open(&name).await.unwrap();
     let record =
         CustomerRecord { customer: Customer { id: 5, name: "Ann".into(), ..Default::default() }, ..Default::default() };
-    store.commit(vec![Change::InsertRecord(Box::new(record))], 1).await.unwrap();
+    store.commit(vec![Change::InsertRecord(Box::new(record))], 1, &|_| {}).await.unwrap();
     store.close();
     {
         let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
@@ -146,6 +154,45 @@ async fn a_damaged_shard_is_reported_not_dropped() {
     let result = store.load().await;
     assert!(matches!(result, Err(StoreError::Damaged { shard: 5, .. })), "{result:?}");
     // A write to the damaged shard is refused too, and leaves the bytes for recovery.
-    let write = store.commit(vec![new_customer(5 + tierbook::domain::workbook::SHARD_COUNT as u64, "Bob")], 2).await;
+    let write =
+        store.commit(vec![new_customer(5 + tierbook::domain::workbook::SHARD_COUNT as u64, "Bob")], 2, &|_| {}).await;
     assert!(matches!(write, Err(StoreError::Damaged { shard: 5, .. })), "{write:?}");
+}
+
+/// The tier engine's hook runs inside the write: what loads is the settled tier, and a batch that
+/// fails leaves no settled tier behind either.
+#[wasm_bindgen_test]
+async fn tiers_are_settled_in_the_same_transaction_and_the_policy_is_kept() {
+    use tierbook::domain::tiers::{evaluate, metrics, preset};
+    let store = Store::open(&db_name("tiers")).await.unwrap();
+    assert_eq!(store.tier_policy().await.unwrap(), None);
+    let policy = preset("metals").unwrap();
+    store.save_tier_policy(&policy).await.unwrap();
+    assert_eq!(store.tier_policy().await.unwrap(), Some(policy.clone()));
+
+    let as_of = Day::parse_iso("2026-11-24").unwrap();
+    let settle = |r: &mut CustomerRecord| {
+        let m = metrics(r, &policy, 0, as_of);
+        r.tier = evaluate(&policy, &r.tier, &m, as_of, None);
+    };
+    store.commit(vec![new_customer(1, "Ann")], 1, &settle).await.unwrap();
+    let spend = |id, cents| {
+        let p = Purchase {
+            id,
+            date: as_of,
+            product: "tea".into(),
+            quantity: 1.0,
+            amount_cents: cents,
+            ..Default::default()
+        };
+        Change::SaveRelated { customer_id: 1, item: Related::Purchase(p), base: None }
+    };
+    store.commit(vec![spend(1, 350_000)], 2, &settle).await.unwrap();
+    let ann = store.load().await.unwrap().get(1).unwrap().clone();
+    assert_eq!(ann.tier.tier.as_deref(), Some("silver"));
+    assert_eq!(ann.tier.history.len(), 2);
+
+    let failing = vec![spend(2, 1_000_000), new_customer(1, "Duplicate")];
+    assert!(store.commit(failing, 3, &settle).await.is_err());
+    assert_eq!(store.load().await.unwrap().get(1), Some(&ann));
 }

@@ -6,3 +6,4 @@ pub mod interactions;
 pub mod nav;
 pub mod purchases;
 pub mod related;
+pub mod tier_panel;

@@ -123,7 +123,8 @@ pub fn generate(first_id: u64, customers: usize, purchases: usize, today: Day, s
         let quantity = rng.u8(1..4) as f64;
         record.purchases.push(Purchase {
             id: new_id(),
-            date: Day(rng.i32(since.0..=today.0)),
+            // Squared again so recent months are busier than years ago, as in a living shop.
+            date: today.plus_days(-(((today.0 - since.0) as f64) * rng.f64() * rng.f64()) as i32),
             product: product.to_string(),
             category: category.to_string(),
             quantity,

@@ -396,7 +396,7 @@ pub fn evaluate(
     customer_since: Option<Day>,
 ) -> TierState {
     let mut next = state.clone();
-    let mut record = |next: &mut TierState, to: usize, reason: Reason| {
+    let record = |next: &mut TierState, to: usize, reason: Reason| {
         let to = policy.tiers[to].id.clone();
         next.history.push(TierChange { date: as_of, from: next.tier.clone(), to: to.clone(), reason });
         next.tier = Some(to);
@@ -1054,7 +1054,7 @@ mod tests {
     #[test]
     fn what_if_counts_moves_against_a_candidate_policy() {
         let p = metals();
-        let mut records: Vec<CustomerRecord> = [(1, 2_000_00), (2, 5_000_00), (3, 12_000_00)]
+        let mut records: Vec<CustomerRecord> = [(1, 200_000), (2, 500_000), (3, 1_200_000)]
             .iter()
             .map(|&(id, cents)| {
                 let mut r = record(&[("2024-05-01", cents)]);

@@ -275,7 +275,7 @@ impl Workbook {
         self.shards[shard_of(id)].records.get(&id)
     }
 
-    pub fn records(&self) -> impl Iterator<Item = &CustomerRecord> {
+    pub fn records(&self) -> impl Iterator<Item = &CustomerRecord> + Clone {
         self.shards.iter().flat_map(|s| s.records.values())
     }
 

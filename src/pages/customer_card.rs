@@ -8,6 +8,7 @@ use crate::components::feedback::FeedbackList;
 use crate::components::interactions::Interactions;
 use crate::components::purchases::Purchases;
 use crate::components::related::related_section;
+use crate::components::tier_panel::tier_panel;
 use crate::domain::customer_list::{CustomerSummary, Status};
 use crate::domain::model::CustomerId;
 use crate::domain::money::format_grouped;
@@ -99,6 +100,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                         <button class="secondary" on:click=move |_| confirming.set(false)>{app.t("common.cancel")}</button>
                     </div>
                 </Show>
+                {tier_panel(id)}
                 <div class="card-top">
                     <div class="panel">
                         <h2>{app.t("card.basic")}</h2>

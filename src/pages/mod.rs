@@ -4,3 +4,4 @@ pub mod customer_edit;
 pub mod customers;
 pub mod dashboard;
 pub mod settings;
+pub mod tiers;

@@ -197,20 +197,37 @@ impl Store {
         Ok(())
     }
 
-    pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, StoreError> {
+    /// A workbook-wide definition kept as JSON in `meta`; None if never saved.
+    async fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
-        let value = tx.object_store(META)?.get(JsValue::from_str(CUSTOM_FIELDS_KEY))?.await?;
-        Ok(value.and_then(|v| v.as_string()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+        let value = tx.object_store(META)?.get(JsValue::from_str(key))?.await?;
+        Ok(value.and_then(|v| v.as_string()).and_then(|json| serde_json::from_str(&json).ok()))
     }
 
-    pub async fn save_custom_fields(&self, defs: &[CustomFieldDef]) -> Result<(), StoreError> {
-        let json = serde_json::to_string(defs).map_err(|e| StoreError::Idb(e.to_string()))?;
+    async fn save_meta<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Idb(e.to_string()))?;
         let tx = self.write_transaction(&[META])?;
-        tx.object_store(META)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(CUSTOM_FIELDS_KEY)))?;
+        tx.object_store(META)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(key)))?;
         if !tx.commit()?.await?.is_committed() {
             return Err(StoreError::Idb("the transaction was aborted".into()));
         }
         Ok(())
+    }
+
+    pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, StoreError> {
+        Ok(self.meta(CUSTOM_FIELDS_KEY).await?.unwrap_or_default())
+    }
+
+    pub async fn save_custom_fields(&self, defs: &[CustomFieldDef]) -> Result<(), StoreError> {
+        self.save_meta(CUSTOM_FIELDS_KEY, defs).await
+    }
+
+    pub async fn tier_policy(&self) -> Result<Option<TierPolicy>, StoreError> {
+        self.meta(TIER_POLICY_KEY).await
+    }
+
+    pub async fn save_tier_policy(&self, policy: &TierPolicy) -> Result<(), StoreError> {
+        self.save_meta(TIER_POLICY_KEY, policy).await
     }
 }
 

@@ -1,0 +1,96 @@
+// End-to-end: tiers through the UI — purchases lift the badge with a recorded reason, a changed
+// threshold is previewed before it is applied, and a broken policy is refused.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openApp, byId, text } from './browser.mjs';
+import { serveDist } from './server.mjs';
+
+let browser, server;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const tierCount = (page, id) => page.textContent(`${byId('tier-count')}[data-tier-id="${id}"]`);
+const badge = (page) => page.getAttribute(byId('tier-badge'), 'data-tier-id');
+
+async function addPurchase(page, amount) {
+  const before = await page.locator(byId('purchase-row')).count();
+  await page.click(byId('add-purchase'));
+  await page.fill(byId('purchase-product'), '手冲咖啡豆');
+  await page.fill(byId('purchase-amount'), amount);
+  await page.click(byId('save-purchase'));
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [byId('purchase-row'), before + 1]);
+}
+
+test('purchases lift the tier badge, the reason is recorded, and a changed threshold is previewed then applied', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('nav-tiers'));
+  await page.selectOption(byId('tier-preset'), 'metals');
+  await page.click(byId('apply-tier-policy'));
+  await page.waitForSelector(byId('policy-applied'));
+
+  await page.click(byId('nav-customers'));
+  await page.click(byId('new-customer'));
+  await page.fill(byId('field-name'), '赵敏');
+  await page.click(byId('save-customer'));
+  await page.waitForSelector(byId('tier-badge'));
+  assert.equal(await badge(page), 'bronze');
+  assert.match(await text(page, 'tier-badge'), /青铜/);
+  assert.match(await text(page, 'next-review-date'), /^\d{4}-\d{2}-\d{2}$/);
+  assert.match(await text(page, 'tier-missing'), /还差 12 个月消费 ￥3,000 或 12 个月购买次数 10/);
+
+  await addPurchase(page, '2000');
+  assert.equal(await badge(page), 'bronze');
+  assert.match(await text(page, 'tier-missing'), /￥1,000/);
+  await addPurchase(page, '1500');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.tierId === 'silver', byId('tier-badge'));
+  assert.match(await text(page, 'tier-badge'), /白银/);
+  const reason = await page.locator(byId('tier-reason')).first().textContent();
+  assert.equal(reason, '升级：12 个月消费 ￥3,500 ≥ ￥3,000');
+
+  await page.click(byId('nav-tiers'));
+  assert.equal(await tierCount(page, 'silver'), '1');
+  assert.equal(await tierCount(page, 'bronze'), '0');
+  await page.fill(byId('tier-threshold-silver-spend'), '4000');
+  await page.press(byId('tier-threshold-silver-spend'), 'Tab');
+  await page.waitForSelector(byId('tier-what-if'));
+  assert.equal(await text(page, 'whatif-down'), '1');
+  assert.equal(await text(page, 'whatif-up'), '0');
+  assert.equal(await page.textContent(`${byId('whatif-tier')}[data-tier-id="bronze"] ${byId('whatif-after')}`), '1');
+  assert.match(await text(page, 'whatif-mover'), /赵敏 白银 → 青铜/);
+  assert.equal(await tierCount(page, 'silver'), '1', 'nothing is written before apply');
+
+  await page.click(byId('apply-tier-policy'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', `${byId('tier-count')}[data-tier-id="bronze"]`);
+  assert.equal(await tierCount(page, 'silver'), '0');
+
+  // After a reload the policy and the tier are still there, with the reason for the change.
+  await page.reload();
+  await page.waitForSelector(byId('customer-row'));
+  await page.click(byId('customer-row'));
+  assert.equal(await badge(page), 'bronze');
+  assert.match(await page.locator(byId('tier-reason')).first().textContent(), /^新等级政策/);
+  await page.click(byId('nav-tiers'));
+  assert.equal(await page.inputValue(byId('tier-threshold-silver-spend')), '4000');
+  assert.deepEqual(page.pageErrors, []);
+  await context.close();
+});
+
+test('a policy that cannot work is refused with a message and the previous one stays', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('lang-toggle'));
+  await page.click(byId('nav-tiers'));
+  await page.fill(byId('tier-threshold-gold-spend'), '1000');
+  await page.press(byId('tier-threshold-gold-spend'), 'Tab');
+  await page.click(byId('apply-tier-policy'));
+  assert.equal(await page.textContent(`${byId('error-message')} p`), 'Gold: Thresholds must be higher than the tier below');
+  await page.fill(byId('tier-threshold-gold-spend'), 'lots');
+  await page.press(byId('tier-threshold-gold-spend'), 'Tab');
+  await page.click(byId('apply-tier-policy'));
+  assert.match(await text(page, 'error-message'), /Gold: Thresholds must be numbers above 0/);
+  await page.reload();
+  await page.click(byId('nav-tiers'));
+  assert.equal(await page.inputValue(byId('tier-threshold-gold-spend')), '10000');
+  await context.close();
+});
