@@ -44,6 +44,7 @@ test: setup-test lint unit wasm-test e2e
 
 bench: setup-test dist
 	node tests/bench/bench.mjs
+	cargo run --release --quiet --example tier_bench
 
 clean:
 	rm -rf dist target

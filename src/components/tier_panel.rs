@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::model::CustomerId;
-use crate::domain::tiers::{metrics, progress, referral_counts};
+use crate::domain::tiers::{metrics, progress};
 use crate::i18n::{missing_text, reason_text, tier_name};
 use crate::state::{today, use_app};
 
@@ -18,8 +18,7 @@ pub fn tier_panel(id: CustomerId) -> impl IntoView {
             let state = &record.tier;
             let index = state.tier.as_deref().and_then(|t| policy.index_of(t));
             let tier = index.map(|i| &policy.tiers[i]);
-            let referrals = referral_counts(wb.records()).get(&id).copied().unwrap_or(0);
-            let m = metrics(record, &policy, referrals, today());
+            let m = metrics(record, &policy, app.referral_count(id), today());
             let next = index.and_then(|i| progress(&policy, i, &m));
             let (badge_id, badge_name, colour) = match tier {
                 Some(t) => (t.id.clone(), tier_name(lang, t).to_string(), t.colour.clone()),

@@ -232,11 +232,51 @@ fn months_after(day: Day, months: u32) -> Day {
     Day::from_date(day.to_date().checked_add_months(Months::new(months)).unwrap_or(day.to_date()))
 }
 
+/// The dates an evaluation as of one day needs, worked out once for everyone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub as_of: Day,
+    /// Spend and purchases count when dated after this day (and not after `as_of`).
+    pub start: Day,
+    /// Points earned on or after this day have not expired; None: points never expire.
+    pub points_valid_from: Option<Day>,
+    /// The next calendar review after `as_of`; None for anniversary reviews.
+    pub next_calendar_review: Option<Day>,
+}
+
+impl Window {
+    pub fn new(policy: &TierPolicy, as_of: Day) -> Window {
+        let points_valid_from = (policy.points_expiry_months > 0).then(|| {
+            // A lot expires on the day `earned + N months` (clamped to the month's end). That day
+            // only grows with `earned`, so the lots still valid are those from the first day whose
+            // expiry lies after `as_of`: start near `as_of - N months` and step to it.
+            let n = policy.points_expiry_months;
+            let mut day = months_before(as_of, n).plus_days(-4);
+            while months_after(day, n) <= as_of {
+                day = day.plus_days(1);
+            }
+            day
+        });
+        Window {
+            as_of,
+            start: months_before(as_of, policy.window_months),
+            points_valid_from,
+            next_calendar_review: (policy.cadence != Cadence::Anniversary)
+                .then(|| next_review(policy.cadence, as_of, None)),
+        }
+    }
+}
+
 /// Computes the metrics of one customer as of `as_of`. Spend and purchases count in the window
 /// (`as_of` minus `window_months`, `as_of`]; later-dated rows do not count yet.
 pub fn metrics(record: &CustomerRecord, policy: &TierPolicy, referrals: u32, as_of: Day) -> Metrics {
-    let window_start = months_before(as_of, policy.window_months);
-    let in_window = |d: Day| d > window_start && d <= as_of;
+    metrics_in(record, policy, &Window::new(policy, as_of), referrals)
+}
+
+pub fn metrics_in(record: &CustomerRecord, policy: &TierPolicy, window: &Window, referrals: u32) -> Metrics {
+    let as_of = window.as_of;
+    let in_window = |d: Day| d > window.start && d <= as_of;
+    let points_valid = |d: Day| d <= as_of && window.points_valid_from.is_none_or(|from| d >= from);
     let mut spend_cents = 0i64;
     let mut purchases = 0u32;
     let mut points = 0.0;
@@ -245,9 +285,7 @@ pub fn metrics(record: &CustomerRecord, policy: &TierPolicy, referrals: u32, as_
             spend_cents += p.amount_cents;
             purchases += 1;
         }
-        if p.date <= as_of
-            && (policy.points_expiry_months == 0 || months_after(p.date, policy.points_expiry_months) > as_of)
-        {
+        if points_valid(p.date) {
             points += (p.amount_cents as f64 / 100.0 * policy.points_per_yuan).floor();
         }
     }
@@ -863,6 +901,47 @@ mod tests {
         assert_eq!(m.points, 800.0);
         let m = metrics(&r, &p, 0, day("2025-04-01"));
         assert_eq!((m.spend, m.purchases), (500.0, 1.0), "the opening balance leaves the window");
+    }
+
+    #[test]
+    fn points_expire_at_month_ends_too() {
+        let mut p = metals();
+        p.points_expiry_months = 1;
+        // Earned on 31 January: expiry falls on 29 February (2024 is a leap year).
+        let r = record(&[("2024-01-31", 10_000), ("2024-01-29", 100)]);
+        assert_eq!(metrics(&r, &p, 0, day("2024-02-28")).points, 101.0);
+        assert_eq!(metrics(&r, &p, 0, day("2024-02-29")).points, 0.0);
+        let r = record(&[("2024-02-01", 10_000)]);
+        assert_eq!(metrics(&r, &p, 0, day("2024-02-29")).points, 100.0);
+        assert_eq!(metrics(&r, &p, 0, day("2024-03-01")).points, 0.0);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_a_full_evaluation() {
+        let p = metals();
+        let today = day("2026-11-24");
+        let mut records = crate::domain::demo::generate(1, 300, 4_000, today, 21);
+        for (id, state) in evaluate_all(&p, records.iter(), day("2026-06-01"), false) {
+            records.iter_mut().find(|r| r.customer.id == id).unwrap().tier = state;
+        }
+        for rerate_everyone in [false, true] {
+            let fast = evaluate_all(&p, records.iter(), today, rerate_everyone);
+            let referrals = referral_counts(records.iter());
+            let slow: Vec<_> = records
+                .iter()
+                .filter_map(|r| {
+                    let m = metrics(r, &p, referrals.get(&r.customer.id).copied().unwrap_or(0), today);
+                    let since = r.customer.customer_since;
+                    let s = if rerate_everyone {
+                        rerate(&p, &r.tier, &m, today, since)
+                    } else {
+                        evaluate(&p, &r.tier, &m, today, since)
+                    };
+                    (s != r.tier).then_some((r.customer.id, s))
+                })
+                .collect();
+            assert_eq!(fast, slow);
+        }
     }
 
     #[test]
