@@ -230,6 +230,32 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "problem.positive" => ("应大于 0", "must be more than 0"),
         "problem.range" => ("应在以下范围内", "must be between"),
         "problem.choice" => ("不是可选的值", "is not one of the choices"),
+        "points.title" => ("积分", "Points"),
+        "points.balance" => ("当前积分", "balance"),
+        "points.redeem" => ("兑换积分", "Redeem points"),
+        "points.none" => ("暂无积分记录", "No points yet"),
+        "points.kind.purchase" => ("消费积分", "Purchase"),
+        "points.kind.birthday" => ("生日月消费（加倍）", "Birthday-month purchase (bonus)"),
+        "points.kind.feedback" => ("评价奖励", "Feedback bonus"),
+        "points.kind.referral" => ("推荐奖励", "Referral bonus"),
+        "points.kind.opening" => ("期初积分", "Opening balance"),
+        "points.kind.redeemed" => ("兑换", "Redeemed"),
+        "points.kind.expired" => ("过期", "Expired"),
+        "field.redeem-amount" => ("兑换积分数", "Points to redeem"),
+        "field.redeem-note" => ("用途说明", "What for"),
+        "field.override-tier" => ("指定等级", "Tier"),
+        "field.override-reason" => ("调整原因", "Reason"),
+        "field.override-until" => ("有效至", "Until"),
+        "tier.override" => ("人工调整等级", "Set the tier by hand"),
+        "tier.end-override" => ("恢复按规则评级", "Hand back to the rules"),
+        "policy.multiplier" => ("积分倍数", "Points ×"),
+        "policy.benefits" => ("权益（逗号分隔）", "Benefits (comma separated)"),
+        "policy.colour" => ("颜色", "Colour"),
+        "policy.birthday" => ("生日月积分倍数", "Birthday-month points ×"),
+        "policy.feedback-bonus" => ("每条评价奖励积分", "Points per feedback"),
+        "policy.referral-bonus" => ("每次成功推荐奖励积分", "Points per successful referral"),
+        "policy.add-tier" => ("添加更高等级", "Add a higher tier"),
+        "policy.remove-tier" => ("删除", "Remove"),
         "nav.tiers.title" => ("等级政策", "Tier policy"),
         "tier.badge" => ("等级", "Tier"),
         "tier.next-review" => ("下次评级", "Next review"),
@@ -305,6 +331,9 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "policy-error.no-rule" => ("该等级没有任何门槛", "This tier has no threshold"),
         "policy-error.threshold" => ("门槛必须是大于 0 的数字", "Thresholds must be numbers above 0"),
         "policy-error.increasing" => ("门槛必须高于下一级", "Thresholds must be higher than the tier below"),
+        "policy-error.points" => {
+            ("积分倍数和奖励必须是不小于 0 的数字", "Points rates, multipliers and bonuses must be numbers from 0 up")
+        }
         "policy-error.score" => {
             ("所需评分必须大于 0 且高于下一级", "The score needed must be above 0 and above the tier below")
         }
@@ -463,6 +492,7 @@ pub fn policy_error(lang: Lang, error: &PolicyError, policy: &TierPolicy) -> Str
         PolicyError::BadThreshold(i) => ("policy-error.threshold", Some(*i)),
         PolicyError::NotIncreasing(i, _) => ("policy-error.increasing", Some(*i)),
         PolicyError::ScoreNotIncreasing(i) | PolicyError::BadScore(i) => ("policy-error.score", Some(*i)),
+        PolicyError::BadPoints(i) => ("policy-error.points", *i),
     };
     let name = tier.and_then(|i| policy.tiers.get(i)).map(|t| tier_name(lang, t).to_string());
     match (name, lang) {

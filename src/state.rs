@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
-use crate::domain::tiers::{evaluate, evaluate_all, metrics, preset, referral_counts, TierPolicy};
+use crate::domain::tiers::{evaluate, evaluate_all, metrics, preset, referrals, TierPolicy};
 use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
@@ -47,7 +47,7 @@ pub struct AppState {
     pub saving: RwSignal<bool>,
     /// Per shard: how many successful referrals each referrer got from that shard's customers,
     /// kept up to date with the shards so a save never scans the whole workbook.
-    referrals: StoredValue<Vec<HashMap<CustomerId, u32>>>,
+    referrals: StoredValue<Vec<HashMap<CustomerId, Vec<Day>>>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
 }
@@ -115,7 +115,7 @@ impl AppState {
         match store.load().await {
             Ok(workbook) => {
                 self.summaries.set(workbook.shards.iter().map(summarise).collect());
-                self.referrals.set_value(workbook.shards.iter().map(|s| referral_counts(s.records.values())).collect());
+                self.referrals.set_value(workbook.shards.iter().map(|s| referrals(s.records.values())).collect());
                 self.workbook.set(workbook);
             }
             Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
@@ -146,9 +146,9 @@ impl AppState {
         self.evaluate_everyone(false).await;
     }
 
-    /// Successful referrals of one customer (referred customers who have bought).
-    pub fn referral_count(&self, id: CustomerId) -> u32 {
-        self.referrals.with_value(|all| all.iter().filter_map(|m| m.get(&id)).sum())
+    /// First-purchase days of the customers this one referred (successful referrals).
+    pub fn referral_dates(&self, id: CustomerId) -> Vec<Day> {
+        self.referrals.with_value(|all| all.iter().filter_map(|m| m.get(&id)).flatten().copied().collect())
     }
 
     /// Evaluates every customer as of today (or re-rates them under the current policy) and
@@ -193,7 +193,7 @@ impl AppState {
         });
         self.referrals.update_value(|all| {
             for (s, shard) in &shards {
-                all[*s] = referral_counts(shard.records.values());
+                all[*s] = referrals(shard.records.values());
             }
         });
         self.workbook.update(|wb| {
@@ -220,7 +220,7 @@ impl AppState {
         let policy = self.policy.get_untracked();
         let day = today();
         let settle = move |r: &mut CustomerRecord| {
-            let m = metrics(r, &policy, self.referral_count(r.customer.id), day);
+            let m = metrics(r, &policy, &self.referral_dates(r.customer.id), day);
             r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
         };
         self.saving.set(true);

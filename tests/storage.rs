@@ -172,7 +172,7 @@ async fn tiers_are_settled_in_the_same_transaction_and_the_policy_is_kept() {
 
     let as_of = Day::parse_iso("2026-11-24").unwrap();
     let settle = |r: &mut CustomerRecord| {
-        let m = metrics(r, &policy, 0, as_of);
+        let m = metrics(r, &policy, &[], as_of);
         r.tier = evaluate(&policy, &r.tier, &m, as_of, None);
     };
     store.commit(vec![new_customer(1, "Ann")], 1, &settle).await.unwrap();

@@ -4,6 +4,7 @@ pub mod feedback;
 pub mod field;
 pub mod interactions;
 pub mod nav;
+pub mod points_panel;
 pub mod purchases;
 pub mod related;
 pub mod tier_panel;

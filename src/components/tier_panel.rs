@@ -3,14 +3,121 @@
 
 use leptos::prelude::*;
 
+use crate::domain::day::Day;
+use crate::domain::forms::{FieldError, Problem};
 use crate::domain::model::CustomerId;
-use crate::domain::tiers::{metrics, progress};
-use crate::i18n::{missing_text, reason_text, tier_name};
+use crate::domain::tiers::{metrics, progress, TierOverride, TierPolicy};
+use crate::domain::workbook::Change;
+use crate::i18n::{field_errors, missing_text, reason_text, tier_name};
 use crate::state::{today, use_app};
+
+/// Checks a manual tier: a tier of the policy, a reason, and an end date from today on.
+fn check_override(
+    tier: &str,
+    reason: &str,
+    until: &str,
+    policy: &TierPolicy,
+    today: Day,
+) -> Result<TierOverride, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let fail = |field: &str, problem| FieldError { field: field.into(), problem };
+    if policy.index_of(tier).is_none() {
+        errors.push(fail("override-tier", Problem::UnknownChoice));
+    }
+    if reason.trim().is_empty() {
+        errors.push(fail("override-reason", Problem::Required));
+    }
+    let until = match Day::parse_iso(until) {
+        None if until.trim().is_empty() => {
+            errors.push(fail("override-until", Problem::Required));
+            today
+        }
+        None => {
+            errors.push(fail("override-until", Problem::InvalidDate));
+            today
+        }
+        Some(d) if d < today => {
+            errors.push(fail("override-until", Problem::BeforeDate(today.to_string())));
+            d
+        }
+        Some(d) => d,
+    };
+    if errors.is_empty() {
+        Ok(TierOverride { tier: tier.to_string(), reason: reason.trim().to_string(), until })
+    } else {
+        Err(errors)
+    }
+}
+
+fn override_form(id: CustomerId) -> impl IntoView {
+    let app = use_app();
+    let open = RwSignal::new(false);
+    let tier = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let until = RwSignal::new(String::new());
+    let manual = Memo::new(move |_| app.workbook.with(|wb| wb.get(id).and_then(|r| r.tier.manual.clone())));
+    let save = move |_| {
+        let checked = app.policy.with_untracked(|p| {
+            check_override(&tier.get_untracked(), &reason.get_untracked(), &until.get_untracked(), p, today())
+        });
+        match checked {
+            Err(errors) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &[])),
+            Ok(manual) => leptos::task::spawn_local(async move {
+                let change = Change::SetManualTier { customer_id: id, manual: Some(manual), date: today() };
+                if app.commit(vec![change]).await {
+                    open.set(false);
+                }
+            }),
+        }
+    };
+    let end = move |_| {
+        leptos::task::spawn_local(async move {
+            app.commit(vec![Change::SetManualTier { customer_id: id, manual: None, date: today() }]).await;
+        });
+    };
+    view! {
+        <div class="override">
+            <button class="link" data-testid="override-tier" on:click=move |_| {
+                tier.set(app.policy.with_untracked(|p| p.tiers.last().map(|t| t.id.clone()).unwrap_or_default()));
+                open.set(true);
+            }>{move || app.t("tier.override")}</button>
+            <Show when=move || manual.with(Option::is_some)>
+                <button class="link" data-testid="end-override" on:click=end>{move || app.t("tier.end-override")}</button>
+            </Show>
+            <Show when=move || open.get()>
+                <div class="inline-form">
+                    <div class="form-grid">
+                        <label class="field">
+                            <span>{move || app.t("field.override-tier")}</span>
+                            <select data-testid="override-tier-id" prop:value=tier on:change=move |ev| tier.set(event_target_value(&ev))>
+                                {move || {
+                                    let lang = app.lang.get();
+                                    app.policy.with(|p| p.tiers.iter().map(|t| view! { <option value=t.id.clone()>{tier_name(lang, t).to_string()}</option> }).collect_view())
+                                }}
+                            </select>
+                        </label>
+                        <label class="field">
+                            <span>{move || app.t("field.override-reason")}</span>
+                            <input data-testid="override-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span>{move || app.t("field.override-until")}</span>
+                            <input type="date" data-testid="override-until" prop:value=until on:input=move |ev| until.set(event_target_value(&ev))/>
+                        </label>
+                    </div>
+                    <div class="actions">
+                        <button class="primary" data-testid="save-override" disabled=move || app.saving.get() on:click=save>{move || app.t("common.save")}</button>
+                        <button class="secondary" on:click=move |_| open.set(false)>{move || app.t("common.cancel")}</button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}
 
 pub fn tier_panel(id: CustomerId) -> impl IntoView {
     let app = use_app();
-    move || {
+    let panel = move || {
         let lang = app.lang.get();
         let policy = app.policy.get();
         app.workbook.with(|wb| {
@@ -18,7 +125,7 @@ pub fn tier_panel(id: CustomerId) -> impl IntoView {
             let state = &record.tier;
             let index = state.tier.as_deref().and_then(|t| policy.index_of(t));
             let tier = index.map(|i| &policy.tiers[i]);
-            let m = metrics(record, &policy, app.referral_count(id), today());
+            let m = metrics(record, &policy, &app.referral_dates(id), today());
             let next = index.and_then(|i| progress(&policy, i, &m));
             let (badge_id, badge_name, colour) = match tier {
                 Some(t) => (t.id.clone(), tier_name(lang, t).to_string(), t.colour.clone()),
@@ -63,6 +170,7 @@ pub fn tier_panel(id: CustomerId) -> impl IntoView {
                             {t.benefits.iter().map(|b| view! { <span class="tag">{b.clone()}</span> }).collect_view()}
                         </div>
                     })}
+                    {override_form(id)}
                     {(!history.is_empty()).then(|| view! {
                         <details class="tier-history" open=true>
                             <summary>{app.t("tier.history")} " (" {history.len()} ")"</summary>
@@ -85,5 +193,6 @@ pub fn tier_panel(id: CustomerId) -> impl IntoView {
                 </div>
             })
         })
-    }
+    };
+    panel
 }

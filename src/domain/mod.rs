@@ -7,5 +7,6 @@ pub mod demo;
 pub mod forms;
 pub mod model;
 pub mod money;
+pub mod points;
 pub mod tiers;
 pub mod workbook;

@@ -72,6 +72,8 @@ pub struct TierDef {
     /// Empty for the entry tier: everyone qualifies.
     pub thresholds: Vec<Threshold>,
     pub min_score: f64,
+    /// Points earned per yuan are multiplied by this while the customer holds the tier.
+    pub points_multiplier: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +117,12 @@ pub struct TierPolicy {
     pub points_per_yuan: f64,
     /// Months after which an earned lot of points expires; 0: never.
     pub points_expiry_months: u32,
+    /// Purchases in the customer's birthday month earn this many times the points.
+    pub birthday_multiplier: f64,
+    /// Points for each piece of feedback given.
+    pub feedback_bonus: i64,
+    /// Points for each referred customer's first purchase.
+    pub referral_bonus: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,6 +139,8 @@ pub enum PolicyError {
     ScoreNotIncreasing(usize),
     /// A weighted-score tier needs a score above 0 and weights that add up to more than 0.
     BadScore(usize),
+    /// Points rates, multipliers and bonuses are numbers from 0 up (of a tier, or the policy's).
+    BadPoints(Option<usize>),
 }
 
 impl TierPolicy {
@@ -141,6 +151,14 @@ impl TierPolicy {
         }
         if self.window_months == 0 {
             return Err(PolicyError::ZeroWindow);
+        }
+        let points_ok = |x: f64| x.is_finite() && x >= 0.0;
+        if !points_ok(self.points_per_yuan)
+            || !points_ok(self.birthday_multiplier)
+            || self.feedback_bonus < 0
+            || self.referral_bonus < 0
+        {
+            return Err(PolicyError::BadPoints(None));
         }
         let mut ids = std::collections::HashSet::new();
         for (i, tier) in self.tiers.iter().enumerate() {
@@ -163,6 +181,9 @@ impl TierPolicy {
             {
                 return Err(PolicyError::BadScore(i));
             }
+            if !points_ok(tier.points_multiplier) {
+                return Err(PolicyError::BadPoints(Some(i)));
+            }
             if i == 0 && !tier.thresholds.is_empty() {
                 return Err(PolicyError::EntryTierHasRules);
             }
@@ -184,6 +205,34 @@ impl TierPolicy {
             }
         }
         Ok(())
+    }
+
+    /// Adds a new top tier: each threshold half as high again as the current top's (or a score
+    /// halfway to full marks), so the policy stays valid; the user then names and tunes it.
+    pub fn add_tier(&mut self) {
+        let Some(top) = self.tiers.last().cloned() else { return };
+        let n = self.tiers.len() + 1;
+        let mut tier = top.clone();
+        tier.id = format!("level-{n}");
+        tier.name_zh = format!("第 {n} 级");
+        tier.name_en = format!("Level {n}");
+        tier.benefits.clear();
+        tier.points_multiplier = top.points_multiplier + 0.25;
+        if tier.thresholds.is_empty() {
+            tier.thresholds.push(Threshold { metric: Metric::Spend, min: 10_000.0, weight: 0.0 });
+            tier.mode = RuleMode::Any;
+        } else if tier.mode == RuleMode::Score {
+            tier.min_score = (top.min_score + tier.thresholds.iter().map(|t| t.weight).sum::<f64>()) / 2.0;
+        } else {
+            for t in tier.thresholds.iter_mut() {
+                t.min = (t.min * 1.5).ceil();
+            }
+        }
+        while self.index_of(&tier.id).is_some() {
+            tier.id.push('+');
+        }
+        self.tiers.push(tier);
+        self.preset = "custom".into();
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
@@ -228,76 +277,53 @@ fn months_before(day: Day, months: u32) -> Day {
     Day::from_date(day.to_date().checked_sub_months(Months::new(months)).unwrap_or(day.to_date()))
 }
 
-fn months_after(day: Day, months: u32) -> Day {
-    Day::from_date(day.to_date().checked_add_months(Months::new(months)).unwrap_or(day.to_date()))
-}
-
 /// The dates an evaluation as of one day needs, worked out once for everyone.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Window {
     pub as_of: Day,
     /// Spend and purchases count when dated after this day (and not after `as_of`).
     pub start: Day,
-    /// Points earned on or after this day have not expired; None: points never expire.
-    pub points_valid_from: Option<Day>,
     /// The next calendar review after `as_of`; None for anniversary reviews.
     pub next_calendar_review: Option<Day>,
+    /// Whether any tier rates on points.
+    pub uses_points: bool,
 }
 
 impl Window {
     pub fn new(policy: &TierPolicy, as_of: Day) -> Window {
-        let points_valid_from = (policy.points_expiry_months > 0).then(|| {
-            // A lot expires on the day `earned + N months` (clamped to the month's end). That day
-            // only grows with `earned`, so the lots still valid are those from the first day whose
-            // expiry lies after `as_of`: start near `as_of - N months` and step to it.
-            let n = policy.points_expiry_months;
-            let mut day = months_before(as_of, n).plus_days(-4);
-            while months_after(day, n) <= as_of {
-                day = day.plus_days(1);
-            }
-            day
-        });
         Window {
             as_of,
             start: months_before(as_of, policy.window_months),
-            points_valid_from,
             next_calendar_review: (policy.cadence != Cadence::Anniversary)
                 .then(|| next_review(policy.cadence, as_of, None)),
+            uses_points: policy.tiers.iter().flat_map(|t| &t.thresholds).any(|t| t.metric == Metric::Points),
         }
     }
 }
 
 /// Computes the metrics of one customer as of `as_of`. Spend and purchases count in the window
 /// (`as_of` minus `window_months`, `as_of`]; later-dated rows do not count yet.
-pub fn metrics(record: &CustomerRecord, policy: &TierPolicy, referrals: u32, as_of: Day) -> Metrics {
-    metrics_in(record, policy, &Window::new(policy, as_of), referrals)
+pub fn metrics(record: &CustomerRecord, policy: &TierPolicy, referral_dates: &[Day], as_of: Day) -> Metrics {
+    metrics_in(record, policy, &Window::new(policy, as_of), referral_dates)
 }
 
-pub fn metrics_in(record: &CustomerRecord, policy: &TierPolicy, window: &Window, referrals: u32) -> Metrics {
+pub fn metrics_in(record: &CustomerRecord, policy: &TierPolicy, window: &Window, referral_dates: &[Day]) -> Metrics {
     let as_of = window.as_of;
     let in_window = |d: Day| d > window.start && d <= as_of;
-    let points_valid = |d: Day| d <= as_of && window.points_valid_from.is_none_or(|from| d >= from);
     let mut spend_cents = 0i64;
     let mut purchases = 0u32;
-    let mut points = 0.0;
-    for p in &record.purchases {
-        if in_window(p.date) {
-            spend_cents += p.amount_cents;
-            purchases += 1;
-        }
-        if points_valid(p.date) {
-            points += (p.amount_cents as f64 / 100.0 * policy.points_per_yuan).floor();
-        }
+    for p in record.purchases.iter().filter(|p| in_window(p.date)) {
+        spend_cents += p.amount_cents;
+        purchases += 1;
     }
-    if let Some(opening) = &record.tier.opening {
-        if in_window(opening.as_of) {
-            spend_cents += opening.spend_cents;
-            purchases += opening.purchases;
-        }
-        if opening.as_of <= as_of {
-            points += opening.points as f64;
-        }
+    if let Some(opening) = record.tier.opening.as_ref().filter(|o| in_window(o.as_of)) {
+        spend_cents += opening.spend_cents;
+        purchases += opening.purchases;
     }
+    // The ledger is only worked out when the policy rates on points.
+    let points =
+        if window.uses_points { super::points::ledger(record, policy, referral_dates, as_of).1 as f64 } else { 0.0 };
+    let referrals = referral_dates.iter().filter(|d| **d <= as_of).count();
     let tenure_years = record.customer.customer_since.map_or(0.0, |since| ((as_of.0 - since.0).max(0)) as f64 / 365.25);
     Metrics {
         spend: spend_cents as f64 / 100.0,
@@ -309,15 +335,16 @@ pub fn metrics_in(record: &CustomerRecord, policy: &TierPolicy, window: &Window,
     }
 }
 
-/// How many referred customers of each referrer have bought at least once.
-pub fn referral_counts<'a>(records: impl Iterator<Item = &'a CustomerRecord>) -> HashMap<CustomerId, u32> {
-    let mut counts = HashMap::new();
+/// For each referrer, the first-purchase day of every customer they referred who has bought:
+/// a referral counts once the referred customer's first purchase is recorded.
+pub fn referrals<'a>(records: impl Iterator<Item = &'a CustomerRecord>) -> HashMap<CustomerId, Vec<Day>> {
+    let mut dates: HashMap<CustomerId, Vec<Day>> = HashMap::new();
     for r in records {
-        if let (Some(referrer), false) = (r.customer.referred_by, r.purchases.is_empty()) {
-            *counts.entry(referrer).or_insert(0) += 1;
+        if let (Some(referrer), Some(first)) = (r.customer.referred_by, r.purchases.iter().map(|p| p.date).min()) {
+            dates.entry(referrer).or_default().push(first);
         }
     }
-    counts
+    dates
 }
 
 /// One threshold checked: the figures behind every decision.
@@ -396,6 +423,8 @@ pub struct TierState {
     pub manual: Option<TierOverride>,
     pub opening: Option<OpeningBalance>,
     pub history: Vec<TierChange>,
+    /// Points spent, with what for.
+    pub redemptions: Vec<super::points::Redemption>,
 }
 
 /// The first review date after `after`.
@@ -444,6 +473,13 @@ pub fn evaluate(
     }
     // A manual tier holds until its date; then the rules take over again.
     if let Some(manual) = next.manual.clone() {
+        // Reviews that fall while a manual tier holds pass without a downgrade; the schedule
+        // moves on so the next review date stays ahead.
+        let skip_until = manual.until.min(as_of);
+        while let Some(review) = next.next_review.filter(|r| *r <= skip_until) {
+            next.last_review = Some(review);
+            next.next_review = Some(next_review(policy.cadence, review, customer_since));
+        }
         if manual.until >= as_of {
             return next;
         }
@@ -471,7 +507,11 @@ pub fn evaluate(
     }
     // Every review that has come due: a downgrade may happen there, and only there.
     while let Some(review) = next.next_review.filter(|r| *r <= as_of) {
-        let grace_over = next.below_since.is_some_and(|since| review.0 - since.0 >= policy.grace_days as i32);
+        // Without a grace period a due review lowers the tier at once. With one, the clock starts
+        // when the drop was first seen, which for reviews missed while the app was closed is
+        // today: the customer gets the benefit of the doubt.
+        let grace_over = policy.grace_days == 0
+            || next.below_since.is_some_and(|since| review.0 - since.0 >= policy.grace_days as i32);
         if qualified < level && grace_over {
             let drop = if policy.max_drop == 0 {
                 level - qualified
@@ -543,10 +583,10 @@ pub fn evaluate_all<'a>(
     as_of: Day,
     rerate_everyone: bool,
 ) -> Vec<(CustomerId, TierState)> {
-    let referrals = referral_counts(records.clone());
+    let referrals = referrals(records.clone());
     records
         .filter_map(|r| {
-            let m = metrics(r, policy, referrals.get(&r.customer.id).copied().unwrap_or(0), as_of);
+            let m = metrics(r, policy, referrals.get(&r.customer.id).map_or(&[], Vec::as_slice), as_of);
             let since = r.customer.customer_since;
             let state = if rerate_everyone {
                 rerate(policy, &r.tier, &m, as_of, since)
@@ -577,14 +617,14 @@ pub fn what_if<'a>(
     records: impl Iterator<Item = &'a CustomerRecord> + Clone,
     as_of: Day,
 ) -> WhatIf {
-    let referrals = referral_counts(records.clone());
+    let referrals = referrals(records.clone());
     let mut result = WhatIf::default();
     // Rank by position in the candidate policy, falling back to the current one's.
     let rank = |id: Option<&str>| -> i64 {
         id.and_then(|id| candidate.index_of(id).or_else(|| current.index_of(id))).map_or(-1, |i| i as i64)
     };
     for r in records {
-        let m = metrics(r, candidate, referrals.get(&r.customer.id).copied().unwrap_or(0), as_of);
+        let m = metrics(r, candidate, referrals.get(&r.customer.id).map_or(&[], Vec::as_slice), as_of);
         let to = candidate.tiers[qualified_index(candidate, &m)].id.clone();
         let from = r.tier.tier.clone();
         if let Some(f) = &from {
@@ -613,10 +653,15 @@ fn tier(id: &str, zh: &str, en: &str, colour: &str, benefits: &[&str], mode: Rul
         mode,
         thresholds: t.iter().map(|&(metric, min)| Threshold { metric, min, weight: 0.0 }).collect(),
         min_score: 0.0,
+        points_multiplier: 1.0,
     }
 }
 
-fn policy(preset: &str, tiers: Vec<TierDef>, cadence: Cadence) -> TierPolicy {
+fn policy(preset: &str, mut tiers: Vec<TierDef>, cadence: Cadence) -> TierPolicy {
+    // Higher tiers earn faster: +25% a level.
+    for (i, t) in tiers.iter_mut().enumerate() {
+        t.points_multiplier = 1.0 + 0.25 * i as f64;
+    }
     TierPolicy {
         preset: preset.into(),
         tiers,
@@ -626,6 +671,9 @@ fn policy(preset: &str, tiers: Vec<TierDef>, cadence: Cadence) -> TierPolicy {
         grace_days: 0,
         points_per_yuan: 1.0,
         points_expiry_months: 24,
+        birthday_multiplier: 2.0,
+        feedback_bonus: 20,
+        referral_bonus: 200,
     }
 }
 
@@ -857,6 +905,24 @@ mod tests {
     }
 
     #[test]
+    fn a_tier_added_on_top_keeps_every_preset_valid() {
+        for name in PRESETS {
+            let mut p = preset(name).unwrap();
+            p.add_tier();
+            p.add_tier();
+            assert_eq!(p.validate(), Ok(()), "{name}");
+            assert_eq!(p.preset, "custom");
+            assert_ne!(p.tiers[p.tiers.len() - 1].id, p.tiers[p.tiers.len() - 2].id);
+        }
+        let mut p = metals();
+        p.tiers[2].points_multiplier = f64::NAN;
+        assert_eq!(p.validate(), Err(PolicyError::BadPoints(Some(2))));
+        let mut p = metals();
+        p.feedback_bonus = -5;
+        assert_eq!(p.validate(), Err(PolicyError::BadPoints(None)));
+    }
+
+    #[test]
     fn all_any_and_score_rules() {
         let stars = preset("stars").unwrap();
         let rich_but_new = Metrics { spend: 60_000.0, purchases: 30.0, tenure_years: 0.5, ..Default::default() };
@@ -882,38 +948,45 @@ mod tests {
         let p = metals();
         let r = record(&[("2023-12-31", 100_000), ("2024-01-01", 200_000), ("2023-02-28", 400_000)]);
         // As of 2024-02-29 the 12-month window is (2023-02-28, 2024-02-29].
-        let m = metrics(&r, &p, 0, day("2024-02-29"));
+        let m = metrics(&r, &p, &[], day("2024-02-29"));
         assert_eq!((m.spend, m.purchases), (3_000.0, 2.0));
-        let m = metrics(&r, &p, 0, day("2024-12-31"));
+        let m = metrics(&r, &p, &[], day("2024-12-31"));
         assert_eq!((m.spend, m.purchases), (2_000.0, 1.0));
-        let m = metrics(&r, &p, 0, day("2023-12-30"));
+        let m = metrics(&r, &p, &[], day("2023-12-30"));
         assert_eq!((m.spend, m.purchases), (4_000.0, 1.0), "purchases dated later do not count yet");
+    }
+
+    /// The metals preset with a points threshold, so that metrics work out the points balance.
+    fn rating_on_points() -> TierPolicy {
+        let mut p = metals();
+        p.tiers[1].thresholds.push(Threshold { metric: Metric::Points, min: 5_000.0, weight: 0.0 });
+        p
     }
 
     #[test]
     fn opening_balances_count_in_the_window() {
-        let p = metals();
+        let p = rating_on_points();
         let mut r = record(&[("2024-05-01", 50_000)]);
         r.tier.opening =
             Some(OpeningBalance { as_of: day("2024-03-31"), spend_cents: 1_000_000, purchases: 20, points: 300 });
-        let m = metrics(&r, &p, 0, day("2024-06-30"));
+        let m = metrics(&r, &p, &[], day("2024-06-30"));
         assert_eq!((m.spend, m.purchases), (10_500.0, 21.0));
         assert_eq!(m.points, 800.0);
-        let m = metrics(&r, &p, 0, day("2025-04-01"));
+        let m = metrics(&r, &p, &[], day("2025-04-01"));
         assert_eq!((m.spend, m.purchases), (500.0, 1.0), "the opening balance leaves the window");
     }
 
     #[test]
     fn points_expire_at_month_ends_too() {
-        let mut p = metals();
+        let mut p = rating_on_points();
         p.points_expiry_months = 1;
         // Earned on 31 January: expiry falls on 29 February (2024 is a leap year).
         let r = record(&[("2024-01-31", 10_000), ("2024-01-29", 100)]);
-        assert_eq!(metrics(&r, &p, 0, day("2024-02-28")).points, 101.0);
-        assert_eq!(metrics(&r, &p, 0, day("2024-02-29")).points, 0.0);
+        assert_eq!(metrics(&r, &p, &[], day("2024-02-28")).points, 101.0);
+        assert_eq!(metrics(&r, &p, &[], day("2024-02-29")).points, 0.0);
         let r = record(&[("2024-02-01", 10_000)]);
-        assert_eq!(metrics(&r, &p, 0, day("2024-02-29")).points, 100.0);
-        assert_eq!(metrics(&r, &p, 0, day("2024-03-01")).points, 0.0);
+        assert_eq!(metrics(&r, &p, &[], day("2024-02-29")).points, 100.0);
+        assert_eq!(metrics(&r, &p, &[], day("2024-03-01")).points, 0.0);
     }
 
     #[test]
@@ -926,11 +999,11 @@ mod tests {
         }
         for rerate_everyone in [false, true] {
             let fast = evaluate_all(&p, records.iter(), today, rerate_everyone);
-            let referrals = referral_counts(records.iter());
+            let referrals = referrals(records.iter());
             let slow: Vec<_> = records
                 .iter()
                 .filter_map(|r| {
-                    let m = metrics(r, &p, referrals.get(&r.customer.id).copied().unwrap_or(0), today);
+                    let m = metrics(r, &p, referrals.get(&r.customer.id).map_or(&[], Vec::as_slice), today);
                     let since = r.customer.customer_since;
                     let s = if rerate_everyone {
                         rerate(&p, &r.tier, &m, today, since)
@@ -946,13 +1019,13 @@ mod tests {
 
     #[test]
     fn points_expire_on_the_exact_day() {
-        let mut p = metals();
+        let mut p = rating_on_points();
         p.points_expiry_months = 12;
         let r = record(&[("2024-03-15", 12_345), ("2024-09-01", 1_000)]);
-        assert_eq!(metrics(&r, &p, 0, day("2025-03-14")).points, 133.0);
-        assert_eq!(metrics(&r, &p, 0, day("2025-03-15")).points, 10.0, "gone on the day they expire");
+        assert_eq!(metrics(&r, &p, &[], day("2025-03-14")).points, 133.0);
+        assert_eq!(metrics(&r, &p, &[], day("2025-03-15")).points, 10.0, "gone on the day they expire");
         p.points_expiry_months = 0;
-        assert_eq!(metrics(&r, &p, 0, day("2030-01-01")).points, 133.0);
+        assert_eq!(metrics(&r, &p, &[], day("2030-01-01")).points, 133.0);
     }
 
     #[test]
@@ -963,12 +1036,12 @@ mod tests {
         let mut b = record(&[("2024-01-01", 100)]);
         b.customer.id = 3;
         b.customer.referred_by = Some(1);
-        let counts = referral_counts([a.clone(), b].iter());
-        assert_eq!(counts.get(&1), Some(&1));
+        let dates = referrals([a.clone(), b].iter());
+        assert_eq!(dates.get(&1), Some(&vec![day("2024-01-01")]));
         a.purchases = record(&[("2024-02-01", 100)]).purchases;
         let mut b2 = record(&[("2024-01-01", 100)]);
         b2.customer.referred_by = Some(1);
-        assert_eq!(referral_counts([a, b2].iter()).get(&1), Some(&2));
+        assert_eq!(referrals([a, b2].iter()).get(&1).map(Vec::len), Some(2));
     }
 
     #[test]
@@ -1013,6 +1086,22 @@ mod tests {
     }
 
     #[test]
+    fn reviews_missed_while_the_app_was_closed_still_happen_one_level_each() {
+        let p = metals();
+        let gold = TierState { tier: Some("gold".into()), next_review: Some(day("2025-01-01")), ..Default::default() };
+        let later = evaluate(&p, &gold, &spend(0.0), day("2025-05-15"), None);
+        assert_eq!(later.tier.as_deref(), Some("bronze"));
+        let dates: Vec<_> = later.history.iter().map(|c| c.date.to_string()).collect();
+        assert_eq!(dates, vec!["2025-01-01", "2025-04-01"]);
+        assert_eq!(later.next_review, Some(day("2025-07-01")));
+        let mut graceful = p.clone();
+        graceful.grace_days = 10;
+        let waiting = evaluate(&graceful, &gold, &spend(0.0), day("2025-05-15"), None);
+        assert_eq!(waiting.tier.as_deref(), Some("gold"), "with a grace period the clock starts when the drop is seen");
+        assert_eq!(evaluate(&graceful, &waiting, &spend(0.0), day("2025-07-01"), None).tier.as_deref(), Some("silver"));
+    }
+
+    #[test]
     fn the_grace_period_delays_a_downgrade() {
         let mut p = metals();
         p.grace_days = 30;
@@ -1051,7 +1140,8 @@ mod tests {
             ..Default::default()
         };
         let held = evaluate(&p, &manual, &spend(0.0), day("2024-06-30"), None);
-        assert_eq!(held, manual, "nothing moves while the override holds, not even reviews");
+        assert_eq!((held.tier.as_deref(), &held.history), (Some("platinum"), &manual.history), "the override holds");
+        assert_eq!((held.last_review, held.next_review), (Some(day("2024-04-01")), Some(day("2024-07-01"))));
         let ended = evaluate(&p, &manual, &spend(0.0), day("2024-07-01"), None);
         assert!(ended.manual.is_none());
         assert_eq!(
@@ -1142,7 +1232,7 @@ mod tests {
             })
             .collect();
         for r in records.iter_mut() {
-            let m = metrics(r, &p, 0, day("2024-06-01"));
+            let m = metrics(r, &p, &[], day("2024-06-01"));
             r.tier = rerate(&p, &r.tier, &m, day("2024-06-01"), None);
         }
         let tiers: Vec<_> = records.iter().map(|r| r.tier.tier.clone().unwrap()).collect();

@@ -125,6 +125,17 @@ pub enum Change {
         customer_id: CustomerId,
         state: Box<crate::domain::tiers::TierState>,
     },
+    /// Points spent; the ledger takes them from the oldest lots.
+    Redeem {
+        customer_id: CustomerId,
+        redemption: crate::domain::points::Redemption,
+    },
+    /// A tier set by hand (with its reason and end date), or None to hand back to the rules.
+    SetManualTier {
+        customer_id: CustomerId,
+        manual: Option<crate::domain::tiers::TierOverride>,
+        date: crate::domain::day::Day,
+    },
 }
 
 impl Change {
@@ -135,7 +146,9 @@ impl Change {
             Change::InsertRecord(record) => record.customer.id,
             Change::SaveRelated { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
-            | Change::SetTier { customer_id, .. } => *customer_id,
+            | Change::SetTier { customer_id, .. }
+            | Change::Redeem { customer_id, .. }
+            | Change::SetManualTier { customer_id, .. } => *customer_id,
         }
     }
 
@@ -201,6 +214,33 @@ impl Shard {
             Change::SetTier { customer_id, state } => {
                 if let Some(record) = self.records.get_mut(&customer_id) {
                     record.tier = *state;
+                }
+            }
+            Change::Redeem { customer_id, redemption } => {
+                let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
+                if record.tier.redemptions.iter().any(|r| r.id == redemption.id) {
+                    return Err(Conflict::ChangedElsewhere);
+                }
+                record.tier.redemptions.push(redemption);
+            }
+            Change::SetManualTier { customer_id, manual, date } => {
+                use crate::domain::tiers::{Reason, TierChange};
+                let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
+                let state = &mut record.tier;
+                match manual {
+                    Some(manual) => {
+                        state.history.push(TierChange {
+                            date,
+                            from: state.tier.clone(),
+                            to: manual.tier.clone(),
+                            reason: Reason::Override(manual.reason.clone()),
+                        });
+                        state.tier = Some(manual.tier.clone());
+                        state.below_since = None;
+                        state.manual = Some(manual);
+                    }
+                    // The rules take over again when the change is settled.
+                    None => state.manual = None,
                 }
             }
             Change::DeleteRelated { customer_id, kind, id } => {
@@ -422,6 +462,30 @@ mod tests {
         assert_eq!(*seen.borrow(), vec![1]);
         assert_eq!(out[&1].records[&1].tier.tier.as_deref(), Some("settled"));
         assert_eq!(out[&1].records[&1].purchases.len(), 1);
+    }
+
+    #[test]
+    fn a_manual_tier_is_recorded_with_its_reason_and_can_be_handed_back() {
+        use crate::domain::tiers::{Reason, TierOverride};
+        let mut shard = shard_with(5);
+        let manual = TierOverride { tier: "gold".into(), reason: "VIP partner".into(), until: Day(20_100) };
+        let set = Change::SetManualTier { customer_id: 5, manual: Some(manual.clone()), date: Day(20_000) };
+        shard.apply(set, 2).unwrap();
+        let state = &shard.records[&5].tier;
+        assert_eq!((state.tier.as_deref(), state.manual.as_ref()), (Some("gold"), Some(&manual)));
+        assert_eq!(state.history.last().unwrap().reason, Reason::Override("VIP partner".into()));
+        shard.apply(Change::SetManualTier { customer_id: 5, manual: None, date: Day(20_001) }, 3).unwrap();
+        assert!(shard.records[&5].tier.manual.is_none());
+    }
+
+    #[test]
+    fn a_redemption_is_kept_once() {
+        use crate::domain::points::Redemption;
+        let mut shard = shard_with(5);
+        let r = Redemption { id: 7, date: Day(20_000), points: 50, note: "券".into() };
+        shard.apply(Change::Redeem { customer_id: 5, redemption: r.clone() }, 2).unwrap();
+        assert_eq!(shard.apply(Change::Redeem { customer_id: 5, redemption: r }, 3), Err(Conflict::ChangedElsewhere));
+        assert_eq!(shard.records[&5].tier.redemptions.len(), 1);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::campaigns::Campaigns;
 use crate::components::feedback::FeedbackList;
 use crate::components::interactions::Interactions;
+use crate::components::points_panel::points_panel;
 use crate::components::purchases::Purchases;
 use crate::components::related::related_section;
 use crate::components::tier_panel::tier_panel;
@@ -151,6 +152,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                 <div class="card-middle">
                     <h2>{app.t("card.history")}</h2>
                     {related_section::<Purchases>(id)}
+                    {points_panel(id)}
                     {related_section::<FeedbackList>(id)}
                     {related_section::<Interactions>(id)}
                     {related_section::<Campaigns>(id)}

@@ -145,11 +145,18 @@ pub fn Tiers() -> impl IntoView {
                 let score = move || {
                     draft.with(|p| p.tiers.get(i).filter(|t| t.mode == RuleMode::Score).map(|t| number_text(t.min_score)).unwrap_or_default())
                 };
-                let colour = draft.with_untracked(|p| p.tiers[i].colour.clone());
+                let colour = move || draft.with(|p| p.tiers.get(i).map(|t| t.colour.clone()).unwrap_or_default());
+                let multiplier = move || draft.with(|p| p.tiers.get(i).map(|t| number_text(t.points_multiplier)).unwrap_or_default());
+                let benefits = move || draft.with(|p| p.tiers.get(i).map(|t| t.benefits.join(", ")).unwrap_or_default());
                 let _ = lang;
                 view! {
                     <tr>
-                        <td><span class="dot" style=format!("background: {colour}")></span></td>
+                        <td>
+                            <input type="color" class="colour" data-testid=format!("tier-colour-{id}") prop:value=colour on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                draft.update(|p| { p.tiers[i].colour = v; p.preset = "custom".into(); })
+                            }/>
+                        </td>
                         <td>
                             <input data-testid=format!("tier-name-zh-{id}") prop:value=name_zh
                                 on:change=move |ev| { let v = event_target_value(&ev); draft.update(|p| { p.tiers[i].name_zh = v; p.preset = "custom".into(); }) }/>
@@ -174,6 +181,25 @@ pub fn Tiers() -> impl IntoView {
                                 let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN);
                                 draft.update(|p| { p.tiers[i].min_score = v; p.preset = "custom".into(); })
                             }/>
+                        </td>
+                        <td>
+                            <input data-testid=format!("tier-multiplier-{id}") prop:value=multiplier on:change=move |ev| {
+                                let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN);
+                                draft.update(|p| { p.tiers[i].points_multiplier = v; p.preset = "custom".into(); })
+                            }/>
+                        </td>
+                        <td>
+                            <input class="wide-input" data-testid=format!("tier-benefits-{id}") prop:value=benefits on:change=move |ev| {
+                                let v = crate::domain::forms::split_tags(&event_target_value(&ev));
+                                draft.update(|p| { p.tiers[i].benefits = v; p.preset = "custom".into(); })
+                            }/>
+                        </td>
+                        <td>
+                            {(i > 0).then(|| view! {
+                                <button class="link danger" data-testid=format!("remove-tier-{id}") on:click=move |_| {
+                                    draft.update(|p| { p.tiers.remove(i); p.preset = "custom".into(); })
+                                }>{app.t("policy.remove-tier")}</button>
+                            })}
                         </td>
                     </tr>
                 }
@@ -254,6 +280,18 @@ pub fn Tiers() -> impl IntoView {
                         {number_input("policy-points-rate".into(), |p| p.points_per_yuan.to_string(), |p, t| p.points_per_yuan = t.trim().parse().unwrap_or(1.0))}
                     </label>
                     <label class="field">
+                        <span>{move || app.t("policy.birthday")}</span>
+                        {number_input("policy-birthday".into(), |p| p.birthday_multiplier.to_string(), |p, t| p.birthday_multiplier = t.trim().parse().unwrap_or(1.0))}
+                    </label>
+                    <label class="field">
+                        <span>{move || app.t("policy.feedback-bonus")}</span>
+                        {number_input("policy-feedback-bonus".into(), |p| p.feedback_bonus.to_string(), |p, t| p.feedback_bonus = t.trim().parse().unwrap_or(0))}
+                    </label>
+                    <label class="field">
+                        <span>{move || app.t("policy.referral-bonus")}</span>
+                        {number_input("policy-referral-bonus".into(), |p| p.referral_bonus.to_string(), |p, t| p.referral_bonus = t.trim().parse().unwrap_or(0))}
+                    </label>
+                    <label class="field">
                         <span>{move || app.t("policy.points-expiry")}</span>
                         {number_input("policy-points-expiry".into(), |p| p.points_expiry_months.to_string(), |p, t| p.points_expiry_months = t.trim().parse().unwrap_or(0))}
                     </label>
@@ -280,11 +318,17 @@ pub fn Tiers() -> impl IntoView {
                                     })
                                     .collect_view()}
                                 <th>{move || app.t("policy.min-score")}</th>
+                                <th>{move || app.t("policy.multiplier")}</th>
+                                <th>{move || app.t("policy.benefits")}</th>
+                                <th></th>
                             </tr>
                         </thead>
                         <tbody>{tier_rows}</tbody>
                     </table>
                 </div>
+                <button class="secondary" data-testid="add-tier" on:click=move |_| draft.update(TierPolicy::add_tier)>
+                    {move || app.t("policy.add-tier")}
+                </button>
                 <div class="actions">
                     <button class="primary" data-testid="apply-tier-policy" disabled=move || app.saving.get() on:click=apply>
                         {move || app.t("policy.apply")}

@@ -94,3 +94,77 @@ test('a policy that cannot work is refused with a message and the previous one s
   assert.equal(await page.inputValue(byId('tier-threshold-gold-spend')), '10000');
   await context.close();
 });
+
+async function newCustomer(page, name) {
+  await page.click(byId('nav-customers'));
+  await page.click(byId('new-customer'));
+  await page.fill(byId('field-name'), name);
+  await page.click(byId('save-customer'));
+  await page.waitForSelector(byId('tier-badge'));
+}
+
+test('points are earned, redeemed with a note, and a tier can be set by hand with a reason', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await newCustomer(page, 'Points Pat');
+  assert.equal(await text(page, 'points-balance'), '0');
+  await addPurchase(page, '1000');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1000', byId('points-balance'));
+  await page.click(byId('add-feedback'));
+  await page.fill(byId('feedback-score'), '4');
+  await page.click(byId('save-feedback'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1020', byId('points-balance'));
+
+  await page.click(byId('redeem-points'));
+  await page.fill(byId('redeem-amount'), '1500');
+  await page.fill(byId('redeem-note'), '咖啡兑换券');
+  await page.click(byId('save-redemption'));
+  assert.match(await text(page, 'error-message'), /兑换积分数：应在以下范围内 1–1020/);
+  assert.equal(await text(page, 'points-balance'), '1020');
+  await page.fill(byId('redeem-amount'), '500');
+  await page.click(byId('save-redemption'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '520', byId('points-balance'));
+  const redeemed = page.locator(`${byId('points-row')}[data-kind="redeemed"]`);
+  assert.match(await redeemed.textContent(), /-500.*咖啡兑换券/);
+
+  await page.click(byId('override-tier'));
+  await page.selectOption(byId('override-tier-id'), 'platinum');
+  await page.click(byId('save-override'));
+  assert.match(await text(page, 'error-message'), /调整原因：必填/);
+  await page.fill(byId('override-reason'), '战略合作伙伴');
+  const until = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+  await page.fill(byId('override-until'), until);
+  await page.click(byId('save-override'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.tierId === 'platinum', byId('tier-badge'));
+  assert.equal(await page.locator(byId('tier-reason')).first().textContent(), '人工调整：战略合作伙伴');
+
+  await page.reload();
+  await page.waitForSelector(byId('customer-row'));
+  await page.click(byId('customer-row'));
+  assert.equal(await text(page, 'points-balance'), '520');
+  assert.equal(await badge(page), 'platinum');
+  assert.match(await page.textContent(byId('customer-card')), new RegExp(`有效至 ${until}`));
+  await context.close();
+});
+
+test('opening the workbook after a review date downgrades one level, with the figures', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await newCustomer(page, 'Lapsing Lee');
+  await addPurchase(page, '3500');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.tierId === 'silver', byId('tier-badge'));
+  const review = await text(page, 'next-review-date');
+
+  // Fourteen months later the purchase has left the 12-month window and reviews have passed.
+  const later = await context.newPage();
+  await later.clock.setFixedTime(new Date(Date.now() + 14 * 31 * 86400000));
+  await later.goto(server.url);
+  await later.waitForSelector(byId('customer-row'));
+  await later.click(byId('customer-row'));
+  await later.waitForFunction((sel) => document.querySelector(sel)?.dataset.tierId === 'bronze', byId('tier-badge'));
+  const reason = await later.locator(byId('tier-reason')).first().textContent();
+  assert.match(reason, /^评级降级：12 个月消费 ￥0 < ￥3,000；12 个月购买次数 0 < 10$/);
+  const date = await later.locator(`${byId('tier-history-row')} td`).first().textContent();
+  assert.equal(date, review, 'the downgrade is dated on the review day');
+  await context.close();
+});
