@@ -230,6 +230,16 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "problem.positive" => ("应大于 0", "must be more than 0"),
         "problem.range" => ("应在以下范围内", "must be between"),
         "problem.choice" => ("不是可选的值", "is not one of the choices"),
+        "reason.imported" => ("从旧表格带入", "Carried over from the previous sheet"),
+        "form.opening" => ("从旧表格带入（可选）", "Carried over from your previous sheet (optional)"),
+        "form.opening-help" => ("没有明细的累计数字：按“截至日期”计入等级和积分；带入的等级保持到下一次评级。", "Totals without the purchases behind them: they count for tiers and points as of their date, and the tier you had holds until its next review."),
+        "field.opening-as-of" => ("截至日期", "As of"),
+        "field.opening-spend" => ("累计消费金额", "Total spend"),
+        "field.opening-purchases" => ("购买频次", "Number of purchases"),
+        "field.opening-points" => ("积分余额", "Points balance"),
+        "field.opening-tier" => ("当前等级", "Current tier"),
+        "field.opening-last-review" => ("上次评级日期", "Last rating date"),
+        "field.opening-next-review" => ("下一次评级日期", "Next rating date"),
         "points.title" => ("积分", "Points"),
         "points.balance" => ("当前积分", "balance"),
         "points.redeem" => ("兑换积分", "Redeem points"),
@@ -438,6 +448,7 @@ pub fn reason_text(lang: Lang, reason: &Reason, window_months: u32) -> String {
         Reason::Downgrade(ev) => ("reason.downgrade", list(ev, false)),
         Reason::Override(why) => ("reason.override", why.clone()),
         Reason::OverrideEnded => ("reason.override-ended", String::new()),
+        Reason::Imported => ("reason.imported", String::new()),
     };
     let head = tr(lang, key);
     match (detail.is_empty(), lang) {

@@ -4,6 +4,7 @@
 use super::day::Day;
 use super::model::*;
 use super::money::{self, AmountError};
+use super::tiers::{CarriedOver, OpeningBalance};
 
 /// Why a field was refused. The UI turns it into a sentence in the current language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -286,6 +287,61 @@ impl CustomerForm {
     }
 }
 
+/// Figures from a previous spreadsheet, all optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpeningForm {
+    pub as_of: String,
+    pub spend: String,
+    pub purchases: String,
+    pub points: String,
+    pub tier: String,
+    pub last_review: String,
+    pub next_review: String,
+}
+
+impl OpeningForm {
+    pub fn from_carried(c: &CarriedOver) -> OpeningForm {
+        let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+        let b = c.balance.as_ref();
+        OpeningForm {
+            as_of: day(b.map(|b| b.as_of)),
+            spend: b.map(|b| money::format_plain(b.spend_cents)).unwrap_or_default(),
+            purchases: b.map(|b| b.purchases.to_string()).unwrap_or_default(),
+            points: b.map(|b| b.points.to_string()).unwrap_or_default(),
+            tier: c.tier.clone().unwrap_or_default(),
+            last_review: day(c.last_review),
+            next_review: day(c.next_review),
+        }
+    }
+
+    /// `tier_ids`: the tiers of the current policy.
+    pub fn to_carried(&self, tier_ids: &[String], today: Day) -> Checked<CarriedOver> {
+        let mut ck = Checker::default();
+        let has_figures = [&self.spend, &self.purchases, &self.points].iter().any(|v| !v.trim().is_empty());
+        let as_of = ck.optional_date("opening-as-of", &self.as_of, Some(today));
+        if has_figures && as_of.is_none() && self.as_of.trim().is_empty() {
+            ck.fail("opening-as-of", Problem::Required);
+        }
+        let spend_cents = if self.spend.trim().is_empty() { 0 } else { ck.amount("opening-spend", &self.spend) };
+        let purchases = ck.integer("opening-purchases", &self.purchases, 0, 1_000_000).unwrap_or(0) as u32;
+        let points = ck.integer("opening-points", &self.points, 0, 1_000_000_000).unwrap_or(0);
+        let tier = Some(self.tier.trim().to_string()).filter(|t| !t.is_empty());
+        if tier.as_ref().is_some_and(|t| !tier_ids.contains(t)) {
+            ck.fail("opening-tier", Problem::UnknownChoice);
+        }
+        let last_review = ck.optional_date("opening-last-review", &self.last_review, Some(today));
+        let next_review = ck.optional_date("opening-next-review", &self.next_review, None);
+        if let (Some(last), Some(next)) = (last_review, next_review) {
+            if next <= last {
+                ck.fail("opening-next-review", Problem::BeforeDate(last.plus_days(1).to_string()));
+            }
+        }
+        let balance =
+            as_of.filter(|_| has_figures).map(|as_of| OpeningBalance { as_of, spend_cents, purchases, points });
+        ck.finish(CarriedOver { balance, tier, last_review, next_review })
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PurchaseForm {
     pub date: String,
@@ -561,6 +617,27 @@ mod tests {
             vec![("size".into(), "XL".into()), ("visits".into(), "many".into()), ("wedding".into(), "June".into())];
         let errors = form.to_customer(1, today(), &defs).unwrap_err();
         assert_eq!(fields(&errors), vec!["custom-size", "custom-visits", "custom-wedding"]);
+    }
+
+    #[test]
+    fn figures_from_a_previous_sheet_are_checked() {
+        let ids = vec!["bronze".to_string(), "gold".to_string()];
+        assert_eq!(OpeningForm::default().to_carried(&ids, today()).unwrap(), CarriedOver::default());
+        let form = OpeningForm {
+            as_of: "2025-12-31".into(),
+            spend: "￥10,000".into(),
+            purchases: "12".into(),
+            points: "800".into(),
+            tier: "gold".into(),
+            last_review: "2025-07-01".into(),
+            next_review: "2026-07-01".into(),
+        };
+        let carried = form.to_carried(&ids, today()).unwrap();
+        assert_eq!(carried.balance.as_ref().unwrap().spend_cents, 1_000_000);
+        assert_eq!(OpeningForm::from_carried(&carried).to_carried(&ids, today()).unwrap(), carried);
+        let bad = OpeningForm { as_of: "".into(), tier: "diamond".into(), next_review: "2025-01-01".into(), ..form };
+        let errors = bad.to_carried(&ids, today()).unwrap_err();
+        assert_eq!(fields(&errors), vec!["opening-as-of", "opening-tier", "opening-next-review"]);
     }
 
     #[test]

@@ -273,6 +273,45 @@ pub struct OpeningBalance {
     pub points: i64,
 }
 
+/// What a customer brings from a previous spreadsheet: aggregate figures, the tier they held
+/// and their rating dates. The tier is kept until its next review unless they qualify higher.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CarriedOver {
+    pub balance: Option<OpeningBalance>,
+    pub tier: Option<String>,
+    pub last_review: Option<Day>,
+    pub next_review: Option<Day>,
+}
+
+impl TierState {
+    /// Takes in what a previous sheet said; `date` dates the history entry.
+    pub fn carry_over(&mut self, carried: CarriedOver, date: Day) {
+        self.opening = carried.balance;
+        if let Some(tier) = carried.tier.filter(|t| self.tier.as_deref() != Some(t)) {
+            self.history.push(TierChange { date, from: self.tier.clone(), to: tier.clone(), reason: Reason::Imported });
+            self.tier = Some(tier);
+            self.below_since = None;
+        }
+        if carried.last_review.is_some() {
+            self.last_review = carried.last_review;
+        }
+        if carried.next_review.is_some() {
+            self.next_review = carried.next_review;
+        }
+    }
+
+    /// The carried-over part of this state, for editing.
+    pub fn carried_over(&self) -> CarriedOver {
+        let imported = self.history.iter().rev().find(|c| c.reason == Reason::Imported).map(|c| c.to.clone());
+        CarriedOver {
+            balance: self.opening.clone(),
+            tier: imported,
+            last_review: self.last_review,
+            next_review: self.next_review,
+        }
+    }
+}
+
 fn months_before(day: Day, months: u32) -> Day {
     Day::from_date(day.to_date().checked_sub_months(Months::new(months)).unwrap_or(day.to_date()))
 }
@@ -395,6 +434,8 @@ pub enum Reason {
     NewPolicy(Vec<Evidence>),
     Override(String),
     OverrideEnded,
+    /// Taken over from a previous spreadsheet.
+    Imported,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1099,6 +1140,34 @@ mod tests {
         let waiting = evaluate(&graceful, &gold, &spend(0.0), day("2025-05-15"), None);
         assert_eq!(waiting.tier.as_deref(), Some("gold"), "with a grace period the clock starts when the drop is seen");
         assert_eq!(evaluate(&graceful, &waiting, &spend(0.0), day("2025-07-01"), None).tier.as_deref(), Some("silver"));
+    }
+
+    #[test]
+    fn a_carried_over_tier_holds_until_its_next_review_unless_the_customer_rises() {
+        let p = metals();
+        let mut state = TierState::default();
+        let carried = CarriedOver {
+            balance: Some(OpeningBalance {
+                as_of: day("2024-05-31"),
+                spend_cents: 1_200_000,
+                purchases: 30,
+                points: 900,
+            }),
+            tier: Some("gold".into()),
+            last_review: Some(day("2024-01-01")),
+            next_review: Some(day("2024-12-31")),
+        };
+        state.carry_over(carried.clone(), day("2024-06-01"));
+        assert_eq!(state.history[0].reason, Reason::Imported);
+        assert_eq!(state.carried_over(), carried);
+        // Their sheet said gold; the rules say silver now, but the tier holds until the review.
+        let held = evaluate(&p, &state, &spend(4_000.0), day("2024-07-01"), None);
+        assert_eq!(held.tier.as_deref(), Some("gold"));
+        let reviewed = evaluate(&p, &held, &spend(4_000.0), day("2024-12-31"), None);
+        assert_eq!(reviewed.tier.as_deref(), Some("silver"));
+        // A customer who qualifies higher rises at once.
+        let risen = evaluate(&p, &state, &spend(40_000.0), day("2024-07-01"), None);
+        assert_eq!(risen.tier.as_deref(), Some("platinum"));
     }
 
     #[test]

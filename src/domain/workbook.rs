@@ -130,6 +130,12 @@ pub enum Change {
         customer_id: CustomerId,
         redemption: crate::domain::points::Redemption,
     },
+    /// Figures, tier and rating dates carried over from a previous spreadsheet.
+    CarryOver {
+        customer_id: CustomerId,
+        carried: crate::domain::tiers::CarriedOver,
+        date: crate::domain::day::Day,
+    },
     /// A tier set by hand (with its reason and end date), or None to hand back to the rules.
     SetManualTier {
         customer_id: CustomerId,
@@ -148,6 +154,7 @@ impl Change {
             | Change::DeleteRelated { customer_id, .. }
             | Change::SetTier { customer_id, .. }
             | Change::Redeem { customer_id, .. }
+            | Change::CarryOver { customer_id, .. }
             | Change::SetManualTier { customer_id, .. } => *customer_id,
         }
     }
@@ -215,6 +222,10 @@ impl Shard {
                 if let Some(record) = self.records.get_mut(&customer_id) {
                     record.tier = *state;
                 }
+            }
+            Change::CarryOver { customer_id, carried, date } => {
+                let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
+                record.tier.carry_over(carried, date);
             }
             Change::Redeem { customer_id, redemption } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 
 use crate::components::field::{SelectField, TextArea, TextField};
-use crate::domain::forms::CustomerForm;
+use crate::domain::forms::{CustomerForm, OpeningForm};
 use crate::domain::model::{CustomFieldKind, CustomerId, Gender};
 use crate::domain::workbook::Change;
 use crate::i18n::field_errors;
+use crate::i18n::tier_name;
 use crate::state::{today, use_app, Page};
 
 #[component]
@@ -16,6 +17,11 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
     let defs = app.custom_fields.get_untracked();
     let existing = id.and_then(|id| app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.clone())));
     let base = existing.as_ref().map(|c| c.updated_at);
+    let carried_before = id
+        .and_then(|id| app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.tier.carried_over())))
+        .unwrap_or_default();
+    let opening_before = OpeningForm::from_carried(&carried_before);
+    let opening = RwSignal::new(opening_before.clone());
     let form = RwSignal::new(match &existing {
         Some(c) => CustomerForm::from_customer(c, &defs),
         None => CustomerForm {
@@ -29,11 +35,23 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
     let save = move |_| {
         let defs = app.custom_fields.get_untracked();
         let number = id.unwrap_or_else(|| app.workbook.with_untracked(|wb| wb.next_customer_id()));
-        match form.with_untracked(|f| f.to_customer(number, today(), &defs)) {
-            Err(errors) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &defs)),
-            Ok(customer) => {
+        let tier_ids: Vec<String> = app.policy.with_untracked(|p| p.tiers.iter().map(|t| t.id.clone()).collect());
+        let checked = form.with_untracked(|f| f.to_customer(number, today(), &defs));
+        let carried = opening.with_untracked(|o| o.to_carried(&tier_ids, today()));
+        match (checked, carried) {
+            (Err(mut errors), carried) => {
+                errors.extend(carried.err().unwrap_or_default());
+                app.show_error(field_errors(app.lang.get_untracked(), &errors, &defs))
+            }
+            (Ok(_), Err(errors)) => app.show_error(field_errors(app.lang.get_untracked(), &errors, &defs)),
+            (Ok(customer), Ok(carried)) => {
+                let mut changes = vec![Change::SaveCustomer { customer: Box::new(customer), base }];
+                // Written only when changed, so saving the card does not re-import old figures.
+                if opening.with_untracked(|o| *o != opening_before) {
+                    changes.push(Change::CarryOver { customer_id: number, carried, date: today() });
+                }
                 leptos::task::spawn_local(async move {
-                    if app.commit(vec![Change::SaveCustomer { customer: Box::new(customer), base }]).await {
+                    if app.commit(changes).await {
                         app.go(Page::Customer(number));
                     }
                 });
@@ -129,6 +147,32 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
                     <div class="form-grid">{custom_inputs}</div>
                 </fieldset>
             })}
+            <fieldset>
+                <legend>{move || app.t("form.opening")}</legend>
+                <p class="muted">{move || app.t("form.opening-help")}</p>
+                <div class="form-grid">
+                    <TextField form=opening label="field.opening-as-of" testid="opening-as-of" kind="date" get=|f| f.as_of.clone() set=|f, v| f.as_of = v/>
+                    <TextField form=opening label="field.opening-spend" testid="opening-spend" get=|f| f.spend.clone() set=|f, v| f.spend = v/>
+                    <TextField form=opening label="field.opening-purchases" testid="opening-purchases" get=|f| f.purchases.clone() set=|f, v| f.purchases = v/>
+                    <TextField form=opening label="field.opening-points" testid="opening-points" get=|f| f.points.clone() set=|f, v| f.points = v/>
+                    <label class="field">
+                        <span>{move || app.t("field.opening-tier")}</span>
+                        <select
+                            data-testid="opening-tier"
+                            prop:value=move || opening.with(|o| o.tier.clone())
+                            on:change=move |ev| opening.update(|o| o.tier = event_target_value(&ev))
+                        >
+                            <option value="">{move || app.t("common.none")}</option>
+                            {move || {
+                                let lang = app.lang.get();
+                                app.policy.with(|p| p.tiers.iter().map(|t| view! { <option value=t.id.clone()>{tier_name(lang, t).to_string()}</option> }).collect_view())
+                            }}
+                        </select>
+                    </label>
+                    <TextField form=opening label="field.opening-last-review" testid="opening-last-review" kind="date" get=|f| f.last_review.clone() set=|f, v| f.last_review = v/>
+                    <TextField form=opening label="field.opening-next-review" testid="opening-next-review" kind="date" get=|f| f.next_review.clone() set=|f, v| f.next_review = v/>
+                </div>
+            </fieldset>
             <div class="actions">
                 <button class="primary" data-testid="save-customer" disabled=move || app.saving.get() on:click=save>
                     {move || app.t("common.save")}

@@ -168,3 +168,28 @@ test('opening the workbook after a review date downgrades one level, with the fi
   assert.equal(date, review, 'the downgrade is dated on the review day');
   await context.close();
 });
+
+test('figures carried over from a spreadsheet count, and the tier they had holds until its next review', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+  await page.click(byId('new-customer'));
+  await page.fill(byId('field-name'), '钱老板');
+  await page.fill(byId('opening-spend'), '￥12,000');
+  await page.fill(byId('opening-purchases'), '5');
+  await page.fill(byId('opening-points'), '800');
+  await page.selectOption(byId('opening-tier'), 'platinum');
+  await page.fill(byId('opening-next-review'), day(60));
+  await page.click(byId('save-customer'));
+  assert.match(await text(page, 'error-message'), /截至日期：必填/, 'figures need the date they were true on');
+  await page.fill(byId('opening-as-of'), day(-30));
+  await page.click(byId('save-customer'));
+  await page.waitForSelector(byId('tier-badge'));
+  // ￥12,000 in the window qualifies for gold; the sheet said platinum, which holds until the review.
+  assert.equal(await badge(page), 'platinum');
+  assert.equal(await text(page, 'next-review-date'), day(60));
+  assert.equal(await text(page, 'points-balance'), '800');
+  assert.equal(await page.locator(byId('tier-reason')).first().textContent(), '从旧表格带入');
+  assert.equal(await page.locator(`${byId('points-row')}[data-kind="opening"]`).count(), 1);
+  await context.close();
+});
