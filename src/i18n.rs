@@ -272,7 +272,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "tier.last-review" => ("上次评级", "Last review"),
         "tier.top" => ("已是最高等级", "Top tier reached"),
         "tier.to-next" => ("距离", "To reach"),
-        "tier.more" => ("还差", "more:"),
+        "tier.more" => ("还差", "Still needed:"),
         "tier.or" => ("或", "or"),
         "tier.and" => ("且", "and"),
         "tier.score" => ("综合评分", "score"),
@@ -324,6 +324,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
             "空白表示不使用该指标。升级即时生效；降级只在评级日进行。",
             "Leave a cell empty to not use that measure. Upgrades apply at once; downgrades only at a review.",
         ),
+        "policy.help-score" => ("加权评分：上格为目标值（达到即得满分），下格为权重。", "Weighted score: the upper box is the target (full marks when reached), the lower one its weight."),
         "mode.all" => ("全部满足", "All of"),
         "mode.any" => ("满足任一", "Any of"),
         "mode.score" => ("加权评分", "Weighted score"),
@@ -466,7 +467,7 @@ pub fn missing_text(lang: Lang, mode: RuleMode, missing: &[Evidence], window_mon
             let gap = metric_value(e.metric, (e.min - e.value).max(0.0).ceil_to(e.metric));
             match lang {
                 Lang::Zh => format!("{} {gap}", metric_label(lang, e.metric, window_months)),
-                Lang::En => format!("{gap} {}", metric_label(lang, e.metric, window_months).to_lowercase()),
+                Lang::En => format!("{gap} more {}", metric_label(lang, e.metric, window_months).to_lowercase()),
             }
         })
         .collect();
@@ -576,14 +577,14 @@ mod tests {
         let missing = [e(Metric::Spend, 7_700.0, 10_000.0), e(Metric::Purchases, 22.0, 25.0)];
         assert_eq!(
             missing_text(Lang::En, RuleMode::Any, &missing, 12),
-            "more: ￥2,300 12-month spend or 3 12-month purchases"
+            "Still needed: ￥2,300 more 12-month spend or 3 more 12-month purchases"
         );
         assert_eq!(
             missing_text(Lang::Zh, RuleMode::All, &missing, 12),
             "还差 12 个月消费 ￥2,300 且 12 个月购买次数 3"
         );
         let tenure = [e(Metric::TenureYears, 1.44, 2.0)];
-        assert_eq!(missing_text(Lang::En, RuleMode::All, &tenure, 12), "more: 0.6 years as customer");
+        assert_eq!(missing_text(Lang::En, RuleMode::All, &tenure, 12), "Still needed: 0.6 more years as customer");
     }
 
     #[test]

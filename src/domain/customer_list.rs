@@ -57,6 +57,7 @@ pub struct CustomerSummary {
     pub spend_cents: i64,
     pub purchase_count: u32,
     pub last_purchase: Option<Day>,
+    pub tier: Option<String>,
     /// Lower-cased name, phone, email, tags and city, searched as the user types.
     haystack: String,
 }
@@ -78,6 +79,7 @@ impl CustomerSummary {
             spend_cents: record.purchases.iter().map(|p| p.amount_cents).sum(),
             purchase_count: record.purchases.len() as u32,
             last_purchase: record.purchases.iter().map(|p| p.date).max(),
+            tier: record.tier.tier.clone(),
             haystack,
         }
     }
@@ -105,6 +107,8 @@ pub struct ListQuery {
     pub city: String,
     pub tag: String,
     pub status: Option<Status>,
+    /// A tier id; empty for all.
+    pub tier: String,
     pub sort: SortKey,
     pub descending: bool,
 }
@@ -134,7 +138,8 @@ pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) ->
             let keep = (needle.is_empty() || row.haystack.contains(&needle))
                 && (query.city.is_empty() || row.city == query.city)
                 && (query.tag.is_empty() || row.tags.contains(&query.tag))
-                && query.status.is_none_or(|st| row.status(today) == st);
+                && query.status.is_none_or(|st| row.status(today) == st)
+                && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()));
             if keep {
                 rows.push((s as u16, i as u32));
             }
@@ -249,6 +254,15 @@ mod tests {
         assert_eq!(ids(&b, &select(&b, &q, Day(250))), vec![1]);
         let q = ListQuery { status: Some(Status::Quiet), ..Default::default() };
         assert_eq!(ids(&b, &select(&b, &q, Day(250))), vec![2]);
+    }
+
+    #[test]
+    fn the_tier_filter_keeps_that_tier_only() {
+        let mut gold = record(4, "Gold Goh", "上海", &[], &[]);
+        gold.tier.tier = Some("gold".into());
+        let b = vec![vec![CustomerSummary::of(&gold)], book().remove(1)];
+        let q = ListQuery { tier: "gold".into(), ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(0))), vec![4]);
     }
 
     #[test]

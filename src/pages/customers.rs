@@ -60,6 +60,17 @@ pub fn Customers() -> impl IntoView {
         }
     };
 
+    // A tier's name in its colour, as the list shows it.
+    let tier_chip = move |id: Option<&str>| {
+        let lang = app.lang.get_untracked();
+        app.policy.with_untracked(|p| {
+            id.and_then(|id| p.index_of(id)).map(|i| {
+                let t = &p.tiers[i];
+                view! { <span class="tier-chip" style=format!("background: {}", t.colour)>{crate::i18n::tier_name(lang, t).to_string()}</span> }
+            })
+        })
+    };
+
     let visible_rows = move || {
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
         let day = today();
@@ -91,6 +102,7 @@ pub fn Customers() -> impl IntoView {
                                 <span class="col num">{format_grouped(row.spend_cents)}</span>
                                 <span class="col num">{row.purchase_count.to_string()}</span>
                                 <span class="col date">{row.last_purchase.map(|d| d.to_string()).unwrap_or_default()}</span>
+                                <span class="col tier">{tier_chip(row.tier.as_deref())}</span>
                             </div>
                         }
                     })
@@ -137,6 +149,19 @@ pub fn Customers() -> impl IntoView {
                     <option value="">{move || format!("{}: {}", app.t("list.tag"), app.t("common.all"))}</option>
                     {move || tags.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
                 </select>
+                <select data-testid="filter-tier" on:change=move |ev| query.update(|q| q.tier = event_target_value(&ev))>
+                    <option value="">{move || format!("{}: {}", app.t("tier.badge"), app.t("common.all"))}</option>
+                    {move || {
+                        let lang = app.lang.get();
+                        app.policy.with(|p| {
+                            p.tiers
+                                .iter()
+                                .rev()
+                                .map(|t| view! { <option value=t.id.clone()>{crate::i18n::tier_name(lang, t).to_string()}</option> })
+                                .collect_view()
+                        })
+                    }}
+                </select>
                 <select
                     data-testid="filter-status"
                     on:change=move |ev| query.update(|q| q.status = Status::from_code(&event_target_value(&ev)))
@@ -172,6 +197,7 @@ pub fn Customers() -> impl IntoView {
                             {sort_header(SortKey::Spend, "col.spend", "num")}
                             {sort_header(SortKey::Purchases, "col.purchases", "num")}
                             {sort_header(SortKey::LastPurchase, "col.last", "date")}
+                            <span class="col tier">{move || app.t("tier.badge")}</span>
                         </div>
                         <div class="viewport" on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
                             <div class="spacer" style=move || format!("height: {}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>

@@ -39,6 +39,33 @@ pub fn Dashboard() -> impl IntoView {
                 {kpi("dashboard.purchases", "kpi-purchases", Box::new(move || figures.with(|f| f.1.to_string())))}
                 {kpi("dashboard.revenue", "kpi-spend", Box::new(move || figures.with(|f| format_grouped(f.2))))}
             </div>
+            <h2>{move || app.t("policy.counts")}</h2>
+            <div class="kpis">
+                {move || {
+                    let lang = app.lang.get();
+                    let counts = app.summaries.with(|shards| {
+                        let mut counts = std::collections::HashMap::<String, usize>::new();
+                        for t in shards.iter().flatten().filter_map(|r| r.tier.clone()) {
+                            *counts.entry(t).or_default() += 1;
+                        }
+                        counts
+                    });
+                    app.policy.with(|p| {
+                        p.tiers
+                            .iter()
+                            .rev()
+                            .map(|t| view! {
+                                <div class="kpi" style=format!("border-top: 5px solid {}", t.colour)>
+                                    <span class="kpi-label">{crate::i18n::tier_name(lang, t).to_string()}</span>
+                                    <span class="kpi-value" data-testid="dashboard-tier-count" data-tier-id=t.id.clone()>
+                                        {counts.get(&t.id).copied().unwrap_or(0).to_string()}
+                                    </span>
+                                </div>
+                            })
+                            .collect_view()
+                    })
+                }}
+            </div>
             <h2>{move || app.t("dashboard.by-status")}</h2>
             <div class="kpis">
                 {Status::ALL

@@ -297,6 +297,9 @@ pub fn Tiers() -> impl IntoView {
                     </label>
                 </div>
                 <p class="muted">{move || app.t("policy.help")}</p>
+                <Show when=move || draft.with(|p| p.tiers.iter().any(|t| t.mode == RuleMode::Score))>
+                    <p class="muted">{move || app.t("policy.help-score")}</p>
+                </Show>
                 <div class="table-scroll">
                     <table class="policy-table">
                         <thead>
@@ -344,6 +347,7 @@ pub fn Tiers() -> impl IntoView {
             {move || preview.get().map(|w| {
                 let lang = app.lang.get();
                 let policy = draft.get_untracked();
+                let current = app.policy.get_untracked();
                 view! {
                     <div class="panel" data-testid="tier-what-if">
                         <h2>{app.t("policy.what-if")}</h2>
@@ -369,7 +373,14 @@ pub fn Tiers() -> impl IntoView {
                             {w.movers.iter().take(50).map(|(id, from, to)| {
                                 let id = *id;
                                 let name = app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.name.clone())).unwrap_or_default();
-                                let label = |t: &Option<String>| t.as_deref().and_then(|t| policy.index_of(t)).map(|i| tier_name(lang, &policy.tiers[i]).to_string()).unwrap_or_else(|| t.clone().unwrap_or_default());
+                                // A tier the candidate lacks is named as the current policy names it.
+                                let label = |t: &Option<String>| {
+                                    let t = t.as_deref().unwrap_or_default();
+                                    [&policy, &current]
+                                        .into_iter()
+                                        .find_map(|p| p.index_of(t).map(|i| tier_name(lang, &p.tiers[i]).to_string()))
+                                        .unwrap_or_else(|| t.to_string())
+                                };
                                 view! {
                                     <li data-testid="whatif-mover">
                                         <button class="link" on:click=move |_| app.go(Page::Customer(id))>{format!("#{id} {name}")}</button>
