@@ -35,6 +35,27 @@ impl Day {
             .map(Day::from_date)
     }
 
+    /// Parses the ways spreadsheets write a date: `2023-03-01`, `2023/3/1`, `2023.3.1`,
+    /// `2023年3月1日`, optionally followed by a time (`2023/3/1 14:05`), which is ignored.
+    pub fn parse_flexible(text: &str) -> Option<Day> {
+        let text = text.trim();
+        let date_part = text.split([' ', 'T']).next().unwrap_or_default();
+        let normalised: String = date_part
+            .trim_end_matches('日')
+            .chars()
+            .map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c })
+            .collect();
+        let mut parts = normalised.split('-');
+        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return None;
+        };
+        if y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+            return None;
+        }
+        let day = Day::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+        (1900..=2200).contains(&day.to_date().year()).then_some(day)
+    }
+
     /// The day a millisecond timestamp falls on (UTC).
     pub fn from_millis(ms: i64) -> Day {
         Day(ms.div_euclid(86_400_000) as i32)
@@ -54,6 +75,28 @@ impl fmt::Display for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn understands_the_date_forms_of_spreadsheets() {
+        let march_first = Day::from_ymd(2023, 3, 1);
+        for text in [
+            "2023-03-01",
+            "2023/3/1",
+            "2023.03.01",
+            "2023年3月1日",
+            "2023年03月01日",
+            " 2023/3/1 14:05 ",
+            "2023-03-01T08:00:00",
+        ] {
+            assert_eq!(Day::parse_flexible(text), march_first, "{text}");
+        }
+        for text in
+            ["", "3/1/2023", "2023-02-30", "2023/3", "1850-01-01", "2023-3-1-1", "二〇二三年三月一日", "20230301"]
+        {
+            assert_eq!(Day::parse_flexible(text), None, "{text}");
+        }
+        assert_eq!(Day::parse_flexible("2024/2/29"), Day::from_ymd(2024, 2, 29));
+    }
 
     #[test]
     fn round_trips_through_iso_text() {

@@ -63,7 +63,7 @@ impl Checker {
         if value.trim().is_empty() {
             return None;
         }
-        match Day::parse_iso(value) {
+        match Day::parse_flexible(value) {
             None => {
                 self.fail(field, Problem::InvalidDate);
                 None
@@ -237,14 +237,18 @@ impl CustomerForm {
         for (field_id, value) in &self.custom {
             let Some(def) = defs.iter().find(|d| &d.id == field_id) else { continue };
             let field = format!("custom-{field_id}");
-            let value = ck.text(&field, value, 500);
+            let mut value = ck.text(&field, value, 500);
             if value.is_empty() {
                 continue;
+            }
+            // Dates are kept in one form whichever way they were written.
+            if let (CustomFieldKind::Date, Some(day)) = (&def.kind, Day::parse_flexible(&value)) {
+                value = day.to_string();
             }
             let ok = match &def.kind {
                 CustomFieldKind::Text => true,
                 CustomFieldKind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
-                CustomFieldKind::Date => Day::parse_iso(&value).is_some(),
+                CustomFieldKind::Date => Day::parse_flexible(&value).is_some(),
                 CustomFieldKind::Choice(options) => options.contains(&value),
             };
             if ok {

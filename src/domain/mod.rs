@@ -1,12 +1,15 @@
 //! Pure domain logic: no browser, no UI framework. Everything here is tested with `cargo test`.
 
 pub mod codec;
+pub mod columns;
 pub mod customer_list;
 pub mod day;
 pub mod demo;
 pub mod forms;
+pub mod import;
 pub mod model;
 pub mod money;
 pub mod points;
+pub mod sheet;
 pub mod tiers;
 pub mod workbook;

@@ -109,6 +109,13 @@ pub enum Change {
     },
     /// A whole customer file at once (demo data, imports); refused if the number is taken.
     InsertRecord(Box<CustomerRecord>),
+    /// A whole customer file replacing whatever has its number (an import, a merge, an undo).
+    /// `fresh`: a new version made now, stamped and its tier settled; otherwise it is put back
+    /// exactly as given (a backup restored, an import undone).
+    PutRecord {
+        record: Box<CustomerRecord>,
+        fresh: bool,
+    },
     SaveRelated {
         customer_id: CustomerId,
         item: Related,
@@ -149,7 +156,7 @@ impl Change {
         match self {
             Change::SaveCustomer { customer, .. } => customer.id,
             Change::DeleteCustomer { id } => *id,
-            Change::InsertRecord(record) => record.customer.id,
+            Change::InsertRecord(record) | Change::PutRecord { record, .. } => record.customer.id,
             Change::SaveRelated { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
             | Change::SetTier { customer_id, .. }
@@ -204,6 +211,13 @@ impl Shard {
                 }
                 record.customer.updated_at = now;
                 self.records.insert(id, *record);
+            }
+            Change::PutRecord { mut record, fresh } => {
+                if fresh {
+                    let previous = self.records.get(&record.customer.id).map_or(0, |r| r.customer.updated_at);
+                    record.customer.updated_at = now.max(previous + 1);
+                }
+                self.records.insert(record.customer.id, *record);
             }
             Change::SaveRelated { customer_id, mut item, base } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
@@ -292,7 +306,7 @@ pub fn apply_batch(
 ) -> Result<BTreeMap<usize, Shard>, Conflict> {
     let mut changed = std::collections::BTreeSet::new();
     for change in changes {
-        if !matches!(change, Change::SetTier { .. }) {
+        if !matches!(change, Change::SetTier { .. } | Change::PutRecord { fresh: false, .. }) {
             changed.insert(change.customer_id());
         }
         shards.entry(change.shard()).or_default().apply(change, now)?;
@@ -473,6 +487,28 @@ mod tests {
         assert_eq!(*seen.borrow(), vec![1]);
         assert_eq!(out[&1].records[&1].tier.tier.as_deref(), Some("settled"));
         assert_eq!(out[&1].records[&1].purchases.len(), 1);
+    }
+
+    #[test]
+    fn a_put_record_replaces_the_file_fresh_ones_are_stamped_and_settled_restored_ones_kept_as_given() {
+        let mut wb = Workbook::default();
+        let record = |name: &str, at| CustomerRecord {
+            customer: Customer { updated_at: at, ..customer(4, name) },
+            ..Default::default()
+        };
+        wb.apply_all(vec![Change::InsertRecord(Box::new(record("a", 0)))], 100).unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let put = |r, fresh| vec![Change::PutRecord { record: Box::new(r), fresh }];
+        let current = |wb: &Workbook| [(4usize, wb.shards[4].clone())].into_iter().collect();
+        let out = apply_batch(current(&wb), put(record("b", 7), true), 50, &|r| seen.borrow_mut().push(r.customer.id))
+            .unwrap();
+        assert_eq!((out[&4].records[&4].customer.name.as_str(), out[&4].records[&4].customer.updated_at), ("b", 101));
+        assert_eq!(*seen.borrow(), vec![4]);
+        let out =
+            apply_batch(current(&wb), put(record("c", 7), false), 500, &|r| seen.borrow_mut().push(r.customer.id))
+                .unwrap();
+        assert_eq!((out[&4].records[&4].customer.name.as_str(), out[&4].records[&4].customer.updated_at), ("c", 7));
+        assert_eq!(seen.borrow().len(), 1, "a record put back as it was is not re-settled");
     }
 
     #[test]

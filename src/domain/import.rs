@@ -1,0 +1,876 @@
+//! Turning the rows of a CSV file into customer files, before anything is written: every
+//! row is checked with the same rules as the forms, matched to an existing customer instead of
+//! duplicating it, and either staged or rejected with its line, column and problem. The result
+//! is the whole new version of each customer touched, written in one transaction by the caller,
+//! with the previous versions kept so the import can be undone exactly.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::columns::{choice_code, columns, customer_cell, related_cell, yes_no, Kind, Target};
+use super::day::Day;
+use super::forms::{
+    CampaignForm, CustomerForm, FeedbackForm, FieldError, InteractionForm, OpeningForm, Problem, PurchaseForm,
+};
+use super::model::*;
+use super::sheet::Row;
+use super::tiers::TierPolicy;
+use super::workbook::{Related, Workbook};
+use crate::i18n::{tier_name, Lang};
+
+/// How rows find the customer they mean, tried in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchKey {
+    Id,
+    Phone,
+    Email,
+    /// Only for purchases and other related rows, and only when exactly one customer has it.
+    Name,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowIssue {
+    Field(Problem),
+    /// A row with more or fewer cells than the header.
+    CellCount {
+        expected: usize,
+        found: usize,
+    },
+    /// A quote opened on this line is never closed: the rest of the file ran into one cell.
+    UnclosedQuote {
+        through_line: u64,
+    },
+    /// No customer matches the row's id, phone or name.
+    NoCustomer,
+    /// Several customers have that name; the row needs an id or phone.
+    AmbiguousCustomer(usize),
+    /// The same customer already came in on an earlier line of this file.
+    DuplicateInFile {
+        first_line: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    /// The file's column (0-based), when the problem is in one cell.
+    pub column: Option<usize>,
+    /// The form field concerned when no column of the file holds it (a required name, say).
+    pub field: Option<String>,
+    pub issue: RowIssue,
+}
+
+pub struct ImportSettings {
+    pub kind: Kind,
+    pub mapping: Vec<Target>,
+    /// Empty: never match, every customers row is a new customer.
+    pub match_order: Vec<MatchKey>,
+    pub today: Day,
+    /// Milliseconds, stamped on new related rows; also seeds their ids.
+    pub now: i64,
+    pub custom_fields: Vec<CustomFieldDef>,
+    pub policy: TierPolicy,
+}
+
+/// What an import will do, counted per row of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    /// Rows that change nothing (already there exactly as in the file).
+    pub unchanged: usize,
+    /// Rows refused with a problem.
+    pub rejected: usize,
+}
+
+impl Counts {
+    pub fn skipped(&self) -> usize {
+        self.unchanged + self.rejected
+    }
+}
+
+pub struct ImportPlan {
+    /// The new version of every customer the import changes.
+    pub records: Vec<CustomerRecord>,
+    /// Each of those customers as they were before (None: created by the import).
+    pub before: Vec<(CustomerId, Option<CustomerRecord>)>,
+    pub problems: Vec<RowProblem>,
+    /// The refused rows, as they were in the file, for the user to fix and import again.
+    pub rejected: Vec<Row>,
+    pub counts: Counts,
+    /// The first rows as they will be stored, one cell per column of the file.
+    pub preview: Vec<(u64, Vec<String>)>,
+}
+
+const PREVIEW_ROWS: usize = 20;
+
+fn phone_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix("86") {
+        Some(rest) if rest.len() == 11 => rest.to_string(),
+        _ => digits,
+    }
+}
+
+fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Reads rows into staged customer files. Feed it rows (in chunks, between frames), then
+/// `finish`. The workbook is passed in each time, never kept, so the UI can lend it briefly.
+pub struct Importer {
+    settings: ImportSettings,
+    by_phone: HashMap<String, Vec<CustomerId>>,
+    by_email: HashMap<String, Vec<CustomerId>>,
+    by_name: HashMap<String, Vec<CustomerId>>,
+    staged: BTreeMap<CustomerId, CustomerRecord>,
+    before: BTreeMap<CustomerId, Option<CustomerRecord>>,
+    /// Customers rows: the line that first touched each customer.
+    first_line: HashMap<CustomerId, u64>,
+    next_id: CustomerId,
+    rng: fastrand::Rng,
+    problems: Vec<RowProblem>,
+    rejected: Vec<Row>,
+    counts: Counts,
+    preview: Vec<(u64, Vec<String>)>,
+    width: usize,
+}
+
+impl Importer {
+    pub fn new(settings: ImportSettings, wb: &Workbook, header_width: usize) -> Importer {
+        let mut importer = Importer {
+            by_phone: HashMap::new(),
+            by_email: HashMap::new(),
+            by_name: HashMap::new(),
+            staged: BTreeMap::new(),
+            before: BTreeMap::new(),
+            first_line: HashMap::new(),
+            next_id: wb.next_customer_id(),
+            rng: fastrand::Rng::with_seed(settings.now as u64),
+            problems: Vec::new(),
+            rejected: Vec::new(),
+            counts: Counts::default(),
+            preview: Vec::new(),
+            width: header_width,
+            settings,
+        };
+        for r in wb.records() {
+            importer.index(&r.customer);
+        }
+        importer
+    }
+
+    fn index(&mut self, c: &Customer) {
+        let add = |map: &mut HashMap<String, Vec<CustomerId>>, key: String| {
+            if !key.is_empty() {
+                let ids = map.entry(key).or_default();
+                if !ids.contains(&c.id) {
+                    ids.push(c.id);
+                }
+            }
+        };
+        add(&mut self.by_phone, phone_key(&c.phone));
+        add(&mut self.by_email, email_key(&c.email));
+        add(&mut self.by_name, c.name.trim().to_string());
+    }
+
+    /// The cell mapped to `key`, with its column.
+    fn cell<'r>(&self, row: &'r Row, key: &str) -> Option<(usize, &'r str)> {
+        let column = self.settings.mapping.iter().position(|t| *t == Target::Field(columns_key(key)))?;
+        row.cells.get(column).map(|c| (column, c.as_str()))
+    }
+
+    fn column_of_field(&self, field: &str) -> Option<usize> {
+        let target = match field.strip_prefix("custom-") {
+            Some(id) => Target::Custom(id.to_string()),
+            None => Target::Field(columns_key(field)),
+        };
+        self.settings.mapping.iter().position(|t| *t == target)
+    }
+
+    fn reject(&mut self, row: &Row, problems: Vec<RowProblem>) {
+        self.problems.extend(problems);
+        self.rejected.push(row.clone());
+        self.counts.rejected += 1;
+    }
+
+    fn field_problems(&self, line: u64, errors: Vec<FieldError>) -> Vec<RowProblem> {
+        errors
+            .into_iter()
+            .map(|e| {
+                let column = self.column_of_field(&e.field);
+                RowProblem {
+                    line,
+                    column,
+                    field: column.is_none().then_some(e.field),
+                    issue: RowIssue::Field(e.problem),
+                }
+            })
+            .collect()
+    }
+
+    /// The customer a row means, by the match order. Ok(None): no match (a new customer).
+    fn find(&self, row: &Row, wb: &Workbook, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
+        let exists = |id: &CustomerId| self.staged.contains_key(id) || wb.get(*id).is_some();
+        for key in keys {
+            let found = match key {
+                MatchKey::Id => {
+                    let Some((column, text)) = self.cell(row, "customer-id").filter(|(_, t)| !t.trim().is_empty())
+                    else {
+                        continue;
+                    };
+                    match text.trim().parse::<CustomerId>() {
+                        Ok(id) if exists(&id) => return Ok(Some(id)),
+                        Ok(_) => continue,
+                        Err(_) => {
+                            let issue = RowIssue::Field(Problem::NotANumber);
+                            return Err(RowProblem { line: row.line, column: Some(column), field: None, issue });
+                        }
+                    }
+                }
+                MatchKey::Phone => self.cell(row, "phone").map(|(c, t)| (c, self.by_phone.get(&phone_key(t)))),
+                MatchKey::Email => self.cell(row, "email").map(|(c, t)| (c, self.by_email.get(&email_key(t)))),
+                MatchKey::Name => self.cell(row, "name").map(|(c, t)| (c, self.by_name.get(t.trim()))),
+            };
+            match found {
+                Some((_, Some(ids))) if ids.len() == 1 => return Ok(Some(ids[0])),
+                Some((column, Some(ids))) if ids.len() > 1 && *key == MatchKey::Name => {
+                    let issue = RowIssue::AmbiguousCustomer(ids.len());
+                    return Err(RowProblem { line: row.line, column: Some(column), field: None, issue });
+                }
+                // Several customers share a phone or email: the first one (lowest number) is meant.
+                Some((_, Some(ids))) if !ids.is_empty() => return Ok(ids.iter().min().copied()),
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// The staged version of a customer's file, taken from the workbook the first time.
+    fn stage(&mut self, id: CustomerId, wb: &Workbook) -> &mut CustomerRecord {
+        if !self.staged.contains_key(&id) {
+            let current = wb.get(id).cloned();
+            self.before.insert(id, current.clone());
+            self.staged.insert(id, current.unwrap_or_default());
+        }
+        self.staged.get_mut(&id).expect("staged just now")
+    }
+
+    /// Takes in one row of the file.
+    pub fn take(&mut self, row: &Row, wb: &Workbook) {
+        if row.cells.len() != self.width || row.unclosed_quote {
+            let issue = if row.unclosed_quote {
+                RowIssue::UnclosedQuote { through_line: row.last_line }
+            } else {
+                RowIssue::CellCount { expected: self.width, found: row.cells.len() }
+            };
+            self.reject(row, vec![RowProblem { line: row.line, column: None, field: None, issue }]);
+            return;
+        }
+        match self.settings.kind {
+            Kind::Customers => self.take_customer(row, wb),
+            kind => self.take_related(kind, row, wb),
+        }
+    }
+
+    fn take_customer(&mut self, row: &Row, wb: &Workbook) {
+        let order = self.settings.match_order.clone();
+        let matched = match self.find(row, wb, &order) {
+            Ok(m) => m,
+            Err(p) => return self.reject(row, vec![p]),
+        };
+        if let Some(&first_line) = matched.and_then(|id| self.first_line.get(&id)) {
+            let issue = RowIssue::DuplicateInFile { first_line };
+            return self.reject(row, vec![RowProblem { line: row.line, column: None, field: None, issue }]);
+        }
+        let existing = matched.and_then(|id| self.staged.get(&id).cloned().or_else(|| wb.get(id).cloned()));
+        // A new customer keeps the number the file gives, if it is free.
+        let wanted = self.cell(row, "customer-id").and_then(|(_, t)| t.trim().parse::<CustomerId>().ok());
+        let id = match (matched, wanted) {
+            (Some(id), _) => id,
+            (None, Some(n)) if n > 0 && wb.get(n).is_none() && !self.staged.contains_key(&n) => n,
+            _ => self.next_id,
+        };
+        let defs = self.settings.custom_fields.clone();
+        let mut form = existing.as_ref().map(|r| CustomerForm::from_customer(&r.customer, &defs)).unwrap_or_default();
+        form.custom = defs
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    existing.as_ref().and_then(|r| r.customer.custom.get(&d.id).cloned()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let mut opening =
+            OpeningForm::from_carried(&existing.as_ref().map(|r| r.tier.carried_over()).unwrap_or_default());
+        let mut problems = Vec::new();
+        let mut tenure_years = None;
+        for (column, target) in self.settings.mapping.iter().enumerate() {
+            let value = row.cells[column].trim();
+            // An empty cell never erases what the card already holds.
+            if value.is_empty() {
+                continue;
+            }
+            match target {
+                Target::Ignore => {}
+                Target::Custom(field_id) => {
+                    if let Some(slot) = form.custom.iter_mut().find(|(id, _)| id == field_id) {
+                        slot.1 = value.to_string();
+                    }
+                }
+                Target::Field("marketing-consent") => match yes_no(value) {
+                    Some(yes) => form.marketing_consent = yes,
+                    None => problems.push(RowProblem {
+                        line: row.line,
+                        column: Some(column),
+                        field: None,
+                        issue: RowIssue::Field(Problem::UnknownChoice),
+                    }),
+                },
+                Target::Field("tenure") => match value.trim_end_matches(['年', 'y']).trim().parse::<f64>() {
+                    Ok(years) if years.is_finite() && (0.0..=150.0).contains(&years) => tenure_years = Some(years),
+                    _ => problems.push(RowProblem {
+                        line: row.line,
+                        column: Some(column),
+                        field: None,
+                        issue: RowIssue::Field(Problem::NotANumber),
+                    }),
+                },
+                Target::Field("opening-tier") => opening.tier = self.tier_id(value),
+                Target::Field(key) => {
+                    let value = match *key {
+                        "gender" => choice_code("gender", &["", "female", "male", "other"], GENDER_EXTRA, value),
+                        _ => value.to_string(),
+                    };
+                    if let Some(slot) = customer_slot(&mut form, &mut opening, key) {
+                        *slot = value;
+                    }
+                }
+            }
+        }
+        if let (Some(years), true) = (tenure_years, form.customer_since.trim().is_empty()) {
+            form.customer_since = self.settings.today.plus_days(-(years * 365.25).round() as i32).to_string();
+        }
+        let has_figures = [&opening.spend, &opening.purchases, &opening.points].iter().any(|v| !v.trim().is_empty());
+        if has_figures && opening.as_of.trim().is_empty() {
+            opening.as_of = self.settings.today.to_string();
+        }
+        let customer = form.to_customer(id, self.settings.today, &defs);
+        let tier_ids: Vec<String> = self.settings.policy.tiers.iter().map(|t| t.id.clone()).collect();
+        let carried = opening.to_carried(&tier_ids, self.settings.today);
+        for errors in [customer.as_ref().err(), carried.as_ref().err()].into_iter().flatten() {
+            problems.extend(self.field_problems(row.line, errors.clone()));
+        }
+        let (Ok(mut customer), Ok(carried), true) = (customer, carried, problems.is_empty()) else {
+            return self.reject(row, problems);
+        };
+        let today = self.settings.today;
+        customer.updated_at = existing.as_ref().map_or(0, |r| r.customer.updated_at);
+        let mut record = existing.clone().unwrap_or_default();
+        record.customer = customer;
+        if record.tier.carried_over() != carried {
+            record.tier.carry_over(carried, today);
+        }
+        self.first_line.insert(id, row.line);
+        if existing.as_ref() == Some(&record) {
+            self.counts.unchanged += 1;
+            return;
+        }
+        match existing {
+            Some(_) => self.counts.updated += 1,
+            None => {
+                self.counts.created += 1;
+                self.next_id = self.next_id.max(id + 1);
+            }
+        }
+        self.index(&record.customer);
+        if self.preview.len() < PREVIEW_ROWS {
+            let cells =
+                self.preview_cells(|key, lang, policy| customer_cell(&record, key, lang, policy), &record.customer);
+            self.preview.push((row.line, cells));
+        }
+        *self.stage(id, wb) = record;
+    }
+
+    /// A tier named in a file (its id, or its name in either language, also shortened as
+    /// sheets do: `金牌` for `金牌客户`), as the policy's id.
+    fn tier_id(&self, value: &str) -> String {
+        let v = value.trim();
+        let tiers = &self.settings.policy.tiers;
+        let names = |t: &super::tiers::TierDef| [Lang::Zh, Lang::En].map(|l| tier_name(l, t).to_lowercase());
+        let exact = tiers.iter().find(|t| t.id == v || names(t).contains(&v.to_lowercase()));
+        let prefix: Vec<_> = tiers
+            .iter()
+            .filter(|t| v.chars().count() >= 2 && names(t).iter().any(|n| n.starts_with(&v.to_lowercase())))
+            .collect();
+        let only_prefix = if prefix.len() == 1 { prefix.first().copied() } else { None };
+        exact.or(only_prefix).map_or_else(|| v.to_string(), |t| t.id.clone())
+    }
+
+    fn preview_cells(&self, cell: impl Fn(&str, Lang, &TierPolicy) -> String, customer: &Customer) -> Vec<String> {
+        self.settings
+            .mapping
+            .iter()
+            .map(|t| match t {
+                Target::Ignore => String::new(),
+                Target::Field(key) => cell(key, Lang::Zh, &self.settings.policy),
+                Target::Custom(id) => customer.custom.get(id).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn take_related(&mut self, kind: Kind, row: &Row, wb: &Workbook) {
+        let owner = match self.find(row, wb, &[MatchKey::Id, MatchKey::Phone, MatchKey::Name]) {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                let column = ["customer-id", "phone", "name"].iter().find_map(|k| self.cell(row, k).map(|(c, _)| c));
+                let issue = RowIssue::NoCustomer;
+                return self.reject(row, vec![RowProblem { line: row.line, column, field: None, issue }]);
+            }
+            Err(p) => return self.reject(row, vec![p]),
+        };
+        let row_id = self.cell(row, "row-id").and_then(|(_, t)| t.trim().parse::<u64>().ok()).filter(|id| *id > 0);
+        let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
+        let value = |key: &str| self.cell(row, key).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let checked: Result<Related, Vec<FieldError>> = match kind {
+            Kind::Purchases => PurchaseForm {
+                date: value("date"),
+                product: value("product"),
+                category: value("category"),
+                quantity: value("quantity"),
+                amount: value("amount"),
+                payment: value("payment"),
+                channel: value("channel"),
+            }
+            .to_purchase(id)
+            .map(Related::Purchase),
+            Kind::Feedback => {
+                let handled = yes_no(&value("handled"));
+                let form = FeedbackForm {
+                    date: value("date"),
+                    score: value("score"),
+                    nps: value("nps"),
+                    comment: value("comment"),
+                    channel: value("channel"),
+                    product: value("product"),
+                    handled: handled.unwrap_or(false),
+                };
+                match (form.to_feedback(id), handled) {
+                    (Ok(f), Some(_)) => Ok(Related::Feedback(f)),
+                    (result, handled) => {
+                        let mut errors = result.err().unwrap_or_default();
+                        if handled.is_none() {
+                            errors.push(FieldError { field: "handled".into(), problem: Problem::UnknownChoice });
+                        }
+                        Err(errors)
+                    }
+                }
+            }
+            Kind::Interactions => InteractionForm {
+                date: value("date"),
+                kind: choice_code("kind", &INTERACTION_KINDS, &[], &value("kind")),
+                summary: value("summary"),
+                status: value("status"),
+                staff: value("staff"),
+                follow_up: value("follow-up"),
+            }
+            .to_interaction(id)
+            .map(Related::Interaction),
+            Kind::Campaigns | Kind::Customers => CampaignForm {
+                campaign: value("campaign"),
+                date: value("date"),
+                response: choice_code("response", &["invited", "joined", "redeemed"], &[], &value("response")),
+                result: value("result"),
+            }
+            .to_entry(id)
+            .map(Related::Campaign),
+        };
+        let mut item = match checked {
+            Ok(item) => item,
+            Err(errors) => {
+                let problems = self.field_problems(row.line, errors);
+                return self.reject(row, problems);
+            }
+        };
+        let now = self.settings.now;
+        let before_import = self.before.get(&owner).cloned().unwrap_or_else(|| wb.get(owner).cloned());
+        let record = self.stage(owner, wb);
+        let same_id = related_position(record, &item);
+        let outcome = match same_id {
+            Some(at) if same_content(&get_related(record, kind, at), &item) => Outcome::Unchanged,
+            Some(at) => {
+                set_updated_at(&mut item, now);
+                replace_related(record, at, item.clone());
+                Outcome::Updated
+            }
+            // Without record ids, a row already there exactly (same day, product, amount…)
+            // is the same record imported twice.
+            None if row_id.is_none()
+                && before_import.as_ref().is_some_and(|r| {
+                    super::columns::related_of(r, kind).iter().any(|old| same_content(old, &item))
+                }) =>
+            {
+                Outcome::Unchanged
+            }
+            None => {
+                set_updated_at(&mut item, now);
+                push_related(record, item.clone());
+                Outcome::Created
+            }
+        };
+        match outcome {
+            Outcome::Unchanged => self.counts.unchanged += 1,
+            Outcome::Updated => self.counts.updated += 1,
+            Outcome::Created => self.counts.created += 1,
+        }
+        if outcome != Outcome::Unchanged && self.preview.len() < PREVIEW_ROWS {
+            let owner_customer = self.staged[&owner].customer.clone();
+            let cells =
+                self.preview_cells(|key, lang, _| related_cell(&owner_customer, &item, key, lang), &owner_customer);
+            self.preview.push((row.line, cells));
+        }
+    }
+
+    /// How far the rows taken so far got: (created, updated, skipped).
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    pub fn finish(self) -> ImportPlan {
+        // Customers whose file came out exactly as it was are left alone.
+        let mut before = Vec::new();
+        let mut records = Vec::new();
+        for (id, record) in self.staged {
+            let old = self.before.get(&id).cloned().flatten();
+            if old.as_ref() != Some(&record) {
+                before.push((id, old));
+                records.push(record);
+            }
+        }
+        ImportPlan {
+            records,
+            before,
+            problems: self.problems,
+            rejected: self.rejected,
+            counts: self.counts,
+            preview: self.preview,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+const GENDER_EXTRA: &[(&str, &str)] =
+    &[("f", "female"), ("m", "male"), ("女性", "female"), ("男性", "male"), ("woman", "female"), ("man", "male")];
+const INTERACTION_KINDS: [&str; 7] = ["call", "email", "wechat", "visit", "consultation", "complaint", "after-sales"];
+
+/// The `'static` key of the columns table equal to `key` (mapping targets hold those).
+fn columns_key(key: &str) -> &'static str {
+    Kind::ALL.iter().flat_map(|k| columns(*k).iter()).find(|c| c.key == key).map_or("", |c| c.key)
+}
+
+fn customer_slot<'f>(form: &'f mut CustomerForm, opening: &'f mut OpeningForm, key: &str) -> Option<&'f mut String> {
+    Some(match key {
+        "name" => &mut form.name,
+        "gender" => &mut form.gender,
+        "birthday" => &mut form.birthday,
+        "occupation" => &mut form.occupation,
+        "phone" => &mut form.phone,
+        "email" => &mut form.email,
+        "wechat" => &mut form.wechat,
+        "city" => &mut form.city,
+        "address" => &mut form.address,
+        "hobbies" => &mut form.hobbies,
+        "special-needs" => &mut form.special_needs,
+        "tags" => &mut form.tags,
+        "notes" => &mut form.notes,
+        "customer-since" => &mut form.customer_since,
+        "source" => &mut form.source,
+        "referred-by" => &mut form.referred_by,
+        "account-manager" => &mut form.account_manager,
+        "influence" => &mut form.influence,
+        "consent-date" => &mut form.consent_date,
+        "opening-as-of" => &mut opening.as_of,
+        "opening-spend" => &mut opening.spend,
+        "opening-purchases" => &mut opening.purchases,
+        "opening-points" => &mut opening.points,
+        "opening-last-review" => &mut opening.last_review,
+        "opening-next-review" => &mut opening.next_review,
+        _ => return None,
+    })
+}
+
+fn related_position(record: &CustomerRecord, item: &Related) -> Option<usize> {
+    let id = item.id();
+    match item {
+        Related::Purchase(_) => record.purchases.iter().position(|r| r.id == id),
+        Related::Feedback(_) => record.feedback.iter().position(|r| r.id == id),
+        Related::Interaction(_) => record.interactions.iter().position(|r| r.id == id),
+        Related::Campaign(_) => record.campaigns.iter().position(|r| r.id == id),
+    }
+}
+
+fn get_related(record: &CustomerRecord, kind: Kind, at: usize) -> Related {
+    match kind {
+        Kind::Purchases => Related::Purchase(record.purchases[at].clone()),
+        Kind::Feedback => Related::Feedback(record.feedback[at].clone()),
+        Kind::Interactions => Related::Interaction(record.interactions[at].clone()),
+        Kind::Campaigns | Kind::Customers => Related::Campaign(record.campaigns[at].clone()),
+    }
+}
+
+fn replace_related(record: &mut CustomerRecord, at: usize, item: Related) {
+    match item {
+        Related::Purchase(r) => record.purchases[at] = r,
+        Related::Feedback(r) => record.feedback[at] = r,
+        Related::Interaction(r) => record.interactions[at] = r,
+        Related::Campaign(r) => record.campaigns[at] = r,
+    }
+}
+
+fn push_related(record: &mut CustomerRecord, item: Related) {
+    match item {
+        Related::Purchase(r) => record.purchases.push(r),
+        Related::Feedback(r) => record.feedback.push(r),
+        Related::Interaction(r) => record.interactions.push(r),
+        Related::Campaign(r) => record.campaigns.push(r),
+    }
+}
+
+fn set_updated_at(item: &mut Related, now: i64) {
+    match item {
+        Related::Purchase(r) => r.updated_at = now,
+        Related::Feedback(r) => r.updated_at = now,
+        Related::Interaction(r) => r.updated_at = now,
+        Related::Campaign(r) => r.updated_at = now,
+    }
+}
+
+/// Equal apart from the id and the time of the last change.
+fn same_content(a: &Related, b: &Related) -> bool {
+    let mut a = a.clone();
+    let mut b = b.clone();
+    for item in [&mut a, &mut b] {
+        set_updated_at(item, 0);
+        match item {
+            Related::Purchase(r) => r.id = 0,
+            Related::Feedback(r) => r.id = 0,
+            Related::Interaction(r) => r.id = 0,
+            Related::Campaign(r) => r.id = 0,
+        }
+    }
+    a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::columns::auto_map;
+    use crate::domain::sheet::RowReader;
+    use crate::domain::tiers::preset;
+
+    fn today() -> Day {
+        Day::parse_iso("2026-11-24").unwrap()
+    }
+
+    fn settings(kind: Kind, mapping: Vec<Target>) -> ImportSettings {
+        ImportSettings {
+            kind,
+            mapping,
+            match_order: vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
+            today: today(),
+            now: 1_000,
+            custom_fields: vec![],
+            policy: preset("stars").unwrap(),
+        }
+    }
+
+    fn plan(kind: Kind, text: &str, wb: &Workbook) -> ImportPlan {
+        let (mut rows, header) = RowReader::new(text, b',').unwrap();
+        let mapping = auto_map(kind, &header, &[]);
+        let mut importer = Importer::new(settings(kind, mapping), wb, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(&row, wb);
+        }
+        importer.finish()
+    }
+
+    fn workbook_with(records: Vec<CustomerRecord>) -> Workbook {
+        let mut wb = Workbook::default();
+        wb.insert_records(records);
+        wb
+    }
+
+    fn customer(id: u64, name: &str, phone: &str, email: &str) -> CustomerRecord {
+        let customer = Customer {
+            id,
+            name: name.into(),
+            phone: phone.into(),
+            email: email.into(),
+            updated_at: 5,
+            ..Default::default()
+        };
+        CustomerRecord { customer, ..Default::default() }
+    }
+
+    #[test]
+    fn a_spreadsheet_with_opening_figures_becomes_customers_with_balances() {
+        let text = "客户名称,联系方式,消费金额,购买频次,使用年限,影响力评分,当前等级,上次评级日期,下一次评级日期\n\
+                    张伟,13800001111,\"￥10,000\",12,3,4,金牌,2026/6/30,2026年12月31日\n";
+        let plan = plan(Kind::Customers, text, &Workbook::default());
+        assert_eq!(plan.problems, vec![]);
+        assert_eq!(plan.counts, Counts { created: 1, ..Default::default() });
+        let r = &plan.records[0];
+        assert_eq!((r.customer.id, r.customer.name.as_str(), r.customer.influence), (1, "张伟", 4));
+        let opening = r.tier.opening.as_ref().unwrap();
+        assert_eq!((opening.spend_cents, opening.purchases, opening.as_of), (1_000_000, 12, today()));
+        assert_eq!(r.customer.customer_since, Some(today().plus_days(-1096)));
+        assert_eq!(r.tier.tier.as_deref(), Some("gold-card"));
+        assert_eq!(r.tier.last_review, Day::from_ymd(2026, 6, 30));
+        assert_eq!(r.tier.next_review, Day::from_ymd(2026, 12, 31));
+        assert_eq!(plan.before, vec![(1, None)]);
+        assert_eq!(plan.preview[0].0, 2);
+        assert_eq!(plan.preview[0].1[0], "张伟");
+        assert_eq!(plan.preview[0].1[2], "10000.00");
+    }
+
+    #[test]
+    fn rows_match_by_id_then_phone_then_email_and_update_instead_of_duplicating() {
+        let wb =
+            workbook_with(vec![customer(3, "Ann", "138 0000 1111", "ann@x.cn"), customer(9, "Bob", "", "bob@x.cn")]);
+        let text = "customer_id,name,phone,email,city\n\
+                    3,Ann,,,Paris\n\
+                    ,Bob B.,,BOB@x.cn,Rome\n\
+                    ,Ann,+86 13800001111,,Lyon\n\
+                    ,Cy,139,,Oslo\n\
+                    ,Dee,13900002222,,Oslo\n\
+                    ,Dee again,13900002222,,Oslo\n";
+        let plan = plan(Kind::Customers, text, &wb);
+        assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 0, rejected: 3 });
+        let issues: Vec<(u64, &RowIssue)> = plan.problems.iter().map(|p| (p.line, &p.issue)).collect();
+        assert_eq!(
+            issues,
+            [
+                (4, &RowIssue::DuplicateInFile { first_line: 2 }),
+                (5, &RowIssue::Field(Problem::InvalidPhone)),
+                (7, &RowIssue::DuplicateInFile { first_line: 6 }),
+            ]
+        );
+        assert_eq!(plan.problems[1].column, Some(2));
+        let by_id: BTreeMap<u64, &CustomerRecord> = plan.records.iter().map(|r| (r.customer.id, r)).collect();
+        assert_eq!(by_id[&3].customer.city, "Paris");
+        assert_eq!(by_id[&3].customer.email, "ann@x.cn", "an empty cell keeps what the card holds");
+        assert_eq!((by_id[&9].customer.name.as_str(), by_id[&9].customer.city.as_str()), ("Bob B.", "Rome"));
+        assert_eq!(by_id[&10].customer.name, "Dee");
+        assert_eq!(plan.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 5, 7]);
+    }
+
+    #[test]
+    fn matching_can_be_turned_off_and_a_free_number_in_the_file_is_kept() {
+        let wb = workbook_with(vec![customer(3, "Ann", "13800001111", "")]);
+        let (mut rows, header) = RowReader::new("客户编号,姓名,电话\n50,Ann,13800001111\n3,Ann,\n", b',').unwrap();
+        let mut s = settings(Kind::Customers, auto_map(Kind::Customers, &header, &[]));
+        s.match_order.clear();
+        let mut importer = Importer::new(s, &wb, 3);
+        while let Some(row) = rows.next_row() {
+            importer.take(&row, &wb);
+        }
+        let plan = importer.finish();
+        assert_eq!(plan.records.iter().map(|r| r.customer.id).collect::<Vec<_>>(), [50, 51]);
+        assert_eq!(plan.counts.created, 2);
+    }
+
+    #[test]
+    fn purchases_find_their_customer_and_never_make_orphans() {
+        let wb = workbook_with(vec![
+            customer(3, "Ann", "13800001111", ""),
+            customer(4, "Bob", "", ""),
+            customer(5, "Bob", "", ""),
+        ]);
+        let text = "customer_id,客户名称,电话,日期,商品,数量,金额\n\
+                    3,,,2026-01-05,茶,2,\"￥1,280.50\"\n\
+                    ,,13800001111,2026/2/1,咖啡,,30\n\
+                    ,Bob,,2026-02-02,tea,1,5\n\
+                    77,,,2026-02-02,tea,1,5\n\
+                    3,,,2026-13-01,tea,1,-5\n";
+        let plan = plan(Kind::Purchases, text, &wb);
+        assert_eq!(plan.counts, Counts { created: 2, updated: 0, unchanged: 0, rejected: 3 });
+        let issues: Vec<(u64, Option<usize>, &RowIssue)> =
+            plan.problems.iter().map(|p| (p.line, p.column, &p.issue)).collect();
+        assert_eq!(
+            issues,
+            [
+                (4, Some(1), &RowIssue::AmbiguousCustomer(2)),
+                (5, Some(0), &RowIssue::NoCustomer),
+                (6, Some(3), &RowIssue::Field(Problem::InvalidDate)),
+                (6, Some(6), &RowIssue::Field(Problem::Negative)),
+            ]
+        );
+        assert_eq!(plan.records.len(), 1);
+        let ann = &plan.records[0];
+        assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [128_050, 3_000]);
+        assert_eq!(ann.purchases[1].quantity, 1.0);
+        assert!(ann.purchases.iter().all(|p| p.updated_at == 1_000));
+    }
+
+    #[test]
+    fn importing_the_same_purchases_twice_adds_them_once() {
+        let wb = workbook_with(vec![customer(3, "Ann", "", "")]);
+        let text = "customer_id,date,product,amount\n3,2026-01-05,tea,10\n3,2026-01-05,tea,10\n";
+        let first = plan(Kind::Purchases, text, &wb);
+        assert_eq!(first.counts.created, 2, "two identical rows in one file are two purchases");
+        let wb = workbook_with(first.records);
+        let again = plan(Kind::Purchases, text, &wb);
+        assert_eq!(again.counts, Counts { unchanged: 2, ..Default::default() });
+        assert!(again.records.is_empty());
+    }
+
+    #[test]
+    fn exported_rows_come_back_as_the_same_records() {
+        use crate::domain::columns::export_csv;
+        use crate::domain::demo::generate;
+        let records = generate(1, 30, 200, today(), 7);
+        let wb = workbook_with(records);
+        let policy = settings(Kind::Customers, vec![]).policy;
+        for kind in [Kind::Purchases, Kind::Feedback, Kind::Interactions, Kind::Campaigns] {
+            for lang in [Lang::Zh, Lang::En] {
+                let bytes = export_csv(kind, &wb, lang, &[], &policy);
+                let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
+                let plan = plan(kind, &text, &wb);
+                assert_eq!(plan.problems, vec![], "{kind:?} {lang:?}");
+                assert_eq!(plan.counts.created + plan.counts.updated, 0, "{kind:?} {lang:?}");
+                assert!(plan.records.is_empty());
+            }
+        }
+        let empty = Workbook::default();
+        let bytes = export_csv(Kind::Customers, &wb, Lang::Zh, &[], &policy);
+        let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
+        let plan = plan(Kind::Customers, &text, &empty);
+        assert_eq!(plan.problems, vec![]);
+        assert_eq!(plan.counts.created, 30);
+        for r in &plan.records {
+            let original = wb.get(r.customer.id).unwrap();
+            assert_eq!(
+                Customer { updated_at: 0, ..r.customer.clone() },
+                Customer { updated_at: 0, ..original.customer.clone() }
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_number_of_cells_or_an_open_quote_is_reported_by_line() {
+        let wb = workbook_with(vec![customer(3, "Ann", "", "")]);
+        let plan = plan(Kind::Customers, "name,city\nAnn,Paris,extra\nBob,\"Rome\nCy,Oslo\n", &wb);
+        let issues: Vec<(u64, &RowIssue)> = plan.problems.iter().map(|p| (p.line, &p.issue)).collect();
+        assert_eq!(
+            issues,
+            [(2, &RowIssue::CellCount { expected: 2, found: 3 }), (3, &RowIssue::UnclosedQuote { through_line: 4 })]
+        );
+        assert!(plan.records.is_empty());
+    }
+}

@@ -1,0 +1,331 @@
+//! Tabular files as spreadsheets write them: the text encoding (UTF-8 with or without BOM,
+//! UTF-16 with BOM, GBK/GB18030 from Chinese Excel), the separator, and CSV rows with the
+//! line each starts on. Writing produces what Excel and WPS open correctly: UTF-8 with BOM,
+//! CRLF, and cells that could run as formulas neutralised.
+
+use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    /// GB18030, which reads GBK and GB2312 files too.
+    Gb18030,
+}
+
+impl TextEncoding {
+    pub const ALL: [TextEncoding; 4] =
+        [TextEncoding::Utf8, TextEncoding::Utf16Le, TextEncoding::Utf16Be, TextEncoding::Gb18030];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Gb18030 => "gb18030",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<TextEncoding> {
+        TextEncoding::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+/// Why a whole file cannot be read as a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileProblem {
+    Empty,
+    /// Control bytes a text file never has (an image, a zip, an .xlsx saved as .csv…).
+    Binary,
+    /// The bytes are not valid in the encoding asked for (or in any encoding tried).
+    NotDecodable(TextEncoding),
+    /// A header line but no rows under it.
+    HeaderOnly,
+    /// The first line does not look like column headings (too long, too many columns).
+    NoHeader,
+}
+
+/// Decodes a file's bytes: the encoding is detected (BOM, then UTF-8, then GB18030) unless
+/// `forced`. A BOM is never part of the text.
+pub fn decode(bytes: &[u8], forced: Option<TextEncoding>) -> Result<(String, TextEncoding), FileProblem> {
+    if bytes.is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    let detected = match bytes {
+        [0xEF, 0xBB, 0xBF, ..] => TextEncoding::Utf8,
+        [0xFF, 0xFE, ..] => TextEncoding::Utf16Le,
+        [0xFE, 0xFF, ..] => TextEncoding::Utf16Be,
+        _ if std::str::from_utf8(bytes).is_ok() => TextEncoding::Utf8,
+        _ => TextEncoding::Gb18030,
+    };
+    let encoding = forced.unwrap_or(detected);
+    let text = match encoding {
+        TextEncoding::Utf8 => {
+            let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+            std::str::from_utf8(body).map(str::to_string).ok()
+        }
+        TextEncoding::Utf16Le => UTF_16LE.decode_with_bom_removal(bytes).0.into_owned().into(),
+        TextEncoding::Utf16Be => UTF_16BE.decode_with_bom_removal(bytes).0.into_owned().into(),
+        TextEncoding::Gb18030 => {
+            GB18030.decode_without_bom_handling_and_without_replacement(bytes).map(|t| t.into_owned())
+        }
+    };
+    let text = text.ok_or(FileProblem::NotDecodable(encoding))?;
+    // Text files have tabs and line breaks, never NUL or most other control characters.
+    let sample: String = text.chars().take(64 * 1024).collect();
+    let controls = sample.chars().filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')).count();
+    if controls > 0 || (encoding != TextEncoding::Utf8 && sample.contains('\u{FFFD}')) {
+        return Err(FileProblem::Binary);
+    }
+    if text.trim().is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    Ok((text, encoding))
+}
+
+/// The separator of a CSV file: whichever of comma, semicolon and tab occurs most in the
+/// header line outside quotes (comma if none does).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// One row of a file: the line it starts on (1 = the first line) and its cells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub line: u64,
+    /// The line the row ends on (greater than `line` when a quoted cell holds line breaks).
+    pub last_line: u64,
+    pub cells: Vec<String>,
+    /// A quote opened in this row is never closed: it ran to the end of the file.
+    pub unclosed_quote: bool,
+}
+
+/// Reads a CSV text a few rows at a time, so a 100 MB file can be read between animation
+/// frames with a progress bar.
+pub struct RowReader<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    text: &'a [u8],
+    /// (byte offset, line number at it) of the last row start.
+    cursor: (usize, u64),
+    total_bytes: usize,
+    record: csv::StringRecord,
+}
+
+const MAX_HEADER_CELL: usize = 200;
+const MAX_COLUMNS: usize = 500;
+
+impl<'a> RowReader<'a> {
+    /// Reads the header row. `text` must outlive the reader (it is read in place).
+    pub fn new(text: &'a str, delimiter: u8) -> Result<(RowReader<'a>, Vec<String>), FileProblem> {
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows = RowReader {
+            reader,
+            text: text.as_bytes(),
+            cursor: (0, 1),
+            total_bytes: text.len(),
+            record: csv::StringRecord::new(),
+        };
+        let header = rows.next_row().ok_or(FileProblem::Empty)?;
+        let cells: Vec<String> = header.cells.iter().map(|c| c.trim().to_string()).collect();
+        if header.last_line > header.line
+            || cells.len() > MAX_COLUMNS
+            || cells.iter().any(|c| c.chars().count() > MAX_HEADER_CELL)
+            || cells.iter().all(String::is_empty)
+        {
+            return Err(FileProblem::NoHeader);
+        }
+        Ok((rows, cells))
+    }
+
+    /// The next row, or None at the end. Blank lines are skipped.
+    pub fn next_row(&mut self) -> Option<Row> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {
+                    // Lines are counted here: the csv crate's own count lags behind CRLF and
+                    // blank lines.
+                    let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
+                    let mut start = self.record.position().map_or(0, |p| p.byte() as usize);
+                    while self.text.get(start).is_some_and(is_break) {
+                        start += 1;
+                    }
+                    let mut end = self.reader.position().byte() as usize;
+                    while end > start && self.text.get(end - 1).is_some_and(is_break) {
+                        end -= 1;
+                    }
+                    let line = self.line_at(start);
+                    let raw = &self.text[start..end];
+                    let last_line = line + raw.iter().filter(|b| **b == b'\n').count() as u64;
+                    // Closed quotes come in pairs (an escaped quote is doubled).
+                    let unclosed_quote = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
+                    if self.record.len() == 1 && self.record[0].trim().is_empty() {
+                        continue;
+                    }
+                    let cells = self.record.iter().map(str::to_string).collect();
+                    return Some(Row { line, last_line, cells, unclosed_quote });
+                }
+                // Only invalid UTF-8 fails here, and the text was decoded already.
+                Ok(false) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// The line number of a byte offset, counting forward from the last offset asked about
+    /// (offsets only grow, so the whole file is scanned once).
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let (from, line) = self.cursor;
+        let line = line + self.text[from..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        self.cursor = (offset, line);
+        line
+    }
+
+    /// How far into the text the reader is, 0.0–1.0.
+    pub fn progress(&self) -> f64 {
+        if self.total_bytes == 0 {
+            1.0
+        } else {
+            self.reader.position().byte() as f64 / self.total_bytes as f64
+        }
+    }
+}
+
+/// A cell as written to a file: one a spreadsheet would run as a formula (starting with `=`,
+/// `+`, `-`, `@`, tab or CR) gets a leading apostrophe, so it shows as the text it is (OWASP).
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// A CSV file for Excel and WPS: UTF-8 with BOM, CRLF line ends, every cell neutralised.
+pub fn write_csv<'a>(header: &[String], rows: impl Iterator<Item = Vec<String>> + 'a) -> Vec<u8> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let _ = writer.write_record(header.iter().map(|h| neutralise(h).into_owned()));
+        for row in rows {
+            let _ = writer.write_record(row.iter().map(|c| neutralise(c).into_owned()));
+        }
+        let _ = writer.flush();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(text: &str) -> Vec<u8> {
+        GB18030.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn encodings_are_detected_and_the_bom_dropped() {
+        let text = "客户名称,金额\r\n张伟,￥10,000\r\n";
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(decode(&bom, None), Ok((text.to_string(), TextEncoding::Utf8)));
+        assert_eq!(decode(text.as_bytes(), None), Ok((text.to_string(), TextEncoding::Utf8)));
+        assert_eq!(decode(&gbk(text), None), Ok((text.to_string(), TextEncoding::Gb18030)));
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&utf16, None), Ok((text.to_string(), TextEncoding::Utf16Le)));
+        let mut utf16be: Vec<u8> = vec![0xFE, 0xFF];
+        utf16be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&utf16be, None), Ok((text.to_string(), TextEncoding::Utf16Be)));
+    }
+
+    #[test]
+    fn a_forced_encoding_wins_and_says_when_it_does_not_fit() {
+        let bytes = gbk("姓名\n王芳\n");
+        assert_eq!(decode(&bytes, Some(TextEncoding::Utf8)), Err(FileProblem::NotDecodable(TextEncoding::Utf8)));
+        assert_eq!(decode("姓名\n".as_bytes(), Some(TextEncoding::Gb18030)).map(|d| d.1), Ok(TextEncoding::Gb18030));
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_refused() {
+        assert_eq!(decode(b"", None), Err(FileProblem::Empty));
+        assert_eq!(decode(b"  \r\n", None), Err(FileProblem::Empty));
+        assert_eq!(decode(b"PK\x03\x04\x14\x00\x06\x00binary", None), Err(FileProblem::Binary));
+        assert_eq!(
+            decode(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], None),
+            Err(FileProblem::Binary)
+        );
+    }
+
+    #[test]
+    fn the_separator_is_whatever_the_header_uses() {
+        assert_eq!(sniff_delimiter("a,b,c\n1;2;3;4;5\n"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n"), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"a,b\";c\n"), b';');
+        assert_eq!(sniff_delimiter("name\n"), b',');
+    }
+
+    #[test]
+    fn rows_know_their_lines_even_across_quoted_line_breaks() {
+        let text = "name,notes\r\nAnn,\"two\r\nlines\"\r\n\r\nBob,\"say \"\"hi\"\"\"\nCy,x";
+        let (mut rows, header) = RowReader::new(text, b',').unwrap();
+        assert_eq!(header, ["name", "notes"]);
+        let all: Vec<Row> = std::iter::from_fn(|| rows.next_row()).collect();
+        assert_eq!(all.iter().map(|r| (r.line, r.last_line)).collect::<Vec<_>>(), [(2, 3), (5, 5), (6, 6)]);
+        assert_eq!(all[0].cells, ["Ann", "two\r\nlines"]);
+        assert_eq!(all[1].cells, ["Bob", "say \"hi\""]);
+        assert!(all.iter().all(|r| !r.unclosed_quote));
+        assert_eq!(rows.progress(), 1.0);
+    }
+
+    #[test]
+    fn an_unclosed_quote_swallows_the_rest_and_shows_as_one_long_row() {
+        let text = "name,city\nAnn,\"Paris\nBob,Rome\nCy,Oslo\n";
+        let (mut rows, _) = RowReader::new(text, b',').unwrap();
+        let row = rows.next_row().unwrap();
+        assert_eq!((row.line, row.cells.len()), (2, 2));
+        assert!(row.last_line >= 4 && row.unclosed_quote, "{row:?}");
+        assert_eq!(rows.next_row(), None);
+    }
+
+    #[test]
+    fn a_file_without_a_header_line_is_refused() {
+        let long = "x".repeat(5_000);
+        assert_eq!(RowReader::new(&long, b',').err(), Some(FileProblem::NoHeader));
+        assert_eq!(RowReader::new(",,\n1,2,3", b',').err(), Some(FileProblem::NoHeader));
+    }
+
+    #[test]
+    fn written_csv_opens_in_excel_and_never_runs_formulas() {
+        let header = vec!["客户名称".to_string(), "备注".to_string()];
+        let rows = vec![
+            vec!["=HYPERLINK(\"http://x\")".to_string(), "+1".to_string()],
+            vec!["-2".to_string(), "@SUM(A1)".to_string()],
+            vec!["\tx".to_string(), "\rx".to_string()],
+            vec!["王芳, \"小芳\"".to_string(), "a=b".to_string()],
+        ];
+        let bytes = write_csv(&header, rows.into_iter());
+        assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        assert_eq!(
+            text,
+            "客户名称,备注\r\n\"'=HYPERLINK(\"\"http://x\"\")\",'+1\r\n'-2,'@SUM(A1)\r\n'\tx,\"'\rx\"\r\n\"王芳, \"\"小芳\"\"\",a=b\r\n"
+        );
+    }
+}
