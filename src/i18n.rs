@@ -1,7 +1,10 @@
 //! Interface texts in 中文 and English. Pure: the UI asks for a key in a language.
 
+use crate::domain::backup::BackupProblem;
 use crate::domain::forms::{FieldError, Problem};
+use crate::domain::import::{RowIssue, RowProblem};
 use crate::domain::money::format_grouped;
+use crate::domain::sheet::FileProblem;
 use crate::domain::tiers::{Evidence, Metric, PolicyError, Reason, RuleMode, TierDef, TierPolicy};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -203,6 +206,83 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "later.title" => ("即将推出", "Coming soon"),
         "later.body" => ("此页面将在后续版本中提供。", "This page arrives in a later release."),
         "error.field" => ("请检查", "Please check"),
+        "import.title" => ("导入与导出", "Import & export"),
+        "import.export" => ("导出", "Export"),
+        "import.export-help" => (
+            "JSON 备份包含整个工作簿（客户、全部记录、等级规则与历史、积分、自定义字段），可原样恢复或与同事合并。CSV 为 UTF-8（带 BOM），Excel 与 WPS 可直接打开中文。",
+            "The JSON backup holds the whole workbook (customers, every record, tier policy and history, points, custom fields) and restores it exactly or merges into a colleague's. CSV files are UTF-8 with BOM, so Excel and WPS open Chinese text correctly.",
+        ),
+        "import.workbook-name" => ("工作簿名称（用于文件名）", "Workbook name (used in file names)"),
+        "import.export-json" => ("导出 JSON 备份", "Export JSON backup"),
+        "import.import" => ("导入", "Import"),
+        "import.import-help" => (
+            "支持 JSON 备份与 CSV（逗号、分号或制表符分隔；UTF-8、UTF-16 或 GBK 编码，自动识别）。写入前会先预览并列出所有问题。",
+            "Imports a JSON backup or a CSV file (comma, semicolon or tab separated; UTF-8, UTF-16 or GBK, detected automatically). You see a preview and every problem before anything is written.",
+        ),
+        "import.kind" => ("文件内容", "File holds"),
+        "import.kind.customers" => ("客户", "Customers"),
+        "import.kind.purchases" => ("购买记录", "Purchases"),
+        "import.kind.feedback" => ("满意度与反馈", "Feedback"),
+        "import.kind.interactions" => ("服务与沟通记录", "Interactions"),
+        "import.kind.campaigns" => ("活动参与", "Campaign participation"),
+        "import.kind.backup" => ("JSON 备份", "JSON backup"),
+        "import.encoding" => ("编码", "Encoding"),
+        "import.encoding.auto" => ("自动识别", "Detect"),
+        "import.match" => ("按以下顺序匹配已有客户", "Match existing customers by"),
+        "import.match.id-phone-email" => ("编号 → 电话 → 邮箱", "number → phone → email"),
+        "import.match.id" => ("仅编号", "number only"),
+        "import.match.phone-email" => ("电话 → 邮箱", "phone → email"),
+        "import.match.off" => ("不匹配（全部新建）", "do not match (always new)"),
+        "import.file" => ("选择文件", "Choose a file"),
+        "import.reading" => ("正在读取…", "Reading…"),
+        "import.detected" => ("识别为", "Read as"),
+        "import.rows" => ("行", "rows"),
+        "import.mapping" => ("列对应", "Columns"),
+        "import.ignore" => ("（忽略）", "(ignore)"),
+        "import.custom" => ("自定义字段", "Custom field"),
+        "import.preview" => ("预览（按保存后的样子显示前 20 行）", "Preview (the first 20 rows as they will be stored)"),
+        "import.line" => ("行号", "Line"),
+        "import.problems" => ("发现的问题", "Problems found"),
+        "import.more-problems" => ("还有更多问题，见下载的被拒行文件", "more problems: see the rejected rows file"),
+        "import.will" => ("将新建", "Will create"),
+        "import.will-update" => ("更新", "update"),
+        "import.will-skip" => ("跳过", "skip"),
+        "import.commit" => ("导入", "Import"),
+        "import.commit-valid" => ("只导入有效行", "Import the valid rows"),
+        "import.cancel" => ("不导入", "Import nothing"),
+        "import.rejected" => ("下载被拒绝的行", "Download the rejected rows"),
+        "import.rejected-problem" => ("问题", "Problem"),
+        "import.done" => ("导入完成", "Imported"),
+        "import.created" => ("新建", "created"),
+        "import.updated" => ("更新", "updated"),
+        "import.skipped" => ("跳过", "skipped"),
+        "import.undo" => ("撤销这次导入", "Undo this import"),
+        "import.undone" => ("已撤销，工作簿恢复到导入前的状态。", "Undone: the workbook is back as it was before the import."),
+        "import.nothing" => ("没有可导入的内容。", "Nothing to import."),
+        "import.conflicts" => ("合并冲突（较新的修改已保留，被替换的值列在这里）", "Merge conflicts (the newer change was kept; the values it replaced are listed here)"),
+        "import.conflict-kept" => ("保留", "Kept"),
+        "import.conflict-replaced" => ("被替换", "Replaced"),
+        "import.dismiss" => ("知道了", "Dismiss"),
+        "import.restore" => ("工作簿为空：将原样恢复备份（含等级规则与自定义字段）。", "The workbook is empty: the backup will be restored as it is (tier policy and custom fields included)."),
+        "import.merge" => ("将与当前工作簿合并：按编号匹配，双方都改过的以较新的为准。", "Will merge into this workbook: records match by number; where both sides changed one, the newer change wins."),
+        "import.at-line" => ("第 {line} 行", "line {line}"),
+        "import.at-column" => ("第 {column} 列“{heading}”", "column {column} “{heading}”"),
+        "import.cells" => ("应有 {expected} 个单元格，实际 {found} 个", "expected {expected} cells, found {found}"),
+        "import.unclosed" => ("此处开始的引号一直没有闭合（延续到第 {line} 行）", "a quote opened here is never closed (it runs on to line {line})"),
+        "import.no-customer" => ("工作簿中没有与此编号、电话或姓名对应的客户", "no customer in the workbook has this number, phone or name"),
+        "import.ambiguous" => ("有 {count} 位客户同名，请提供客户编号或电话", "{count} customers have this name; give the customer number or phone"),
+        "import.duplicate" => ("与第 {line} 行是同一位客户（只导入第一行）", "same customer as line {line} (only the first is imported)"),
+        "file.empty" => ("文件是空的", "the file is empty"),
+        "file.binary" => ("这不是文本文件（需要 CSV 或 JSON）", "this is not a text file (a CSV or JSON file is expected)"),
+        "file.not-decodable" => ("内容不是有效的 {encoding} 编码，请换一种编码", "the bytes are not valid {encoding}; choose another encoding"),
+        "file.header-only" => ("只有标题行，没有数据行", "there is a header line but no rows under it"),
+        "file.no-header" => ("第 1 行不是列标题", "line 1 is not a row of column headings"),
+        "file.not-json" => ("第 {line} 行第 {column} 列：不是有效的 JSON（文件可能不完整）", "line {line}, column {column}: not valid JSON (the file may be cut short)"),
+        "file.not-backup" => ("这不是 Tierbook 备份文件", "this is not a Tierbook backup"),
+        "file.other-version" => ("这是另一版本的 Tierbook 备份（格式 {version}），本版本读取格式 1", "this backup comes from another version of Tierbook (format {version}); this one reads format 1"),
+        "file.invalid" => ("第 {line} 行第 {column} 列：{message}", "line {line}, column {column}: {message}"),
+        "file.duplicate-customer" => ("客户编号 {id} 出现了不止一次", "customer number {id} appears more than once"),
+        "file.too-big" => ("文件超过 100 MB", "the file is larger than 100 MB"),
         "error.storage" => ("保存失败，数据未更改", "Could not save; nothing was changed"),
         "error.open" => ("无法打开本地数据库", "Could not open the local database"),
         "error.changed-elsewhere" => (
@@ -365,7 +445,13 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
 pub fn field_error(lang: Lang, error: &FieldError, custom_label: Option<&str>) -> String {
     let label =
         custom_label.map(str::to_string).unwrap_or_else(|| tr(lang, &format!("field.{}", error.field)).to_string());
-    let problem = match &error.problem {
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    format!("{label}{sep}{}", problem_text(lang, &error.problem))
+}
+
+/// What is wrong with a value, without naming the field.
+pub fn problem_text(lang: Lang, problem: &Problem) -> String {
+    match problem {
         Problem::Required => tr(lang, "problem.required").to_string(),
         Problem::TooLong(max) => format!("{} {max}", tr(lang, "problem.too-long")),
         Problem::InvalidPhone => tr(lang, "problem.phone").to_string(),
@@ -378,12 +464,72 @@ pub fn field_error(lang: Lang, error: &FieldError, custom_label: Option<&str>) -
         Problem::NotPositive => tr(lang, "problem.positive").to_string(),
         Problem::OutOfRange(min, max) => format!("{} {min}–{max}", tr(lang, "problem.range")),
         Problem::UnknownChoice => tr(lang, "problem.choice").to_string(),
-    };
-    let sep = if lang == Lang::Zh { "：" } else { ": " };
-    format!("{label}{sep}{problem}")
+    }
 }
 
-/// Every field error of a form, one line each; custom fields are named by their labels.
+/// A text with `{name}` placeholders filled in.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(template.to_string(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
+/// One import problem as a sentence naming the file, the line and the column.
+pub fn import_problem(lang: Lang, file: &str, p: &RowProblem, headings: &[String]) -> String {
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    let mut place = vec![file.to_string(), fill(tr(lang, "import.at-line"), &[("line", p.line.to_string())])];
+    if let Some(c) = p.column {
+        let heading = headings.get(c).cloned().unwrap_or_default();
+        place.push(fill(tr(lang, "import.at-column"), &[("column", (c + 1).to_string()), ("heading", heading)]));
+    } else if let Some(field) = &p.field {
+        place.push(format!("“{}”", tr(lang, &format!("field.{field}"))));
+    }
+    let what = match &p.issue {
+        RowIssue::Field(problem) => problem_text(lang, problem),
+        RowIssue::CellCount { expected, found } => {
+            fill(tr(lang, "import.cells"), &[("expected", expected.to_string()), ("found", found.to_string())])
+        }
+        RowIssue::UnclosedQuote { through_line } => {
+            fill(tr(lang, "import.unclosed"), &[("line", through_line.to_string())])
+        }
+        RowIssue::NoCustomer => tr(lang, "import.no-customer").to_string(),
+        RowIssue::AmbiguousCustomer(n) => fill(tr(lang, "import.ambiguous"), &[("count", n.to_string())]),
+        RowIssue::DuplicateInFile { first_line } => {
+            fill(tr(lang, "import.duplicate"), &[("line", first_line.to_string())])
+        }
+    };
+    let joiner = if lang == Lang::Zh { " " } else { ", " };
+    format!("{}{sep}{what}", place.join(joiner))
+}
+
+/// Why a whole file was refused, naming the file.
+pub fn file_problem(lang: Lang, file: &str, problem: &FileProblem) -> String {
+    let what = match problem {
+        FileProblem::Empty => tr(lang, "file.empty").to_string(),
+        FileProblem::Binary => tr(lang, "file.binary").to_string(),
+        FileProblem::NotDecodable(e) => fill(tr(lang, "file.not-decodable"), &[("encoding", e.code().to_uppercase())]),
+        FileProblem::HeaderOnly => tr(lang, "file.header-only").to_string(),
+        FileProblem::NoHeader => tr(lang, "file.no-header").to_string(),
+    };
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    format!("{file}{sep}{what}")
+}
+
+pub fn backup_problem(lang: Lang, file: &str, problem: &BackupProblem) -> String {
+    let what = match problem {
+        BackupProblem::NotJson { line, column, .. } => {
+            fill(tr(lang, "file.not-json"), &[("line", line.to_string()), ("column", column.to_string())])
+        }
+        BackupProblem::NotABackup => tr(lang, "file.not-backup").to_string(),
+        BackupProblem::OtherVersion(v) => fill(tr(lang, "file.other-version"), &[("version", v.to_string())]),
+        BackupProblem::Invalid { line, column, message } => fill(
+            tr(lang, "file.invalid"),
+            &[("line", line.to_string()), ("column", column.to_string()), ("message", message.clone())],
+        ),
+        BackupProblem::DuplicateCustomer(id) => fill(tr(lang, "file.duplicate-customer"), &[("id", id.to_string())]),
+    };
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    format!("{file}{sep}{what}")
+}
+
 pub fn field_errors(lang: Lang, errors: &[FieldError], defs: &[crate::domain::model::CustomFieldDef]) -> String {
     let lines: Vec<String> = errors
         .iter()
@@ -594,6 +740,30 @@ mod tests {
         let err = p.validate().unwrap_err();
         assert_eq!(policy_error(Lang::En, &err, &p), "Gold: Thresholds must be higher than the tier below");
         assert_eq!(policy_error(Lang::Zh, &err, &p), "黄金：门槛必须高于下一级");
+    }
+
+    #[test]
+    fn import_problems_name_the_file_line_and_column() {
+        let headings = vec!["客户名称".to_string(), "电话".to_string()];
+        let p = RowProblem { line: 5, column: Some(1), field: None, issue: RowIssue::Field(Problem::InvalidPhone) };
+        assert_eq!(
+            import_problem(Lang::En, "a.csv", &p, &headings),
+            format!("a.csv, line 5, column 2 “电话”: {}", tr(Lang::En, "problem.phone"))
+        );
+        assert_eq!(
+            import_problem(Lang::Zh, "a.csv", &p, &headings),
+            format!("a.csv 第 5 行 第 2 列“电话”：{}", tr(Lang::Zh, "problem.phone"))
+        );
+        let q = RowProblem { line: 9, column: None, field: None, issue: RowIssue::UnclosedQuote { through_line: 40 } };
+        assert_eq!(
+            import_problem(Lang::En, "b.csv", &q, &headings),
+            "b.csv, line 9: a quote opened here is never closed (it runs on to line 40)"
+        );
+        assert_eq!(file_problem(Lang::En, "c.csv", &FileProblem::Empty), "c.csv: the file is empty");
+        assert_eq!(
+            backup_problem(Lang::En, "d.json", &BackupProblem::OtherVersion(3)),
+            "d.json: this backup comes from another version of Tierbook (format 3); this one reads format 1"
+        );
     }
 
     #[test]

@@ -133,6 +133,8 @@ pub struct Importer {
     counts: Counts,
     preview: Vec<(u64, Vec<String>)>,
     width: usize,
+    /// The file's column of each field, worked out once (looked up for every cell).
+    field_columns: HashMap<&'static str, usize>,
 }
 
 impl Importer {
@@ -151,6 +153,15 @@ impl Importer {
             counts: Counts::default(),
             preview: Vec::new(),
             width: header_width,
+            field_columns: settings
+                .mapping
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| match t {
+                    Target::Field(key) => Some((*key, i)),
+                    _ => None,
+                })
+                .collect(),
             settings,
         };
         for r in wb.records() {
@@ -175,7 +186,7 @@ impl Importer {
 
     /// The cell mapped to `key`, with its column.
     fn cell<'r>(&self, row: &'r Row, key: &str) -> Option<(usize, &'r str)> {
-        let column = self.settings.mapping.iter().position(|t| *t == Target::Field(columns_key(key)))?;
+        let column = *self.field_columns.get(key)?;
         row.cells.get(column).map(|c| (column, c.as_str()))
     }
 
@@ -493,7 +504,15 @@ impl Importer {
             }
         };
         let now = self.settings.now;
-        let before_import = self.before.get(&owner).cloned().unwrap_or_else(|| wb.get(owner).cloned());
+        // Without record ids, a row already there before the import exactly (same day,
+        // product, amount…) is the same record imported twice.
+        let already_there = row_id.is_none() && {
+            let before = match self.before.get(&owner) {
+                Some(before) => before.as_ref(),
+                None => wb.get(owner),
+            };
+            before.is_some_and(|r| has_same_content(r, &item))
+        };
         let record = self.stage(owner, wb);
         let same_id = related_position(record, &item);
         let outcome = match same_id {
@@ -505,13 +524,7 @@ impl Importer {
             }
             // Without record ids, a row already there exactly (same day, product, amount…)
             // is the same record imported twice.
-            None if row_id.is_none()
-                && before_import.as_ref().is_some_and(|r| {
-                    super::columns::related_of(r, kind).iter().any(|old| same_content(old, &item))
-                }) =>
-            {
-                Outcome::Unchanged
-            }
+            None if already_there => Outcome::Unchanged,
             None => {
                 set_updated_at(&mut item, now);
                 push_related(record, item.clone());
@@ -605,7 +618,7 @@ fn customer_slot<'f>(form: &'f mut CustomerForm, opening: &'f mut OpeningForm, k
     })
 }
 
-fn related_position(record: &CustomerRecord, item: &Related) -> Option<usize> {
+pub(super) fn related_position(record: &CustomerRecord, item: &Related) -> Option<usize> {
     let id = item.id();
     match item {
         Related::Purchase(_) => record.purchases.iter().position(|r| r.id == id),
@@ -615,7 +628,7 @@ fn related_position(record: &CustomerRecord, item: &Related) -> Option<usize> {
     }
 }
 
-fn get_related(record: &CustomerRecord, kind: Kind, at: usize) -> Related {
+pub(super) fn get_related(record: &CustomerRecord, kind: Kind, at: usize) -> Related {
     match kind {
         Kind::Purchases => Related::Purchase(record.purchases[at].clone()),
         Kind::Feedback => Related::Feedback(record.feedback[at].clone()),
@@ -624,7 +637,7 @@ fn get_related(record: &CustomerRecord, kind: Kind, at: usize) -> Related {
     }
 }
 
-fn replace_related(record: &mut CustomerRecord, at: usize, item: Related) {
+pub(super) fn replace_related(record: &mut CustomerRecord, at: usize, item: Related) {
     match item {
         Related::Purchase(r) => record.purchases[at] = r,
         Related::Feedback(r) => record.feedback[at] = r,
@@ -633,7 +646,7 @@ fn replace_related(record: &mut CustomerRecord, at: usize, item: Related) {
     }
 }
 
-fn push_related(record: &mut CustomerRecord, item: Related) {
+pub(super) fn push_related(record: &mut CustomerRecord, item: Related) {
     match item {
         Related::Purchase(r) => record.purchases.push(r),
         Related::Feedback(r) => record.feedback.push(r),
@@ -653,18 +666,46 @@ fn set_updated_at(item: &mut Related, now: i64) {
 
 /// Equal apart from the id and the time of the last change.
 fn same_content(a: &Related, b: &Related) -> bool {
-    let mut a = a.clone();
-    let mut b = b.clone();
-    for item in [&mut a, &mut b] {
-        set_updated_at(item, 0);
-        match item {
-            Related::Purchase(r) => r.id = 0,
-            Related::Feedback(r) => r.id = 0,
-            Related::Interaction(r) => r.id = 0,
-            Related::Campaign(r) => r.id = 0,
+    match (a, b) {
+        (Related::Purchase(a), Related::Purchase(b)) => same_purchase(a, b),
+        (Related::Feedback(a), Related::Feedback(b)) => {
+            Feedback { id: a.id, updated_at: a.updated_at, ..b.clone() } == *a
         }
+        (Related::Interaction(a), Related::Interaction(b)) => {
+            Interaction { id: a.id, updated_at: a.updated_at, ..b.clone() } == *a
+        }
+        (Related::Campaign(a), Related::Campaign(b)) => {
+            CampaignEntry { id: a.id, updated_at: a.updated_at, ..b.clone() } == *a
+        }
+        _ => false,
     }
-    a == b
+}
+
+/// Purchases are compared field by field: they are the million-row case, so no copies.
+fn same_purchase(a: &Purchase, b: &Purchase) -> bool {
+    a.date == b.date
+        && a.amount_cents == b.amount_cents
+        && a.quantity == b.quantity
+        && a.product == b.product
+        && a.category == b.category
+        && a.payment == b.payment
+        && a.channel == b.channel
+}
+
+/// Whether a customer's file holds a record with the same content as `item`.
+fn has_same_content(record: &CustomerRecord, item: &Related) -> bool {
+    match item {
+        Related::Purchase(p) => record.purchases.iter().any(|old| same_purchase(old, p)),
+        other => match other.kind() {
+            super::workbook::RelatedKind::Feedback => {
+                record.feedback.iter().any(|f| same_content(&Related::Feedback(f.clone()), other))
+            }
+            super::workbook::RelatedKind::Interaction => {
+                record.interactions.iter().any(|i| same_content(&Related::Interaction(i.clone()), other))
+            }
+            _ => record.campaigns.iter().any(|c| same_content(&Related::Campaign(c.clone()), other)),
+        },
+    }
 }
 
 #[cfg(test)]
