@@ -38,6 +38,12 @@ if [ "$mode" = test ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
+  # The exported CSV is checked by a real spreadsheet program.
+  if ! command -v soffice >/dev/null; then
+    say "installing LibreOffice Calc (headless) to check exported CSV files"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui
+  fi
   if ! rustup component list --installed | grep -q '^clippy'; then
     rustup component add clippy rustfmt
   fi

@@ -9,6 +9,7 @@ use crate::pages::customer_card::CustomerCard;
 use crate::pages::customer_edit::CustomerEdit;
 use crate::pages::customers::Customers;
 use crate::pages::dashboard::Dashboard;
+use crate::pages::import_export::ImportExport;
 use crate::pages::settings::Settings;
 use crate::pages::tiers::Tiers;
 use crate::state::{AppState, Page};
@@ -46,7 +47,7 @@ pub fn App() -> impl IntoView {
                         Page::EditCustomer(id) => view! { <CustomerEdit id=id/> }.into_any(),
                         Page::Dashboard => view! { <Dashboard/> }.into_any(),
                         Page::Settings => view! { <Settings/> }.into_any(),
-                        Page::ImportExport => view! { <ComingSoon title="nav.import-export"/> }.into_any(),
+                        Page::ImportExport => view! { <ImportExport/> }.into_any(),
                         Page::Tiers => view! { <Tiers/> }.into_any(),
                         Page::Analytics => view! { <ComingSoon title="nav.analytics"/> }.into_any(),
                         Page::Reminders => view! { <ComingSoon title="nav.reminders"/> }.into_any(),

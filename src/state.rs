@@ -38,6 +38,10 @@ pub struct AppState {
     pub summaries: RwSignal<Vec<Vec<CustomerSummary>>>,
     pub custom_fields: RwSignal<Vec<CustomFieldDef>>,
     pub policy: RwSignal<TierPolicy>,
+    /// The last import: what it did and how to undo it, kept while the user looks elsewhere.
+    pub last_import: RwSignal<Option<LastImport>>,
+    /// Values replaced by merging a colleague's backup, until the user dismisses them.
+    pub conflicts: RwSignal<Vec<crate::domain::backup::Conflict>>,
     /// Milliseconds the last evaluation of every customer took (computing only, not writing).
     pub last_evaluation_ms: RwSignal<Option<f64>>,
     /// What `error-message` shows; None hides it.
@@ -50,6 +54,16 @@ pub struct AppState {
     referrals: StoredValue<Vec<HashMap<CustomerId, Vec<Day>>>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
+}
+
+/// What the last import did, and the changes that put the workbook back as it was before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastImport {
+    pub counts: crate::domain::import::Counts,
+    /// None once undone.
+    pub undo: Option<Vec<Change>>,
+    /// The policy and custom fields before a restore, put back by the undo too.
+    pub definitions_before: Option<(TierPolicy, Vec<CustomFieldDef>)>,
 }
 
 pub fn use_app() -> AppState {
@@ -75,6 +89,8 @@ impl AppState {
             summaries: RwSignal::new(vec![Vec::new(); SHARD_COUNT]),
             custom_fields: RwSignal::new(Vec::new()),
             policy: RwSignal::new(default_policy()),
+            conflicts: RwSignal::new(Vec::new()),
+            last_import: RwSignal::new(None),
             last_evaluation_ms: RwSignal::new(None),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
@@ -95,7 +111,10 @@ impl AppState {
 
     pub fn go(&self, page: Page) {
         self.error.set(None);
-        self.page.set(page);
+        // The same page again keeps its state (a half-done import, a typed search).
+        if self.page.get_untracked() != page {
+            self.page.set(page);
+        }
     }
 
     pub fn show_error(&self, message: String) {
@@ -122,6 +141,9 @@ impl AppState {
         }
         if let Ok(defs) = store.custom_fields().await {
             self.custom_fields.set(defs);
+        }
+        if let Ok(conflicts) = store.conflicts().await {
+            self.conflicts.set(conflicts);
         }
         match store.tier_policy().await {
             Ok(Some(policy)) => self.policy.set(policy),
@@ -214,6 +236,16 @@ impl AppState {
     /// Writes `changes` as one transaction. On success memory takes the stored result and
     /// other tabs are told; on failure `error-message` says why and memory is untouched.
     pub async fn commit(self, changes: Vec<Change>) -> bool {
+        self.commit_with_definitions(changes, None).await
+    }
+
+    /// `commit`, also replacing the tier policy and custom fields in the same transaction
+    /// (a backup restored as it is, or that undone): nothing is re-rated.
+    pub async fn commit_with_definitions(
+        self,
+        changes: Vec<Change>,
+        definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
+    ) -> bool {
         let Some(store) = self.store() else { return false };
         let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
         // Tiers of the customers a change touches are settled in the same transaction.
@@ -224,10 +256,21 @@ impl AppState {
             r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
         };
         self.saving.set(true);
-        let result = store.commit(changes, now_millis(), &settle).await;
+        let result = store
+            .commit_with_definitions(
+                changes,
+                now_millis(),
+                &settle,
+                definitions.as_ref().map(|(p, d)| (p, d.as_slice())),
+            )
+            .await;
         self.saving.set(false);
         match result {
             Ok(written) => {
+                if let Some((policy, defs)) = definitions {
+                    self.policy.set(policy);
+                    self.custom_fields.set(defs);
+                }
                 self.take_shards(written);
                 if let Some(sync) = self.sync.get_value() {
                     sync.announce(&shards);
@@ -262,6 +305,15 @@ impl AppState {
                     sync.announce(&(0..SHARD_COUNT).collect::<Vec<_>>());
                 }
             }
+            Err(e) => self.show_error(format!("{}: {e}", self.t("error.storage"))),
+        }
+    }
+
+    /// Keeps the merge conflicts the user has not dismissed yet.
+    pub async fn save_conflicts(self, conflicts: Vec<crate::domain::backup::Conflict>) {
+        let Some(store) = self.store() else { return };
+        match store.save_conflicts(&conflicts).await {
+            Ok(()) => self.conflicts.set(conflicts),
             Err(e) => self.show_error(format!("{}: {e}", self.t("error.storage"))),
         }
     }

@@ -60,6 +60,11 @@ pub fn decode(bytes: &[u8], forced: Option<TextEncoding>) -> Result<(String, Tex
         _ => TextEncoding::Gb18030,
     };
     let encoding = forced.unwrap_or(detected);
+    // Outside UTF-16, text never has control bytes other than tab and line breaks.
+    let utf16 = matches!(encoding, TextEncoding::Utf16Le | TextEncoding::Utf16Be);
+    if !utf16 && bytes.iter().take(64 * 1024).any(|&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B) {
+        return Err(FileProblem::Binary);
+    }
     let text = match encoding {
         TextEncoding::Utf8 => {
             let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);

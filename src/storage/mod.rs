@@ -8,6 +8,7 @@ use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, Transaction, Tran
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::domain::backup::Conflict as MergeConflict;
 use crate::domain::codec::{decode_shard, encode_shard, DecodeError};
 use crate::domain::model::{CustomFieldDef, CustomerRecord};
 use crate::domain::tiers::TierPolicy;
@@ -21,6 +22,7 @@ pub const SHARDS: &str = "shards";
 pub const META: &str = "meta";
 const CUSTOM_FIELDS_KEY: &str = "custom_fields";
 const TIER_POLICY_KEY: &str = "tier_policy";
+const CONFLICTS_KEY: &str = "merge_conflicts";
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -149,7 +151,31 @@ impl Store {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
     ) -> Result<Vec<(usize, Shard)>, StoreError> {
-        let tx = self.write_transaction(&[SHARDS])?;
+        self.commit_with_definitions(changes, now, settle, None).await
+    }
+
+    /// `commit`, also replacing the tier policy and custom fields in the same transaction
+    /// (restoring a backup, or undoing that).
+    pub async fn commit_with_definitions(
+        &self,
+        changes: Vec<Change>,
+        now: i64,
+        settle: &dyn Fn(&mut CustomerRecord),
+        definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let tx = self.write_transaction(&[SHARDS, META])?;
+        if let Some((policy, defs)) = definitions {
+            let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
+            let meta = tx.object_store(META)?;
+            meta.put(
+                &JsValue::from_str(&json(serde_json::to_string(policy))?),
+                Some(&JsValue::from_str(TIER_POLICY_KEY)),
+            )?;
+            meta.put(
+                &JsValue::from_str(&json(serde_json::to_string(defs))?),
+                Some(&JsValue::from_str(CUSTOM_FIELDS_KEY)),
+            )?;
+        }
         let store = tx.object_store(SHARDS)?;
         let mut current = std::collections::BTreeMap::new();
         for s in touched_shards(&changes) {
@@ -228,6 +254,15 @@ impl Store {
 
     pub async fn save_tier_policy(&self, policy: &TierPolicy) -> Result<(), StoreError> {
         self.save_meta(TIER_POLICY_KEY, policy).await
+    }
+
+    /// Values replaced by merges, kept until the user dismisses them.
+    pub async fn conflicts(&self) -> Result<Vec<MergeConflict>, StoreError> {
+        Ok(self.meta(CONFLICTS_KEY).await?.unwrap_or_default())
+    }
+
+    pub async fn save_conflicts(&self, conflicts: &[MergeConflict]) -> Result<(), StoreError> {
+        self.save_meta(CONFLICTS_KEY, conflicts).await
     }
 }
 

@@ -1,0 +1,46 @@
+//! Files in and out of the page: reading a chosen file's bytes, offering bytes as a download,
+//! and letting the browser breathe during long work.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The bytes of a file the user chose.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("{e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Offers `bytes` as a file download named `name`.
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The browser has started the download once click() returns; the URL is no longer needed.
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// A file name safe on every system: the workbook name, what is in it and today's date.
+pub fn file_name(workbook: &str, what: &str, date: &str, extension: &str) -> String {
+    let clean: String =
+        workbook.trim().chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c }).collect();
+    let clean = if clean.is_empty() { "Tierbook".to_string() } else { clean };
+    format!("{clean}-{what}-{date}.{extension}")
+}
+
+/// Resolves on the next macrotask, so the page can paint and take input between chunks.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(resolve.unchecked_ref());
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

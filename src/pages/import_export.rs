@@ -1,0 +1,648 @@
+//! Import & export: JSON backups and CSV files out; JSON backups and CSV files in, with a
+//! preview and every problem shown before one atomic write, and an undo.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::domain::backup::{merge, Backup};
+use crate::domain::columns::{auto_map, columns, export_csv, Kind, Target};
+use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
+use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
+use crate::domain::sheet::{decode, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
+use crate::domain::tiers::TierPolicy;
+use crate::domain::workbook::Change;
+use crate::files::{download, file_name, read_file, yield_to_browser};
+use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
+use crate::state::{now_millis, today, use_app, LastImport};
+use crate::storage::settings;
+
+const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
+/// Problems listed on the page; the rejected-rows file has them all.
+const SHOWN_PROBLEMS: usize = 200;
+/// How long one slice of reading runs before the page gets to paint and take input.
+const SLICE_MS: f64 = 40.0;
+
+/// What the page shows about a file read but not yet written.
+#[derive(Clone, Default)]
+struct Analysis {
+    file: String,
+    kind: String,
+    encoding: Option<TextEncoding>,
+    headings: Vec<String>,
+    mapping: Vec<Target>,
+    rows: usize,
+    counts: Counts,
+    problems: Vec<String>,
+    problem_total: usize,
+    preview: Vec<(u64, Vec<String>)>,
+    /// A backup into an empty workbook: restored as it is.
+    restore: bool,
+    conflicts: usize,
+}
+
+/// What `import-commit` writes, and what undoing it puts back.
+struct Pending {
+    changes: Vec<Change>,
+    undo: Vec<Change>,
+    definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
+    conflicts: Vec<crate::domain::backup::Conflict>,
+    rejected_csv: Option<Vec<u8>>,
+}
+
+/// The file chosen, kept so a changed mapping or encoding can read it again.
+type ChosenFile = (String, Rc<Vec<u8>>);
+
+fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change> {
+    before
+        .into_iter()
+        .map(|(id, old)| match old {
+            Some(record) => Change::PutRecord { record: Box::new(record), fresh: false },
+            None => Change::DeleteCustomer { id },
+        })
+        .collect()
+}
+
+fn match_order(code: &str) -> Vec<MatchKey> {
+    match code {
+        "id" => vec![MatchKey::Id],
+        "phone-email" => vec![MatchKey::Phone, MatchKey::Email],
+        "off" => vec![],
+        _ => vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
+    }
+}
+
+#[component]
+pub fn ImportExport() -> impl IntoView {
+    let app = use_app();
+    let workbook_name = RwSignal::new(settings::workbook_name());
+
+    // --- export ---
+    let name_for =
+        move |what: &str, ext: &str| file_name(&workbook_name.get_untracked(), what, &today().to_string(), ext);
+    let export_json = move |_| {
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let json = app.workbook.with_untracked(|wb| {
+            Backup::of(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()).to_json()
+        });
+        if download(&name_for("backup", "json"), "application/json", json.as_bytes()).is_err() {
+            app.show_error(app.t("error.storage").to_string());
+        }
+    };
+    let export_kind = move |kind: Kind| {
+        let lang = app.lang.get_untracked();
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let bytes = app.workbook.with_untracked(|wb| export_csv(kind, wb, lang, &defs, &policy));
+        if download(&name_for(kind.code(), "csv"), "text/csv;charset=utf-8", &bytes).is_err() {
+            app.show_error(app.t("error.storage").to_string());
+        }
+    };
+
+    // --- import ---
+    let kind = RwSignal::new("customers".to_string());
+    let encoding = RwSignal::new("auto".to_string());
+    let matching = RwSignal::new("id-phone-email".to_string());
+    let source: StoredValue<Option<ChosenFile>, LocalStorage> = StoredValue::new_local(None);
+    let mapping_override: StoredValue<Option<Vec<Target>>> = StoredValue::new(None);
+    let analysis = RwSignal::new(None::<Analysis>);
+    let pending: StoredValue<Option<Pending>, LocalStorage> = StoredValue::new_local(None);
+    let progress = RwSignal::new(None::<f64>);
+    // Each analysis has a number; a newer one makes an older one still running stop.
+    let run = StoredValue::new(0u64);
+
+    let analyse = move || {
+        let Some((file, bytes)) = source.get_value() else { return };
+        run.update_value(|n| *n += 1);
+        let this_run = run.get_value();
+        analysis.set(None);
+        pending.set_value(None);
+        app.error.set(None);
+        leptos::task::spawn_local(async move {
+            let lang = app.lang.get_untracked();
+            let forced = TextEncoding::from_code(&encoding.get_untracked());
+            let fail = |message: String| {
+                progress.set(None);
+                // A refused file is forgotten: changing the kind or encoding does not bring it back.
+                source.set_value(None);
+                app.show_error(message);
+            };
+            if bytes.len() > MAX_FILE_BYTES {
+                return fail(format!("{file}: {}", tr(lang, "file.too-big")));
+            }
+            progress.set(Some(0.0));
+            yield_to_browser().await;
+            let (text, used) = match decode(&bytes, forced) {
+                Ok(decoded) => decoded,
+                Err(p) => return fail(file_problem(lang, &file, &p)),
+            };
+            let kind_code = kind.get_untracked();
+            if kind_code == "backup" {
+                let backup = match Backup::parse(&text) {
+                    Ok(b) => b,
+                    Err(p) => return fail(backup_problem(lang, &file, &p)),
+                };
+                let empty = app.workbook.with_untracked(|wb| wb.customer_count() == 0);
+                let (a, p) = if empty {
+                    let ids: Vec<CustomerId> = backup.customers.iter().map(|r| r.customer.id).collect();
+                    let counts = Counts { created: ids.len(), ..Default::default() };
+                    let changes = backup
+                        .customers
+                        .into_iter()
+                        .map(|record| Change::PutRecord { record: Box::new(record), fresh: false })
+                        .collect();
+                    let undo_all = ids.into_iter().map(|id| Change::DeleteCustomer { id }).collect();
+                    let analysis = Analysis {
+                        file,
+                        kind: kind_code,
+                        rows: counts.created,
+                        counts,
+                        restore: true,
+                        ..Default::default()
+                    };
+                    let pending = Pending {
+                        changes,
+                        undo: undo_all,
+                        definitions: Some((backup.policy, backup.custom_fields)),
+                        conflicts: Vec::new(),
+                        rejected_csv: None,
+                    };
+                    (analysis, pending)
+                } else {
+                    let policy = app.policy.get_untracked();
+                    let plan = app.workbook.with_untracked(|wb| merge(wb, &backup, lang, &policy));
+                    let analysis = Analysis {
+                        file,
+                        kind: kind_code,
+                        rows: backup.customers.len(),
+                        counts: plan.counts.clone(),
+                        conflicts: plan.conflicts.len(),
+                        ..Default::default()
+                    };
+                    let changes = plan
+                        .records
+                        .into_iter()
+                        .map(|r| Change::PutRecord { record: Box::new(r), fresh: false })
+                        .collect();
+                    let pending = Pending {
+                        changes,
+                        undo: undo_changes(plan.before),
+                        definitions: None,
+                        conflicts: plan.conflicts,
+                        rejected_csv: None,
+                    };
+                    (analysis, pending)
+                };
+                progress.set(None);
+                pending.set_value(Some(p));
+                analysis.set(Some(a));
+                return;
+            }
+            let Some(kind) = Kind::from_code(&kind_code) else { return };
+            let (mut reader, headings) = match RowReader::new(&text, sniff_delimiter(&text)) {
+                Ok(r) => r,
+                Err(p) => return fail(file_problem(lang, &file, &p)),
+            };
+            let defs = app.custom_fields.get_untracked();
+            let mapping = mapping_override
+                .get_value()
+                .filter(|m| m.len() == headings.len())
+                .unwrap_or_else(|| auto_map(kind, &headings, &defs));
+            let import_settings = ImportSettings {
+                kind,
+                mapping: mapping.clone(),
+                match_order: match_order(&matching.get_untracked()),
+                today: today(),
+                now: now_millis(),
+                custom_fields: defs,
+                policy: app.policy.get_untracked(),
+            };
+            let mut importer = app.workbook.with_untracked(|wb| Importer::new(import_settings, wb, headings.len()));
+            let mut rows = 0usize;
+            loop {
+                let started = js_sys::Date::now();
+                let mut done = false;
+                app.workbook.with_untracked(|wb| {
+                    while js_sys::Date::now() - started < SLICE_MS {
+                        let mut batch = 0;
+                        while batch < 500 {
+                            match reader.next_row() {
+                                Some(row) => importer.take(&row, wb),
+                                None => {
+                                    done = true;
+                                    break;
+                                }
+                            }
+                            batch += 1;
+                            rows += 1;
+                        }
+                        if done {
+                            break;
+                        }
+                    }
+                });
+                if done {
+                    break;
+                }
+                progress.set(Some(reader.progress()));
+                yield_to_browser().await;
+                if run.get_value() != this_run {
+                    return;
+                }
+            }
+            if rows == 0 {
+                return fail(file_problem(lang, &file, &FileProblem::HeaderOnly));
+            }
+            let plan = importer.finish();
+            let problem_total = plan.problems.len();
+            let problems: Vec<String> =
+                plan.problems.iter().take(SHOWN_PROBLEMS).map(|p| import_problem(lang, &file, p, &headings)).collect();
+            let rejected_csv = (!plan.rejected.is_empty())
+                .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
+            let changes =
+                plan.records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), fresh: true }).collect();
+            pending.set_value(Some(Pending {
+                changes,
+                undo: undo_changes(plan.before),
+                definitions: None,
+                conflicts: Vec::new(),
+                rejected_csv,
+            }));
+            progress.set(None);
+            analysis.set(Some(Analysis {
+                file,
+                kind: kind_code,
+                encoding: Some(used),
+                headings,
+                mapping,
+                rows,
+                counts: plan.counts,
+                problems,
+                problem_total,
+                preview: plan.preview,
+                restore: false,
+                conflicts: 0,
+            }));
+        });
+    };
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        let name = file.name();
+        if name.to_lowercase().ends_with(".json") {
+            kind.set("backup".into());
+        }
+        // The same file chosen again must be read again.
+        input.set_value("");
+        mapping_override.set_value(None);
+        leptos::task::spawn_local(async move {
+            match read_file(&file).await {
+                Ok(bytes) => {
+                    source.set_value(Some((name, Rc::new(bytes))));
+                    analyse();
+                }
+                Err(e) => app.show_error(format!("{name}: {e}")),
+            }
+        });
+    };
+
+    let set_mapping = move |column: usize, value: String| {
+        let Some(a) = analysis.get_untracked() else { return };
+        let mut mapping = a.mapping.clone();
+        mapping[column] = match value.as_str() {
+            "" => Target::Ignore,
+            v => match v.strip_prefix("custom:") {
+                Some(id) => Target::Custom(id.to_string()),
+                None => Kind::from_code(&a.kind)
+                    .and_then(|k| columns(k).iter().find(|c| c.key == v))
+                    .map_or(Target::Ignore, |c| Target::Field(c.key)),
+            },
+        };
+        mapping_override.set_value(Some(mapping));
+        analyse();
+    };
+
+    let commit = move |_| {
+        let Some(p) = pending.try_update_value(|p| p.take()).flatten() else { return };
+        // Only the latest import can be undone.
+        app.last_import.set(None);
+        let counts = analysis.get_untracked().map(|a| a.counts).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let previous =
+                p.definitions.as_ref().map(|_| (app.policy.get_untracked(), app.custom_fields.get_untracked()));
+            if app.commit_with_definitions(p.changes, p.definitions).await {
+                if !p.conflicts.is_empty() {
+                    let mut all = app.conflicts.get_untracked();
+                    all.extend(p.conflicts);
+                    app.save_conflicts(all).await;
+                }
+                app.last_import.set(Some(LastImport { counts, undo: Some(p.undo), definitions_before: previous }));
+                analysis.set(None);
+            }
+        });
+    };
+    let cancel = move |_| {
+        pending.set_value(None);
+        analysis.set(None);
+        source.set_value(None);
+    };
+    let download_rejected = move |_| {
+        let bytes = pending.with_value(|p| p.as_ref().and_then(|p| p.rejected_csv.clone()));
+        if let (Some(bytes), Some(a)) = (bytes, analysis.get_untracked()) {
+            let stem = a.file.rsplit_once('.').map_or(a.file.clone(), |(s, _)| s.to_string());
+            let _ = download(&format!("{stem}-rejected.csv"), "text/csv;charset=utf-8", &bytes);
+        }
+    };
+    let undo_import = move |_| {
+        let Some(last) = app.last_import.get_untracked() else { return };
+        let Some(changes) = last.undo else { return };
+        leptos::task::spawn_local(async move {
+            if app.commit_with_definitions(changes, last.definitions_before).await {
+                app.last_import.update(|l| {
+                    if let Some(l) = l {
+                        l.undo = None;
+                    }
+                });
+            }
+        });
+    };
+    let dismiss = move |index: Option<usize>| {
+        let mut all = app.conflicts.get_untracked();
+        match index {
+            Some(i) if i < all.len() => drop(all.remove(i)),
+            _ => all.clear(),
+        }
+        leptos::task::spawn_local(app.save_conflicts(all));
+    };
+
+    let kind_options = ["customers", "purchases", "feedback", "interactions", "campaigns", "backup"];
+
+    view! {
+        <section class="page import-export">
+            <h1>{move || app.t("import.title")}</h1>
+            <div class="panel">
+                <h2>{move || app.t("import.export")}</h2>
+                <p class="muted">{move || app.t("import.export-help")}</p>
+                <label class="inline">
+                    {move || app.t("import.workbook-name")}
+                    <input data-testid="workbook-name" prop:value=move || workbook_name.get()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            settings::set_workbook_name(&v);
+                            workbook_name.set(v);
+                        }/>
+                </label>
+                <div class="button-row">
+                    <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
+                    {Kind::ALL.into_iter().map(|k| view! {
+                        <button data-testid=format!("export-csv-{}", k.code()) on:click=move |_| export_kind(k)>
+                            "CSV · " {move || app.t(&format!("import.kind.{}", k.code()))}
+                        </button>
+                    }).collect_view()}
+                </div>
+            </div>
+
+            <div class="panel">
+                <h2>{move || app.t("import.import")}</h2>
+                <p class="muted">{move || app.t("import.import-help")}</p>
+                <div class="import-options">
+                    <label>
+                        {move || app.t("import.kind")}
+                        <select data-testid="import-kind" prop:value=move || kind.get()
+                            on:change=move |ev| { kind.set(event_target_value(&ev)); mapping_override.set_value(None); analyse(); }>
+                            {kind_options.into_iter().map(|k| view! {
+                                <option value=k selected=move || kind.get() == k>{move || app.t(&format!("import.kind.{k}"))}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {move || app.t("import.encoding")}
+                        <select data-testid="import-encoding" prop:value=move || encoding.get()
+                            on:change=move |ev| { encoding.set(event_target_value(&ev)); analyse(); }>
+                            <option value="auto">{move || app.t("import.encoding.auto")}</option>
+                            {TextEncoding::ALL.into_iter().map(|e| view! {
+                                <option value=e.code()>{e.code().to_uppercase()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {move || app.t("import.match")}
+                        <select data-testid="import-match" prop:value=move || matching.get()
+                            on:change=move |ev| { matching.set(event_target_value(&ev)); analyse(); }>
+                            {["id-phone-email", "id", "phone-email", "off"].into_iter().map(|m| view! {
+                                <option value=m>{move || app.t(&format!("import.match.{m}"))}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {move || app.t("import.file")}
+                        <input type="file" accept=".csv,.txt,.tsv,.json,text/csv,application/json" data-testid="import-file" on:change=on_file/>
+                    </label>
+                </div>
+                {move || progress.get().map(|p| view! {
+                    <div class="import-progress" data-testid="import-progress">
+                        <span class="muted">{app.t("import.reading")}</span>
+                        <progress max="1" value=p></progress>
+                    </div>
+                })}
+                {move || analysis.get().map(|a| analysis_view(a, app.lang.get(), &app.custom_fields.get(), set_mapping))}
+                {move || analysis.get().map(|a| {
+                    let has_problems = a.problem_total > 0;
+                    let writes = a.counts.created + a.counts.updated > 0;
+                    view! {
+                        <div class="button-row">
+                            <Show when=move || writes>
+                                <button class="primary" data-testid="import-commit" disabled=move || app.saving.get() on:click=commit>
+                                    {move || app.t(if has_problems { "import.commit-valid" } else { "import.commit" })}
+                                </button>
+                            </Show>
+                            <button data-testid="import-cancel" on:click=cancel>{move || app.t("import.cancel")}</button>
+                            <Show when=move || has_problems>
+                                <button data-testid="import-rejected-download" on:click=download_rejected>{move || app.t("import.rejected")}</button>
+                            </Show>
+                        </div>
+                        <Show when=move || !writes>
+                            <p class="muted" data-testid="import-nothing">{move || app.t("import.nothing")}</p>
+                        </Show>
+                    }
+                })}
+                {move || analysis.with(Option::is_none).then(|| app.last_import.with(|l| l.as_ref().map(|l| (l.counts.clone(), l.undo.is_some()))).map(|(c, can_undo)| view! {
+                    <div class="import-result" data-testid="import-result">
+                        <strong>{app.t("import.done")}</strong> ": "
+                        <span data-created=c.created.to_string()>{c.created} " " {app.t("import.created")}</span> " · "
+                        <span data-updated=c.updated.to_string()>{c.updated} " " {app.t("import.updated")}</span> " · "
+                        <span data-skipped=c.skipped().to_string()>{c.skipped()} " " {app.t("import.skipped")}</span>
+                        {if can_undo {
+                            view! { " " <button data-testid="import-undo" disabled=move || app.saving.get() on:click=undo_import>{move || app.t("import.undo")}</button> }.into_any()
+                        } else {
+                            view! { <p data-testid="import-undone">{app.t("import.undone")}</p> }.into_any()
+                        }}
+                    </div>
+                })).flatten()}
+            </div>
+
+            <Show when=move || !app.conflicts.get().is_empty()>
+                <div class="panel" data-testid="merge-conflicts">
+                    <h2>{move || app.t("import.conflicts")}</h2>
+                    <div class="table-scroll">
+                        <table class="history">
+                            <thead><tr>
+                                <th>"#"</th><th>{move || app.t("field.name")}</th><th>{move || app.t("import.mapping")}</th>
+                                <th>{move || app.t("import.conflict-kept")}</th><th>{move || app.t("import.conflict-replaced")}</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                                {move || app.conflicts.get().into_iter().enumerate().map(|(i, c)| view! {
+                                    <tr data-testid="conflict-row">
+                                        <td>{c.customer_id}</td><td>{c.customer}</td><td>{c.what}</td>
+                                        <td>{c.kept}</td><td class="minus">{c.replaced}</td>
+                                        <td><button class="link" data-testid="dismiss-conflict" on:click=move |_| dismiss(Some(i))>{app.t("import.dismiss")}</button></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// The mapping, preview and problems of a file read but not written.
+fn analysis_view(
+    a: Analysis,
+    lang: Lang,
+    defs: &[CustomFieldDef],
+    set_mapping: impl Fn(usize, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = move |key: &str| tr(lang, key);
+    let summary = if a.restore {
+        t("import.restore").to_string()
+    } else if a.kind == "backup" {
+        t("import.merge").to_string()
+    } else {
+        format!(
+            "{} · {} {} · {} {}",
+            a.file,
+            t("import.detected"),
+            a.encoding.map(|e| e.code().to_uppercase()).unwrap_or_default(),
+            a.rows,
+            t("import.rows"),
+        )
+    };
+    let counts = format!(
+        "{} {} · {} {} · {} {}",
+        t("import.will"),
+        a.counts.created,
+        t("import.will-update"),
+        a.counts.updated,
+        t("import.will-skip"),
+        a.counts.skipped()
+    );
+    let kind = Kind::from_code(&a.kind);
+    let options: Vec<(String, String)> = kind
+        .map(|k| {
+            let mut options: Vec<(String, String)> = columns(k)
+                .iter()
+                .filter(|c| !c.export_only)
+                .map(|c| (c.key.to_string(), c.heading(lang).to_string()))
+                .collect();
+            if k == Kind::Customers {
+                options.extend(
+                    defs.iter().map(|d| (format!("custom:{}", d.id), format!("{}: {}", t("import.custom"), d.label))),
+                );
+            }
+            options
+        })
+        .unwrap_or_default();
+    let mapping_rows = a.headings.iter().zip(&a.mapping).enumerate().map(|(i, (heading, target))| {
+        let selected = match target {
+            Target::Ignore => String::new(),
+            Target::Field(key) => key.to_string(),
+            Target::Custom(id) => format!("custom:{id}"),
+        };
+        let options = options.clone();
+        view! {
+            <tr>
+                <td>{heading.clone()}</td>
+                <td>
+                    <select data-testid="import-mapping" on:change=move |ev| set_mapping(i, event_target_value(&ev))>
+                        <option value="" selected=selected.is_empty()>{t("import.ignore")}</option>
+                        {options.into_iter().map(|(value, label)| {
+                            let is = value == selected;
+                            view! { <option value=value selected=is>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </td>
+            </tr>
+        }
+    }).collect_view();
+    let mapped: Vec<usize> =
+        a.mapping.iter().enumerate().filter(|(_, t)| **t != Target::Ignore).map(|(i, _)| i).collect();
+    let preview_head = mapped.iter().map(|&i| view! { <th>{a.headings[i].clone()}</th> }).collect_view();
+    let preview_rows = a
+        .preview
+        .iter()
+        .map(|(line, cells)| {
+            let cells =
+                mapped.iter().map(|&i| view! { <td>{cells.get(i).cloned().unwrap_or_default()}</td> }).collect_view();
+            view! { <tr><td class="muted">{*line}</td>{cells}</tr> }
+        })
+        .collect_view();
+    let more = a.problem_total.saturating_sub(a.problems.len());
+    view! {
+        <div class="analysis" data-testid="import-analysis" data-file=a.file.clone()>
+            <p data-testid="import-summary">{summary}</p>
+            <p><strong data-testid="import-counts">{counts}</strong>
+                {(a.conflicts > 0).then(|| format!(" · {} {}", a.conflicts, t("import.conflicts")))}</p>
+            {(!a.problems.is_empty()).then(|| view! {
+                <div class="import-problems">
+                    <h3>{t("import.problems")} " (" {a.problem_total} ")"</h3>
+                    <ul>
+                        {a.problems.iter().map(|p| view! { <li data-testid="import-error">{p.clone()}</li> }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! { <p class="muted">"+" {more} " " {t("import.more-problems")}</p> })}
+                </div>
+            })}
+            {(!a.headings.is_empty()).then(|| view! {
+                <details class="mapping" open=true>
+                    <summary>{t("import.mapping")}</summary>
+                    <table class="history"><tbody>{mapping_rows}</tbody></table>
+                </details>
+            })}
+            {(!a.preview.is_empty()).then(|| view! {
+                <h3>{t("import.preview")}</h3>
+                <div class="table-scroll">
+                    <table class="history" data-testid="import-preview">
+                        <thead><tr><th>{t("import.line")}</th>{preview_head}</tr></thead>
+                        <tbody>{preview_rows}</tbody>
+                    </table>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// The refused rows as they were, with a last column saying why, to fix and import again.
+fn rejected_file(
+    lang: Lang,
+    file: &str,
+    headings: &[String],
+    rows: &[Row],
+    problems: &[crate::domain::import::RowProblem],
+) -> Vec<u8> {
+    let mut header = headings.to_vec();
+    header.push(tr(lang, "import.rejected-problem").to_string());
+    let mut by_line: std::collections::HashMap<u64, Vec<String>> = std::collections::HashMap::new();
+    for p in problems {
+        by_line.entry(p.line).or_default().push(import_problem(lang, file, p, headings));
+    }
+    let rows = rows.iter().map(move |r| {
+        let mut cells = r.cells.clone();
+        cells.resize(headings.len(), String::new());
+        cells.push(by_line.get(&r.line).map(|p| p.join("; ")).unwrap_or_default());
+        cells
+    });
+    write_csv(&header, rows.collect::<Vec<_>>().into_iter())
+}
