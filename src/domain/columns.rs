@@ -375,8 +375,8 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
         }
         "purchases-to-date" => (r.purchases.len() as u64 + opening.map_or(0, |o| o.purchases as u64)).to_string(),
         "last-purchase" => day(r.purchases.iter().map(|p| p.date).max()),
-        // Tenure is read on import (to date `customer-since`), never stored as such.
-        "tenure" => String::new(),
+        // Tenure is read on import to date `customer-since`, which is what the preview shows.
+        "tenure" => day(c.customer_since),
         custom => custom.strip_prefix("custom-").and_then(|id| c.custom.get(id)).cloned().unwrap_or_default(),
     }
 }
