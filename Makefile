@@ -44,7 +44,9 @@ test: setup-test lint unit wasm-test e2e
 
 bench: setup-test dist
 	node tests/bench/bench.mjs
+	node tests/bench/import_bench.mjs
 	cargo run --release --quiet --example tier_bench
+	cargo run --release --quiet --example import_bench
 
 clean:
 	rm -rf dist target

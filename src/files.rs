@@ -36,10 +36,21 @@ pub fn file_name(workbook: &str, what: &str, date: &str, extension: &str) -> Str
 }
 
 /// Resolves on the next macrotask, so the page can paint and take input between chunks.
+/// A message to itself rather than a timeout: browsers stretch repeated timeouts to 4 ms.
 pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback(resolve.unchecked_ref());
+        match web_sys::MessageChannel::new() {
+            Ok(channel) => {
+                channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
+                let _ = channel.port2().post_message(&JsValue::NULL);
+                // The channel lives until the message arrives: the handler holds port1.
+                std::mem::forget(channel);
+            }
+            Err(_) => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback(resolve.unchecked_ref());
+                }
+            }
         }
     });
     let _ = JsFuture::from(promise).await;

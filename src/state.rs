@@ -251,8 +251,22 @@ impl AppState {
         // Tiers of the customers a change touches are settled in the same transaction.
         let policy = self.policy.get_untracked();
         let day = today();
+        // A big batch looks referrals up in one merged map rather than in every shard's.
+        let merged: Option<HashMap<CustomerId, Vec<Day>>> = (changes.len() > 64).then(|| {
+            let mut merged: HashMap<CustomerId, Vec<Day>> = HashMap::new();
+            self.referrals.with_value(|all| {
+                for (referrer, days) in all.iter().flatten() {
+                    merged.entry(*referrer).or_default().extend(days);
+                }
+            });
+            merged
+        });
         let settle = move |r: &mut CustomerRecord| {
-            let m = metrics(r, &policy, &self.referral_dates(r.customer.id), day);
+            let referral_dates = match &merged {
+                Some(merged) => merged.get(&r.customer.id).cloned().unwrap_or_default(),
+                None => self.referral_dates(r.customer.id),
+            };
+            let m = metrics(r, &policy, &referral_dates, day);
             r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
         };
         self.saving.set(true);

@@ -31,7 +31,7 @@ fn read_csv(bytes: &[u8], forced: Option<TextEncoding>) -> Result<Vec<(u64, RowI
     let mut importer = Importer::new(settings, &wb, header.len());
     let mut count = 0;
     while let Some(row) = rows.next_row() {
-        importer.take(&row, &wb);
+        importer.take(row, &wb);
         count += 1;
     }
     if count == 0 {

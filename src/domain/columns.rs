@@ -431,6 +431,18 @@ pub fn related_cell(owner: &Customer, item: &super::workbook::Related, key: &str
     }
 }
 
+/// A customer's related records of one kind, in the order they are stored.
+pub fn related_of_unsorted(r: &CustomerRecord, kind: Kind) -> Box<dyn Iterator<Item = super::workbook::Related> + '_> {
+    use super::workbook::Related;
+    match kind {
+        Kind::Customers => Box::new(std::iter::empty()),
+        Kind::Purchases => Box::new(r.purchases.iter().map(|p| Related::Purchase(p.clone()))),
+        Kind::Feedback => Box::new(r.feedback.iter().map(|f| Related::Feedback(f.clone()))),
+        Kind::Interactions => Box::new(r.interactions.iter().map(|i| Related::Interaction(i.clone()))),
+        Kind::Campaigns => Box::new(r.campaigns.iter().map(|c| Related::Campaign(c.clone()))),
+    }
+}
+
 /// A customer's related records of one kind, oldest first.
 pub fn related_of(r: &CustomerRecord, kind: Kind) -> Vec<super::workbook::Related> {
     use super::workbook::Related;

@@ -371,6 +371,33 @@ impl PurchaseForm {
     }
 
     pub fn to_purchase(&self, id: u64) -> Checked<Purchase> {
+        PurchaseInput {
+            date: &self.date,
+            product: &self.product,
+            category: &self.category,
+            quantity: &self.quantity,
+            amount: &self.amount,
+            payment: &self.payment,
+            channel: &self.channel,
+        }
+        .to_purchase(id)
+    }
+}
+
+/// A purchase's fields as borrowed text: what the form holds, or the cells of an imported
+/// row (a million of them, so they are not copied into a form first).
+pub struct PurchaseInput<'a> {
+    pub date: &'a str,
+    pub product: &'a str,
+    pub category: &'a str,
+    pub quantity: &'a str,
+    pub amount: &'a str,
+    pub payment: &'a str,
+    pub channel: &'a str,
+}
+
+impl PurchaseInput<'_> {
+    pub fn to_purchase(&self, id: u64) -> Checked<Purchase> {
         let mut ck = Checker::default();
         let quantity = match self.quantity.trim() {
             "" => 1.0,
@@ -388,13 +415,13 @@ impl PurchaseForm {
         };
         let purchase = Purchase {
             id,
-            date: ck.date("date", &self.date, None),
-            product: ck.required("product", &self.product, 200),
-            category: ck.text("category", &self.category, 100),
+            date: ck.date("date", self.date, None),
+            product: ck.required("product", self.product, 200),
+            category: ck.text("category", self.category, 100),
             quantity,
-            amount_cents: ck.amount("amount", &self.amount),
-            payment: ck.text("payment", &self.payment, 100),
-            channel: ck.text("channel", &self.channel, 100),
+            amount_cents: ck.amount("amount", self.amount),
+            payment: ck.text("payment", self.payment, 100),
+            channel: ck.text("channel", self.channel, 100),
             updated_at: 0,
         };
         ck.finish(purchase)

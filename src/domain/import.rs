@@ -4,12 +4,14 @@
 //! is the whole new version of each customer touched, written in one transaction by the caller,
 //! with the previous versions kept so the import can be undone exactly.
 
-use std::collections::{BTreeMap, HashMap};
+// Import hashes millions of keys it makes itself; SipHash's protection against hostile keys
+// buys nothing here, and Fx is several times faster.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use super::columns::{choice_code, columns, customer_cell, related_cell, yes_no, Kind, Target};
 use super::day::Day;
 use super::forms::{
-    CampaignForm, CustomerForm, FeedbackForm, FieldError, InteractionForm, OpeningForm, Problem, PurchaseForm,
+    CampaignForm, CustomerForm, FeedbackForm, FieldError, InteractionForm, OpeningForm, Problem, PurchaseInput,
 };
 use super::model::*;
 use super::sheet::Row;
@@ -122,8 +124,11 @@ pub struct Importer {
     by_phone: HashMap<String, Vec<CustomerId>>,
     by_email: HashMap<String, Vec<CustomerId>>,
     by_name: HashMap<String, Vec<CustomerId>>,
-    staged: BTreeMap<CustomerId, CustomerRecord>,
-    before: BTreeMap<CustomerId, Option<CustomerRecord>>,
+    /// Each staged customer's place in `records` and `before` (small values keep the map
+    /// compact; the files themselves sit in vectors).
+    staged: HashMap<CustomerId, usize>,
+    records: Vec<CustomerRecord>,
+    before: Vec<Option<CustomerRecord>>,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
     next_id: CustomerId,
@@ -134,18 +139,24 @@ pub struct Importer {
     preview: Vec<(u64, Vec<String>)>,
     width: usize,
     /// The file's column of each field, worked out once (looked up for every cell).
-    field_columns: HashMap<&'static str, usize>,
+    field_columns: Vec<(&'static str, usize)>,
+    /// Where each (customer, record id) of the imported kind sits in its staged file, so a
+    /// customer with thousands of purchases is not searched row by row.
+    positions: HashMap<(CustomerId, u64), usize>,
+    /// Per customer, the content of the records of the imported kind they had before.
+    contents_before: HashMap<CustomerId, FxHashSet<u64>>,
 }
 
 impl Importer {
     pub fn new(settings: ImportSettings, wb: &Workbook, header_width: usize) -> Importer {
         let mut importer = Importer {
-            by_phone: HashMap::new(),
-            by_email: HashMap::new(),
-            by_name: HashMap::new(),
-            staged: BTreeMap::new(),
-            before: BTreeMap::new(),
-            first_line: HashMap::new(),
+            by_phone: HashMap::default(),
+            by_email: HashMap::default(),
+            by_name: HashMap::default(),
+            staged: HashMap::default(),
+            records: Vec::new(),
+            before: Vec::new(),
+            first_line: HashMap::default(),
             next_id: wb.next_customer_id(),
             rng: fastrand::Rng::with_seed(settings.now as u64),
             problems: Vec::new(),
@@ -162,6 +173,8 @@ impl Importer {
                     _ => None,
                 })
                 .collect(),
+            positions: HashMap::default(),
+            contents_before: HashMap::default(),
             settings,
         };
         for r in wb.records() {
@@ -186,8 +199,8 @@ impl Importer {
 
     /// The cell mapped to `key`, with its column.
     fn cell<'r>(&self, row: &'r Row, key: &str) -> Option<(usize, &'r str)> {
-        let column = *self.field_columns.get(key)?;
-        row.cells.get(column).map(|c| (column, c.as_str()))
+        let column = self.field_columns.iter().find(|(k, _)| *k == key)?.1;
+        row.cells.get(column).map(|c| (column, c))
     }
 
     fn column_of_field(&self, field: &str) -> Option<usize> {
@@ -258,12 +271,31 @@ impl Importer {
 
     /// The staged version of a customer's file, taken from the workbook the first time.
     fn stage(&mut self, id: CustomerId, wb: &Workbook) -> &mut CustomerRecord {
-        if !self.staged.contains_key(&id) {
-            let current = wb.get(id).cloned();
-            self.before.insert(id, current.clone());
-            self.staged.insert(id, current.unwrap_or_default());
-        }
-        self.staged.get_mut(&id).expect("staged just now")
+        let at = match self.staged.get(&id) {
+            Some(&at) => at,
+            None => {
+                let current = wb.get(id).cloned();
+                if let (Some(r), true) = (&current, self.has_row_ids()) {
+                    for (at, item) in super::columns::related_of_unsorted(r, self.settings.kind).enumerate() {
+                        self.positions.insert((id, item.id()), at);
+                    }
+                }
+                self.records.push(current.clone().unwrap_or_default());
+                self.before.push(current);
+                self.staged.insert(id, self.records.len() - 1);
+                self.records.len() - 1
+            }
+        };
+        &mut self.records[at]
+    }
+
+    fn staged(&self, id: CustomerId) -> Option<&CustomerRecord> {
+        self.staged.get(&id).map(|&at| &self.records[at])
+    }
+
+    /// Whether the file names its records (then rows update the record with that id).
+    fn has_row_ids(&self) -> bool {
+        self.field_columns.iter().any(|(k, _)| *k == "row-id")
     }
 
     /// Takes in one row of the file.
@@ -293,7 +325,7 @@ impl Importer {
             let issue = RowIssue::DuplicateInFile { first_line };
             return self.reject(row, vec![RowProblem { line: row.line, column: None, field: None, issue }]);
         }
-        let existing = matched.and_then(|id| self.staged.get(&id).cloned().or_else(|| wb.get(id).cloned()));
+        let existing = matched.and_then(|id| self.staged(id).cloned().or_else(|| wb.get(id).cloned()));
         // A new customer keeps the number the file gives, if it is free.
         let wanted = self.cell(row, "customer-id").and_then(|(_, t)| t.trim().parse::<CustomerId>().ok());
         let id = match (matched, wanted) {
@@ -317,7 +349,7 @@ impl Importer {
         let mut problems = Vec::new();
         let mut tenure_years = None;
         for (column, target) in self.settings.mapping.iter().enumerate() {
-            let value = row.cells[column].trim();
+            let value = row.cells.get(column).unwrap_or_default().trim();
             // An empty cell never erases what the card already holds.
             if value.is_empty() {
                 continue;
@@ -444,17 +476,20 @@ impl Importer {
         let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
         let value = |key: &str| self.cell(row, key).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         let checked: Result<Related, Vec<FieldError>> = match kind {
-            Kind::Purchases => PurchaseForm {
-                date: value("date"),
-                product: value("product"),
-                category: value("category"),
-                quantity: value("quantity"),
-                amount: value("amount"),
-                payment: value("payment"),
-                channel: value("channel"),
+            Kind::Purchases => {
+                let cell = |key: &str| self.cell(row, key).map_or("", |(_, v)| v);
+                PurchaseInput {
+                    date: cell("date"),
+                    product: cell("product"),
+                    category: cell("category"),
+                    quantity: cell("quantity"),
+                    amount: cell("amount"),
+                    payment: cell("payment"),
+                    channel: cell("channel"),
+                }
+                .to_purchase(id)
+                .map(Related::Purchase)
             }
-            .to_purchase(id)
-            .map(Related::Purchase),
             Kind::Feedback => {
                 let handled = yes_no(&value("handled"));
                 let form = FeedbackForm {
@@ -507,14 +542,27 @@ impl Importer {
         // Without record ids, a row already there before the import exactly (same day,
         // product, amount…) is the same record imported twice.
         let already_there = row_id.is_none() && {
-            let before = match self.before.get(&owner) {
-                Some(before) => before.as_ref(),
-                None => wb.get(owner),
-            };
-            before.is_some_and(|r| has_same_content(r, &item))
+            if !self.contents_before.contains_key(&owner) {
+                let before = match self.staged.get(&owner) {
+                    Some(&at) => self.before[at].as_ref(),
+                    None => wb.get(owner),
+                };
+                let hashes = before
+                    .map(|r| super::columns::related_of_unsorted(r, kind).map(|item| content_hash(&item)).collect())
+                    .unwrap_or_default();
+                self.contents_before.insert(owner, hashes);
+            }
+            let seen = &self.contents_before[&owner];
+            !seen.is_empty() && seen.contains(&content_hash(&item))
         };
+        let same_id = if self.has_row_ids() {
+            self.stage(owner, wb);
+            self.positions.get(&(owner, item.id())).copied()
+        } else {
+            None
+        };
+        let track_positions = self.has_row_ids();
         let record = self.stage(owner, wb);
-        let same_id = related_position(record, &item);
         let outcome = match same_id {
             Some(at) if same_content(&get_related(record, kind, at), &item) => Outcome::Unchanged,
             Some(at) => {
@@ -528,6 +576,10 @@ impl Importer {
             None => {
                 set_updated_at(&mut item, now);
                 push_related(record, item.clone());
+                if track_positions {
+                    let at = related_count(record, kind) - 1;
+                    self.positions.insert((owner, item.id()), at);
+                }
                 Outcome::Created
             }
         };
@@ -537,7 +589,7 @@ impl Importer {
             Outcome::Created => self.counts.created += 1,
         }
         if outcome != Outcome::Unchanged && self.preview.len() < PREVIEW_ROWS {
-            let owner_customer = self.staged[&owner].customer.clone();
+            let owner_customer = self.staged(owner).map(|r| r.customer.clone()).unwrap_or_default();
             let cells =
                 self.preview_cells(|key, lang, _| related_cell(&owner_customer, &item, key, lang), &owner_customer);
             self.preview.push((row.line, cells));
@@ -553,8 +605,14 @@ impl Importer {
         // Customers whose file came out exactly as it was are left alone.
         let mut before = Vec::new();
         let mut records = Vec::new();
-        for (id, record) in self.staged {
-            let old = self.before.get(&id).cloned().flatten();
+        // Sorted by number (ids only: the records are large to move around).
+        let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
+        order.sort_unstable();
+        let mut staged: Vec<Option<CustomerRecord>> = self.records.into_iter().map(Some).collect();
+        let mut befores = self.before;
+        for (id, at) in order {
+            let record = staged[at].take().expect("each staged once");
+            let old = befores[at].take();
             if old.as_ref() != Some(&record) {
                 before.push((id, old));
                 records.push(record);
@@ -667,7 +725,9 @@ fn set_updated_at(item: &mut Related, now: i64) {
 /// Equal apart from the id and the time of the last change.
 fn same_content(a: &Related, b: &Related) -> bool {
     match (a, b) {
-        (Related::Purchase(a), Related::Purchase(b)) => same_purchase(a, b),
+        (Related::Purchase(a), Related::Purchase(b)) => {
+            Purchase { id: a.id, updated_at: a.updated_at, ..b.clone() } == *a
+        }
         (Related::Feedback(a), Related::Feedback(b)) => {
             Feedback { id: a.id, updated_at: a.updated_at, ..b.clone() } == *a
         }
@@ -681,30 +741,27 @@ fn same_content(a: &Related, b: &Related) -> bool {
     }
 }
 
-/// Purchases are compared field by field: they are the million-row case, so no copies.
-fn same_purchase(a: &Purchase, b: &Purchase) -> bool {
-    a.date == b.date
-        && a.amount_cents == b.amount_cents
-        && a.quantity == b.quantity
-        && a.product == b.product
-        && a.category == b.category
-        && a.payment == b.payment
-        && a.channel == b.channel
+/// A fingerprint of a record's content, leaving out its id and time of change.
+fn content_hash(item: &Related) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    match item {
+        Related::Purchase(p) => {
+            (p.date, &p.product, &p.category, p.quantity.to_bits(), p.amount_cents, &p.payment, &p.channel).hash(&mut h)
+        }
+        Related::Feedback(f) => (f.date, f.score, f.nps, &f.comment, &f.channel, &f.product, f.handled).hash(&mut h),
+        Related::Interaction(i) => (i.date, i.kind.code(), &i.summary, &i.status, &i.staff, i.follow_up).hash(&mut h),
+        Related::Campaign(c) => (&c.campaign, c.date, c.response.code(), &c.result).hash(&mut h),
+    }
+    h.finish()
 }
 
-/// Whether a customer's file holds a record with the same content as `item`.
-fn has_same_content(record: &CustomerRecord, item: &Related) -> bool {
-    match item {
-        Related::Purchase(p) => record.purchases.iter().any(|old| same_purchase(old, p)),
-        other => match other.kind() {
-            super::workbook::RelatedKind::Feedback => {
-                record.feedback.iter().any(|f| same_content(&Related::Feedback(f.clone()), other))
-            }
-            super::workbook::RelatedKind::Interaction => {
-                record.interactions.iter().any(|i| same_content(&Related::Interaction(i.clone()), other))
-            }
-            _ => record.campaigns.iter().any(|c| same_content(&Related::Campaign(c.clone()), other)),
-        },
+fn related_count(record: &CustomerRecord, kind: Kind) -> usize {
+    match kind {
+        Kind::Purchases => record.purchases.len(),
+        Kind::Feedback => record.feedback.len(),
+        Kind::Interactions => record.interactions.len(),
+        Kind::Campaigns | Kind::Customers => record.campaigns.len(),
     }
 }
 
@@ -714,6 +771,7 @@ mod tests {
     use crate::domain::columns::auto_map;
     use crate::domain::sheet::RowReader;
     use crate::domain::tiers::preset;
+    use std::collections::BTreeMap;
 
     fn today() -> Day {
         Day::parse_iso("2026-11-24").unwrap()
@@ -736,7 +794,7 @@ mod tests {
         let mapping = auto_map(kind, &header, &[]);
         let mut importer = Importer::new(settings(kind, mapping), wb, header.len());
         while let Some(row) = rows.next_row() {
-            importer.take(&row, wb);
+            importer.take(row, wb);
         }
         importer.finish()
     }
@@ -819,7 +877,7 @@ mod tests {
         s.match_order.clear();
         let mut importer = Importer::new(s, &wb, 3);
         while let Some(row) = rows.next_row() {
-            importer.take(&row, &wb);
+            importer.take(row, &wb);
         }
         let plan = importer.finish();
         assert_eq!(plan.records.iter().map(|r| r.customer.id).collect::<Vec<_>>(), [50, 51]);

@@ -114,7 +114,8 @@ pub struct Row {
     pub line: u64,
     /// The line the row ends on (greater than `line` when a quoted cell holds line breaks).
     pub last_line: u64,
-    pub cells: Vec<String>,
+    /// The cells, kept in one buffer (a million rows would otherwise be ten million strings).
+    pub cells: csv::StringRecord,
     /// A quote opened in this row is never closed: it ran to the end of the file.
     pub unclosed_quote: bool,
 }
@@ -127,7 +128,8 @@ pub struct RowReader<'a> {
     /// (byte offset, line number at it) of the last row start.
     cursor: (usize, u64),
     total_bytes: usize,
-    record: csv::StringRecord,
+    /// The row being read, reused for every row.
+    row: Row,
 }
 
 const MAX_HEADER_CELL: usize = 200;
@@ -146,9 +148,9 @@ impl<'a> RowReader<'a> {
             text: text.as_bytes(),
             cursor: (0, 1),
             total_bytes: text.len(),
-            record: csv::StringRecord::new(),
+            row: Row { line: 0, last_line: 0, cells: csv::StringRecord::new(), unclosed_quote: false },
         };
-        let header = rows.next_row().ok_or(FileProblem::Empty)?;
+        let header = rows.next_row().cloned().ok_or(FileProblem::Empty)?;
         let cells: Vec<String> = header.cells.iter().map(|c| c.trim().to_string()).collect();
         if header.last_line > header.line
             || cells.len() > MAX_COLUMNS
@@ -160,15 +162,16 @@ impl<'a> RowReader<'a> {
         Ok((rows, cells))
     }
 
-    /// The next row, or None at the end. Blank lines are skipped.
-    pub fn next_row(&mut self) -> Option<Row> {
+    /// The next row, or None at the end. Blank lines are skipped. The row is lent, not made:
+    /// a million rows are read into the same buffer.
+    pub fn next_row(&mut self) -> Option<&Row> {
         loop {
-            match self.reader.read_record(&mut self.record) {
+            match self.reader.read_record(&mut self.row.cells) {
                 Ok(true) => {
                     // Lines are counted here: the csv crate's own count lags behind CRLF and
                     // blank lines.
                     let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
-                    let mut start = self.record.position().map_or(0, |p| p.byte() as usize);
+                    let mut start = self.row.cells.position().map_or(0, |p| p.byte() as usize);
                     while self.text.get(start).is_some_and(is_break) {
                         start += 1;
                     }
@@ -181,11 +184,11 @@ impl<'a> RowReader<'a> {
                     let last_line = line + raw.iter().filter(|b| **b == b'\n').count() as u64;
                     // Closed quotes come in pairs (an escaped quote is doubled).
                     let unclosed_quote = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
-                    if self.record.len() == 1 && self.record[0].trim().is_empty() {
+                    if self.row.cells.len() == 1 && self.row.cells[0].trim().is_empty() {
                         continue;
                     }
-                    let cells = self.record.iter().map(str::to_string).collect();
-                    return Some(Row { line, last_line, cells, unclosed_quote });
+                    (self.row.line, self.row.last_line, self.row.unclosed_quote) = (line, last_line, unclosed_quote);
+                    return Some(&self.row);
                 }
                 // Only invalid UTF-8 fails here, and the text was decoded already.
                 Ok(false) | Err(_) => return None,
@@ -291,10 +294,10 @@ mod tests {
         let text = "name,notes\r\nAnn,\"two\r\nlines\"\r\n\r\nBob,\"say \"\"hi\"\"\"\nCy,x";
         let (mut rows, header) = RowReader::new(text, b',').unwrap();
         assert_eq!(header, ["name", "notes"]);
-        let all: Vec<Row> = std::iter::from_fn(|| rows.next_row()).collect();
+        let all: Vec<Row> = std::iter::from_fn(|| rows.next_row().cloned()).collect();
         assert_eq!(all.iter().map(|r| (r.line, r.last_line)).collect::<Vec<_>>(), [(2, 3), (5, 5), (6, 6)]);
-        assert_eq!(all[0].cells, ["Ann", "two\r\nlines"]);
-        assert_eq!(all[1].cells, ["Bob", "say \"hi\""]);
+        assert_eq!(all[0].cells, vec!["Ann", "two\r\nlines"]);
+        assert_eq!(all[1].cells, vec!["Bob", "say \"hi\""]);
         assert!(all.iter().all(|r| !r.unclosed_quote));
         assert_eq!(rows.progress(), 1.0);
     }
@@ -303,7 +306,7 @@ mod tests {
     fn an_unclosed_quote_swallows_the_rest_and_shows_as_one_long_row() {
         let text = "name,city\nAnn,\"Paris\nBob,Rome\nCy,Oslo\n";
         let (mut rows, _) = RowReader::new(text, b',').unwrap();
-        let row = rows.next_row().unwrap();
+        let row = rows.next_row().cloned().unwrap();
         assert_eq!((row.line, row.cells.len()), (2, 2));
         assert!(row.last_line >= 4 && row.unclosed_quote, "{row:?}");
         assert_eq!(rows.next_row(), None);

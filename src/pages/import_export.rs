@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::backup::{merge, Backup};
+use crate::domain::backup::{backup_json, merge, Backup};
 use crate::domain::columns::{auto_map, columns, export_csv, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
@@ -83,10 +83,10 @@ pub fn ImportExport() -> impl IntoView {
     let export_json = move |_| {
         let policy = app.policy.get_untracked();
         let defs = app.custom_fields.get_untracked();
-        let json = app.workbook.with_untracked(|wb| {
-            Backup::of(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()).to_json()
-        });
-        if download(&name_for("backup", "json"), "application/json", json.as_bytes()).is_err() {
+        let json = app
+            .workbook
+            .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
+        if download(&name_for("backup", "json"), "application/json", &json).is_err() {
             app.show_error(app.t("error.storage").to_string());
         }
     };
@@ -228,7 +228,7 @@ pub fn ImportExport() -> impl IntoView {
                         let mut batch = 0;
                         while batch < 500 {
                             match reader.next_row() {
-                                Some(row) => importer.take(&row, wb),
+                                Some(row) => importer.take(row, wb),
                                 None => {
                                     done = true;
                                     break;
@@ -639,7 +639,7 @@ fn rejected_file(
         by_line.entry(p.line).or_default().push(import_problem(lang, file, p, headings));
     }
     let rows = rows.iter().map(move |r| {
-        let mut cells = r.cells.clone();
+        let mut cells: Vec<String> = r.cells.iter().map(str::to_string).collect();
         cells.resize(headings.len(), String::new());
         cells.push(by_line.get(&r.line).map(|p| p.join("; ")).unwrap_or_default());
         cells

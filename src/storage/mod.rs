@@ -178,12 +178,27 @@ impl Store {
         }
         let store = tx.object_store(SHARDS)?;
         let mut current = std::collections::BTreeMap::new();
-        for s in touched_shards(&changes) {
-            let stored = match store.get(shard_key(s))?.await? {
+        let wanted = touched_shards(&changes);
+        // A batch touching many shards (an import) reads them all with one request.
+        let stored: Vec<(usize, Option<JsValue>)> = if wanted.len() > 64 {
+            let keys = store.get_all_keys(None, None)?.await?;
+            let values = store.get_all(None, None)?.await?;
+            let mut by_shard: std::collections::BTreeMap<usize, JsValue> =
+                keys.iter().zip(values).map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as usize, v)).collect();
+            wanted.iter().map(|s| (*s, by_shard.remove(s))).collect()
+        } else {
+            let mut stored = Vec::new();
+            for &s in &wanted {
+                stored.push((s, store.get(shard_key(s))?.await?));
+            }
+            stored
+        };
+        for (s, value) in stored {
+            let decoded = match value {
                 Some(v) => decode_shard(&to_bytes(&v)).map_err(|error| StoreError::Damaged { shard: s, error }),
                 None => Ok(Shard::default()),
             };
-            match stored {
+            match decoded {
                 Ok(shard) => current.insert(s, shard),
                 Err(e) => {
                     let _ = tx.abort();

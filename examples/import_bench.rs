@@ -1,0 +1,74 @@
+//! Native timing of the CSV importer over the files `tests/bench/import_bench.mjs` imports in
+//! the browser: 100,000 customers and 1,000,000 purchases. Run by `make bench`.
+
+use std::time::Instant;
+
+use tierbook::domain::columns::{auto_map, Kind};
+use tierbook::domain::day::Day;
+use tierbook::domain::import::{ImportSettings, Importer, MatchKey};
+use tierbook::domain::sheet::{decode, sniff_delimiter, RowReader};
+use tierbook::domain::tiers::preset;
+use tierbook::domain::workbook::Workbook;
+
+fn files(customers: usize, purchases: usize) -> (String, String) {
+    let mut c = String::from("客户编号,客户名称,联系方式,邮箱,城市,成为客户日期\r\n");
+    for i in 1..=customers {
+        c.push_str(&format!(
+            "{i},王伟{i},1{:010},c{i}@example.cn,上海,2015/{}/{}\r\n",
+            3_000_000_000u64 + i as u64 * 7,
+            1 + i % 12,
+            1 + i % 28
+        ));
+    }
+    let mut p = String::from("客户编号,日期,商品,类别,数量,金额,支付方式,渠道\r\n");
+    let mut seed = 12345u64;
+    for i in 0..purchases {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
+        let customer = 1 + (u * u * customers as f64) as usize;
+        p.push_str(&format!(
+            "{customer},20{}/{}/{},手冲咖啡豆,咖啡,{},\"￥1,{:03}.00\",微信,门店{}\r\n",
+            20 + i % 6,
+            1 + i % 12,
+            1 + i % 28,
+            1 + i % 3,
+            i % 1000,
+            i % 5
+        ));
+    }
+    (c, p)
+}
+
+fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::domain::model::CustomerRecord>) {
+    let started = Instant::now();
+    let (text, _) = decode(text.as_bytes(), None).unwrap();
+    let (mut rows, header) = RowReader::new(&text, sniff_delimiter(&text)).unwrap();
+    let settings = ImportSettings {
+        kind,
+        mapping: auto_map(kind, &header, &[]),
+        match_order: vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
+        today: Day::parse_iso("2026-11-24").unwrap(),
+        now: 1,
+        custom_fields: vec![],
+        policy: preset("metals").unwrap(),
+    };
+    let mut importer = Importer::new(settings, wb, header.len());
+    while let Some(row) = rows.next_row() {
+        importer.take(row, wb);
+    }
+    let plan = importer.finish();
+    (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan.records)
+}
+
+fn main() {
+    let (customers, purchases) = files(
+        std::env::var("N").map_or(100_000, |n| n.parse().unwrap()),
+        std::env::var("N").map_or(1_000_000, |n| n.parse::<usize>().unwrap() * 10),
+    );
+    let mut wb = Workbook::default();
+    let (ms, problems, records) = import(Kind::Customers, &customers, &wb);
+    println!("native import, customers CSV ({:.1} MB): {ms:.0} ms, {problems} problems", customers.len() as f64 / 1e6);
+    wb.insert_records(records);
+    let (ms, problems, _) = import(Kind::Purchases, &purchases, &wb);
+    println!("native import, purchases CSV ({:.1} MB): {ms:.0} ms, {problems} problems", purchases.len() as f64 / 1e6);
+}

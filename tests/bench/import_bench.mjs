@@ -1,0 +1,140 @@
+// `make bench`, part 2: importing a CSV of 100,000 customers and one of 1,000,000 purchases
+// through the Import page until committed, exporting the workbook to JSON and CSV, and — in the
+// same browser, as the peer figure — a bare JavaScript parse of the purchases file by papaparse.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, openApp, byId } from '../e2e/browser.mjs';
+import { serveDist } from '../e2e/server.mjs';
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
+const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
+const RUNS = Number(process.env.BENCH_IMPORT_RUNS || 3);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const fmt = (xs) => `${median(xs).toFixed(0)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+
+// Files as a shop's spreadsheet would hold them: Chinese headings, ￥ amounts, slashed dates.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tierbook-bench-'));
+const customersFile = path.join(dir, 'customers.csv');
+const purchasesFile = path.join(dir, 'purchases.csv');
+{
+  let seed = 12345;
+  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const cities = ['上海', '北京', '杭州', '深圳', '成都', 'Suzhou', 'Nanjing'];
+  const family = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄'];
+  const given = ['伟', '芳', '娜', '敏', '静', '强', '磊', '洋'];
+  const lines = ['客户编号,客户名称,联系方式,邮箱,城市,成为客户日期'];
+  for (let i = 1; i <= CUSTOMERS; i++) {
+    const name = family[i % 8] + given[(i >> 3) % 8] + (i % 3 ? '' : given[(i >> 6) % 8]);
+    lines.push(`${i},${name},1${String(3000000000 + i * 7).padStart(10, '0')},c${i}@example.cn,${cities[i % 7]},20${10 + (i % 15)}/${1 + (i % 12)}/${1 + (i % 28)}`);
+  }
+  fs.writeFileSync(customersFile, '\uFEFF' + lines.join('\r\n') + '\r\n');
+  const products = [['手冲咖啡豆', '咖啡', 88], ['礼盒', '礼品', 268], ['Tea set', 'Tea', 158], ['会员卡充值', '储值', 500]];
+  const out = fs.openSync(purchasesFile, 'w');
+  fs.writeSync(out, '\uFEFF客户编号,日期,商品,类别,数量,金额,支付方式,渠道\r\n');
+  let chunk = [];
+  for (let i = 0; i < PURCHASES; i++) {
+    const u = rand();
+    const customer = 1 + Math.floor(u * u * CUSTOMERS);
+    const [product, category, price] = products[i % 4];
+    const qty = 1 + (i % 3);
+    const amount = (price * qty).toLocaleString('en-US');
+    chunk.push(`${customer},20${20 + (i % 6)}/${1 + (i % 12)}/${1 + (i % 28)},${product},${category},${qty},"￥${amount}.00",微信,门店${i % 5}`);
+    if (chunk.length === 50000) { fs.writeSync(out, chunk.join('\r\n') + '\r\n'); chunk = []; }
+  }
+  if (chunk.length) fs.writeSync(out, chunk.join('\r\n') + '\r\n');
+  fs.closeSync(out);
+}
+const mb = (f) => (fs.statSync(f).size / 1024 / 1024).toFixed(1);
+const sizes = [mb(customersFile), mb(purchasesFile)];
+
+const server = await serveDist();
+const browser = await launch();
+const results = { customersRead: [], customersWrite: [], purchasesRead: [], purchasesWrite: [], total: [], json: [], csv: [], papaparse: [], ours: [] };
+
+/** Chooses a file and waits for the preview, then commits and waits for the result. */
+async function importFile(page, kind, file) {
+  await page.selectOption(byId('import-kind'), kind);
+  // Timed in the page: from the file input's change event to the preview in the DOM.
+  const name = path.basename(file);
+  const readTimer = page.evaluate(([input, analysis, name]) => new Promise((resolve) => {
+    let t0 = null;
+    document.querySelector(input).addEventListener('change', () => { t0 = performance.now(); }, { capture: true, once: true });
+    const obs = new MutationObserver(() => {
+      if (t0 !== null && document.querySelector(analysis)?.dataset.file === name) { obs.disconnect(); resolve(performance.now() - t0); }
+    });
+    obs.observe(document.body, { childList: true, subtree: true, attributes: true });
+  }), [byId('import-file'), byId('import-analysis'), name]);
+  await page.waitForFunction(() => true);
+  await page.setInputFiles(byId('import-file'), file);
+  const read = await readTimer;
+  const problems = await page.locator(byId('import-error')).count();
+  if (problems) throw new Error(`${file}: ${await page.locator(byId('import-error')).first().textContent()}`);
+  // Timed in the page, from the click to the result in the DOM.
+  const write = await page.evaluate(([button, result]) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (document.querySelector(result)) { obs.disconnect(); resolve(performance.now() - t0); }
+    });
+    obs.observe(document.body, { childList: true, subtree: true });
+    document.querySelector(button).click();
+  }), [byId('import-commit'), byId('import-result')]);
+  return [read, write];
+}
+
+async function timedDownload(page, id) {
+  // The export is built and handed to the browser inside the click handler: timed in the page.
+  const downloaded = page.waitForEvent('download', { timeout: 300000 });
+  const ms = await page.evaluate((sel) => { const t0 = performance.now(); document.querySelector(sel).click(); return performance.now() - t0; }, byId(id));
+  await (await downloaded).delete();
+  return ms;
+}
+
+for (let run = 0; run < RUNS; run++) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openApp(context, server.url);
+  if (process.env.BENCH_LOG) page.on('console', (m) => console.log(m.text()));
+  await page.click(byId('nav-import-export'));
+  const [cr, cw] = await importFile(page, 'customers', customersFile);
+  const [pr, pw] = await importFile(page, 'purchases', purchasesFile);
+  const created = await page.getAttribute(`${byId('import-result')} [data-created]`, 'data-created');
+  if (Number(created) !== PURCHASES) throw new Error(`created ${created} purchases, expected ${PURCHASES}`);
+  results.customersRead.push(cr); results.customersWrite.push(cw);
+  results.purchasesRead.push(pr); results.purchasesWrite.push(pw);
+  results.total.push(cr + cw + pr + pw);
+  results.json.push(await timedDownload(page, 'export-json'));
+  results.csv.push(await timedDownload(page, 'export-csv-purchases'));
+
+  // The peer: papaparse parsing the same purchases file in the same browser (parse only).
+  await page.addScriptTag({ path: path.resolve('node_modules/papaparse/papaparse.min.js') });
+  await page.evaluate(() => { const i = document.createElement('input'); i.type = 'file'; i.id = 'peer-file'; document.body.append(i); });
+  await page.setInputFiles('#peer-file', purchasesFile);
+  const peer = await page.evaluate(async () => {
+    const text = await document.getElementById('peer-file').files[0].text();
+    const t0 = performance.now();
+    const parsed = window.Papa.parse(text, { header: true, skipEmptyLines: true });
+    return { ms: performance.now() - t0, rows: parsed.data.length };
+  });
+  if (peer.rows !== PURCHASES) throw new Error(`papaparse read ${peer.rows} rows`);
+  results.papaparse.push(peer.ms);
+  results.ours.push(pr);
+  await context.close();
+}
+await browser.close();
+await server.close();
+fs.rmSync(dir, { recursive: true });
+
+const cpu = os.cpus()[0]?.model || 'unknown CPU';
+console.log(`\n### Import and export — ${CUSTOMERS} customers (${sizes[0]} MB CSV), ${PURCHASES} purchases (${sizes[1]} MB CSV)`);
+console.log(`Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, headless Chromium via playwright-core.\n`);
+console.log('| figure | target | median (all runs) |');
+console.log('| --- | --- | --- |');
+console.log(`| customers CSV: choose file → preview ready | — | ${fmt(results.customersRead)} |`);
+console.log(`| customers CSV: import-commit → committed | — | ${fmt(results.customersWrite)} |`);
+console.log(`| purchases CSV: choose file → preview ready | — | ${fmt(results.purchasesRead)} |`);
+console.log(`| purchases CSV: import-commit → committed | — | ${fmt(results.purchasesWrite)} |`);
+console.log(`| both files, in total to committed | ≤ 5000 ms | ${fmt(results.total)} |`);
+console.log(`| export JSON backup (click → download) | ≤ 3000 ms | ${fmt(results.json)} |`);
+console.log(`| export purchases CSV (click → download) | ≤ 3000 ms | ${fmt(results.csv)} |`);
+console.log(`| peer: papaparse parse of the purchases CSV (header: true), same browser | — | ${fmt(results.papaparse)} |`);
+console.log(`| ours on the same file: decode, parse, check, match and stage every row | — | ${fmt(results.ours)} |`);
