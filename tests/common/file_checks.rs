@@ -1,0 +1,72 @@
+//! What must hold for any file a user can drop on the Import page, shared by the fuzz targets
+//! (`fuzz/`) and the regression tests over the inputs they found (`tests/fuzz_regressions.rs`).
+
+use tierbook::domain::backup::{merge, Backup};
+use tierbook::domain::columns::{auto_map, Kind};
+use tierbook::domain::day::Day;
+use tierbook::domain::demo::generate;
+use tierbook::domain::import::{ImportSettings, Importer, MatchKey};
+use tierbook::domain::sheet::{decode, sniff_delimiter, RowReader};
+use tierbook::domain::tiers::preset;
+use tierbook::domain::workbook::Workbook;
+use tierbook::i18n::Lang;
+
+fn today() -> Day {
+    Day::from_ymd(2026, 11, 24).expect("a date")
+}
+
+/// A small workbook for rows to match against.
+pub fn sample_workbook() -> Workbook {
+    let mut wb = Workbook::default();
+    wb.insert_records(generate(1, 20, 60, today(), 1));
+    wb
+}
+
+/// Reads `bytes` as a CSV of `kind`: it never panics, every row is accounted for exactly once,
+/// every refused row has a problem, and nothing staged is without its customer.
+pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
+    let Ok((text, _)) = decode(bytes, None) else { return };
+    let Ok((mut rows, header)) = RowReader::new(&text, sniff_delimiter(&text)) else { return };
+    let settings = ImportSettings {
+        kind,
+        mapping: auto_map(kind, &header, &[]),
+        match_order: vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
+        today: today(),
+        now: 1,
+        custom_fields: vec![],
+        policy: preset("metals").expect("a preset"),
+    };
+    let mut importer = Importer::new(settings, wb, header.len());
+    let mut count = 0;
+    while let Some(row) = rows.next_row() {
+        importer.take(row, wb);
+        count += 1;
+    }
+    let plan = importer.finish();
+    let c = &plan.counts;
+    assert_eq!(c.created + c.updated + c.unchanged + c.rejected, count);
+    assert_eq!(plan.rejected.len(), c.rejected);
+    for row in &plan.rejected {
+        assert!(plan.problems.iter().any(|p| p.line == row.line), "a refused row without a problem");
+    }
+    if kind != Kind::Customers {
+        for r in &plan.records {
+            assert!(wb.get(r.customer.id).is_some(), "a related row made a customer");
+        }
+    }
+}
+
+/// Reads `bytes` as a JSON backup: it never panics, a backup it accepts writes out the same,
+/// and merging it into a workbook loses none of the workbook's customers.
+pub fn check_backup(bytes: &[u8], wb: &Workbook) {
+    let Ok(text) = std::str::from_utf8(bytes) else { return };
+    let Ok(backup) = Backup::parse(text) else { return };
+    assert_eq!(Backup::parse(&backup.to_json()).as_ref(), Ok(&backup));
+    let policy = preset("metals").expect("a preset");
+    let plan = merge(wb, &backup, Lang::En, &policy);
+    let mut merged = wb.clone();
+    merged.insert_records(plan.records);
+    for r in wb.records() {
+        assert!(merged.get(r.customer.id).is_some());
+    }
+}
