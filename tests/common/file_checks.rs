@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each fuzz target uses one of these checks
 //! What must hold for any file a user can drop on the Import page, shared by the fuzz targets
 //! (`fuzz/`) and the regression tests over the inputs they found (`tests/fuzz_regressions.rs`).
 
