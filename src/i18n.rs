@@ -282,6 +282,8 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "file.other-version" => ("这是另一版本的 Tierbook 备份（格式 {version}），本版本读取格式 1", "this backup comes from another version of Tierbook (format {version}); this one reads format 1"),
         "file.invalid" => ("第 {line} 行第 {column} 列：{message}", "line {line}, column {column}: {message}"),
         "file.duplicate-customer" => ("客户编号 {id} 出现了不止一次", "customer number {id} appears more than once"),
+        "file.invalid-value" => ("客户 {id} 的“{field}”：{problem}（文件可能被改动或损坏）", "customer {id}, “{field}”: {problem} (the file may have been edited or damaged)"),
+        "file.invalid-policy" => ("其中的等级规则无效", "the tier policy in it is not valid"),
         "file.too-big" => ("文件超过 100 MB", "the file is larger than 100 MB"),
         "error.storage" => ("保存失败，数据未更改", "Could not save; nothing was changed"),
         "error.open" => ("无法打开本地数据库", "Could not open the local database"),
@@ -525,6 +527,15 @@ pub fn backup_problem(lang: Lang, file: &str, problem: &BackupProblem) -> String
             &[("line", line.to_string()), ("column", column.to_string()), ("message", message.clone())],
         ),
         BackupProblem::DuplicateCustomer(id) => fill(tr(lang, "file.duplicate-customer"), &[("id", id.to_string())]),
+        BackupProblem::InvalidValue { customer, field, problem } => fill(
+            tr(lang, "file.invalid-value"),
+            &[
+                ("id", customer.to_string()),
+                ("field", tr(lang, &format!("field.{field}")).to_string()),
+                ("problem", problem_text(lang, problem)),
+            ],
+        ),
+        BackupProblem::InvalidPolicy => tr(lang, "file.invalid-policy").to_string(),
     };
     let sep = if lang == Lang::Zh { "：" } else { ": " };
     format!("{file}{sep}{what}")

@@ -69,7 +69,9 @@ fn bad_backups_are_refused_with_the_reason() {
     assert_eq!(Backup::parse(&text("other-version.json")), Err(BackupProblem::OtherVersion(2)));
     assert_eq!(Backup::parse(&text("not-a-backup.json")), Err(BackupProblem::NotABackup));
     match Backup::parse(&text("missing-field.json")) {
-        Err(BackupProblem::Invalid { line: 1, message, .. }) => assert!(message.contains("missing field `name`"), "{message}"),
+        Err(BackupProblem::Invalid { line: 1, message, .. }) => {
+            assert!(message.contains("missing field `name`"), "{message}")
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::columns::{columns, customer_cell, related_cell, related_of, Kind};
+use super::forms::Problem;
 use super::import::{get_related, push_related, related_position, replace_related, Counts};
 use super::model::*;
 use super::tiers::TierPolicy;
@@ -48,6 +49,60 @@ pub enum BackupProblem {
         message: String,
     },
     DuplicateCustomer(CustomerId),
+    /// A value no form would accept (a negative amount, a score of 9…): the file was edited
+    /// or damaged, and is refused whole rather than half-trusted.
+    InvalidValue {
+        customer: CustomerId,
+        field: &'static str,
+        problem: Problem,
+    },
+    /// The tier policy inside is one the Tiers page would refuse.
+    InvalidPolicy,
+}
+
+/// The first value in a customer's file that the forms would refuse.
+fn check_values(r: &CustomerRecord) -> Result<(), (&'static str, Problem)> {
+    let in_range = |d: super::day::Day| (1900..=2200).contains(&chrono::Datelike::year(&d.to_date()));
+    let c = &r.customer;
+    let dates = [c.birthday, c.customer_since, c.consent_date];
+    if c.name.trim().is_empty() {
+        return Err(("name", Problem::Required));
+    }
+    if c.influence > 5 {
+        return Err(("influence", Problem::OutOfRange(0, 5)));
+    }
+    if dates.iter().flatten().any(|d| !in_range(*d)) {
+        return Err(("date", Problem::InvalidDate));
+    }
+    for p in &r.purchases {
+        if p.amount_cents < 0 {
+            return Err(("amount", Problem::Negative));
+        }
+        if !(p.quantity.is_finite() && p.quantity > 0.0) {
+            return Err(("quantity", Problem::NotPositive));
+        }
+        if !in_range(p.date) {
+            return Err(("date", Problem::InvalidDate));
+        }
+    }
+    for f in &r.feedback {
+        if !(1..=5).contains(&f.score) {
+            return Err(("score", Problem::OutOfRange(1, 5)));
+        }
+        if f.nps.is_some_and(|n| n > 10) {
+            return Err(("nps", Problem::OutOfRange(0, 10)));
+        }
+    }
+    let other_dates = r
+        .feedback
+        .iter()
+        .map(|f| f.date)
+        .chain(r.interactions.iter().map(|i| i.date))
+        .chain(r.campaigns.iter().map(|c| c.date));
+    if other_dates.into_iter().any(|d| !in_range(d)) {
+        return Err(("date", Problem::InvalidDate));
+    }
+    Ok(())
 }
 
 /// The same document as `Backup`, written straight from the workbook without copying it.
@@ -134,6 +189,16 @@ impl Backup {
         }
         if backup.version != BACKUP_VERSION {
             return Err(BackupProblem::OtherVersion(backup.version));
+        }
+        if backup.policy.validate().is_err() {
+            return Err(BackupProblem::InvalidPolicy);
+        }
+        for r in &backup.customers {
+            check_values(r).map_err(|(field, problem)| BackupProblem::InvalidValue {
+                customer: r.customer.id,
+                field,
+                problem,
+            })?;
         }
         let mut seen = HashSet::new();
         if let Some(c) = backup.customers.iter().find(|r| r.customer.id == 0 || !seen.insert(r.customer.id)) {
@@ -347,6 +412,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let negative = json.replacen("\"amount_cents\":", "\"amount_cents\":-", 1);
+        assert!(matches!(
+            Backup::parse(&negative),
+            Err(BackupProblem::InvalidValue { field: "amount", problem: Problem::Negative, .. })
+        ));
         let mut twice = Backup::parse(&json).unwrap();
         twice.customers.push(twice.customers[0].clone());
         assert_eq!(
