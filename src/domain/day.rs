@@ -19,8 +19,14 @@ impl Day {
         Day((date - EPOCH).num_days() as i32)
     }
 
+    /// The calendar date. A day number beyond the calendar (only a damaged or edited file
+    /// holds one) gives the calendar's first or last date instead of a crash.
     pub fn to_date(self) -> NaiveDate {
-        EPOCH + chrono::Duration::days(self.0 as i64)
+        EPOCH.checked_add_signed(chrono::Duration::days(self.0 as i64)).unwrap_or(if self.0 < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
     }
 
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
@@ -120,6 +126,13 @@ mod tests {
         for text in ["2023-02-29", "2024-13-01", "24-01-01", "", "1850-01-01", "today"] {
             assert_eq!(Day::parse_iso(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn day_numbers_beyond_the_calendar_do_not_crash() {
+        assert_eq!(Day(i32::MAX).to_date(), NaiveDate::MAX);
+        assert_eq!(Day(i32::MIN).to_date(), NaiveDate::MIN);
+        assert!(!Day(i32::MAX).to_string().is_empty());
     }
 
     #[test]
