@@ -1,6 +1,7 @@
 //! Pure domain logic: no browser, no UI framework. Everything here is tested with `cargo test`.
 
 pub mod backup;
+pub mod bgnbd;
 pub mod codec;
 pub mod columns;
 pub mod customer_list;
