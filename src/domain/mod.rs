@@ -1,5 +1,6 @@
 //! Pure domain logic: no browser, no UI framework. Everything here is tested with `cargo test`.
 
+pub mod analytics;
 pub mod backup;
 pub mod bgnbd;
 pub mod codec;
