@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
 use crate::components::nav::Nav;
+use crate::pages::analytics::Analytics;
 use crate::pages::coming_soon::ComingSoon;
 use crate::pages::customer_card::CustomerCard;
 use crate::pages::customer_edit::CustomerEdit;
@@ -49,7 +50,7 @@ pub fn App() -> impl IntoView {
                         Page::Settings => view! { <Settings/> }.into_any(),
                         Page::ImportExport => view! { <ImportExport/> }.into_any(),
                         Page::Tiers => view! { <Tiers/> }.into_any(),
-                        Page::Analytics => view! { <ComingSoon title="nav.analytics"/> }.into_any(),
+                        Page::Analytics => view! { <Analytics/> }.into_any(),
                         Page::Reminders => view! { <ComingSoon title="nav.reminders"/> }.into_any(),
                     }
                 }}

@@ -1,3 +1,4 @@
+pub mod analytics;
 pub mod coming_soon;
 pub mod customer_card;
 pub mod customer_edit;
