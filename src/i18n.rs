@@ -343,7 +343,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "problem.email" => {
             ("邮箱格式不正确（例如 name@example.com）", "is not an email address (like name@example.com)")
         }
-        "problem.date" => ("不是有效日期（格式 YYYY-MM-DD）", "is not a valid date (YYYY-MM-DD)"),
+        "problem.date" => ("不是有效日期（如 2024-03-01、2024/3/1 或 2024年3月1日）", "is not a valid date (like 2024-03-01, 2024/3/1 or 2024年3月1日)"),
         "problem.future" => ("不能晚于今天", "cannot be in the future"),
         "problem.before" => ("不能早于", "cannot be before"),
         "problem.number" => ("应为数字", "must be a number"),
