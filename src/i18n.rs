@@ -3,6 +3,7 @@
 use crate::domain::backup::BackupProblem;
 use crate::domain::forms::{FieldError, Problem};
 use crate::domain::import::{RowIssue, RowProblem};
+use crate::domain::insights::{Rules, Stage, Warning};
 use crate::domain::money::format_grouped;
 use crate::domain::sheet::FileProblem;
 use crate::domain::tiers::{Evidence, Metric, PolicyError, Reason, RuleMode, TierDef, TierPolicy};
@@ -324,6 +325,79 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "class.core" => ("核心客户", "Core"),
         "class.important" => ("重要客户", "Important"),
         "class.ordinary" => ("普通客户", "Ordinary"),
+        "chart.as-table" => ("以表格查看数字", "The numbers as a table"),
+        "chart.no-tier" => ("未评级", "No tier"),
+        "chart.before" => ("之前", "before"),
+        "chart.now" => ("现在", "now"),
+        "chart.tiers" => ("各等级客户数", "Customers per tier"),
+        "chart.movements" => ("上次评级以来的等级变动", "Tier movements since the last review"),
+        "chart.movements-since" => ("比较起点：", "Compared with:"),
+        "chart.spend-by-tier" => ("各等级月度消费（元）", "Monthly spend by tier (¥)"),
+        "chart.month" => ("月份", "Month"),
+        "chart.feedback-trend" => ("满意度与 NPS 趋势", "Satisfaction and NPS trend"),
+        "chart.rfm" => ("RFM 分布图（近度 × 频次）", "RFM map (recency × frequency)"),
+        "chart.recency-score" => ("近度得分 R", "Recency score R"),
+        "chart.frequency-score" => ("频次得分 F", "Frequency score F"),
+        "chart.churn-risk" => ("流失风险分布（仍活跃概率）", "Churn risk (probability still active)"),
+        "chart.lifecycle" => ("生命周期漏斗", "Lifecycle funnel"),
+        "chart.stage" => ("阶段", "Stage"),
+        "chart.reviews" => ("即将到期的等级评定（按周）", "Upcoming tier reviews (by week)"),
+        "chart.week-from" => ("自该日起一周", "Week from"),
+        "chart.model-pending" => ("模型计算中…", "The model is being fitted…"),
+        "stage.prospect" => ("尚未购买", "No purchase yet"),
+        "stage.new" => ("新客户", "New"),
+        "stage.growing" => ("成长期", "Growing"),
+        "stage.mature" => ("成熟期", "Mature"),
+        "stage.won-back" => ("已挽回", "Won back"),
+        "stage.at-risk" => ("有流失风险", "At risk"),
+        "stage.lost" => ("已流失", "Lost"),
+        "analytics.tone" => ("评论语气", "Tone of comments"),
+        "analytics.tone-help" => ("按情感词典判断；服务记录中的投诉一律计为负面。", "Judged with a word list; complaints from the service log always count as negative."),
+        "tone.positive" => ("正面", "Positive"),
+        "tone.neutral" => ("中性", "Neutral"),
+        "tone.negative" => ("负面", "Negative"),
+        "analytics.breakdown" => ("分组查看", "Break down by"),
+        "breakdown.tier" => ("等级", "Tier"),
+        "breakdown.product" => ("产品", "Product"),
+        "breakdown.channel" => ("渠道", "Channel"),
+        "breakdown.staff" => ("客户经理", "Account manager"),
+        "analytics.group" => ("分组", "Group"),
+        "analytics.unspecified" => ("（未填写）", "(not given)"),
+        "analytics.terms" => ("评论关键词", "Key terms in comments"),
+        "analytics.terms-help" => ("截至日期前 12 个月的评论与投诉中最常出现的词语（中文按相邻两字切分）。点击关键词查看原文。", "The terms most used in the 12 months' comments and complaints (Chinese split into two-character terms). Click a term for the comments."),
+        "analytics.term-comments" => ("包含该关键词的评论", "Comments using"),
+        "analytics.date" => ("日期", "Date"),
+        "analytics.customer" => ("客户", "Customer"),
+        "analytics.complaint" => ("投诉", "complaint"),
+        "analytics.lifecycle" => ("生命周期阶段", "Lifecycle stages"),
+        "analytics.rules" => ("判定规则（自上而下，先符合者为准）", "Rules (read top to bottom; the first that holds decides)"),
+        "analytics.warnings" => ("流失预警", "Churn warnings"),
+        "analytics.warnings-help" => ("有预警规则触发或模型估计仍活跃概率低于 50% 的客户，按年均消费（流失损失）排序。", "Customers a warning rule fires for, or the model gives under 50% chance of still being active; most yearly spend (what losing them costs) first."),
+        "analytics.reasons" => ("原因", "Why"),
+        "analytics.value-at-risk" => ("年均消费", "Yearly spend"),
+        "analytics.won-back" => ("已挽回的客户", "Won back"),
+        "analytics.won-back-help" => ("曾超过平常购买间隔两倍未购买、之后又恢复购买的客户。", "Customers who went more than twice their usual interval without buying, then bought again."),
+        "analytics.value" => ("客户价值", "Customer value"),
+        "analytics.value-help" => ("按模型预计未来 12 个月价值排序（预计购买天数 × 每个购买日的平均消费）。", "By expected 12-month value (expected purchase days × average spend per purchase day)."),
+        "analytics.aov" => ("客单价", "Average order"),
+        "analytics.interval" => ("购买间隔（天）", "Purchase interval (days)"),
+        "analytics.expected-purchases" => ("预计 12 个月购买", "Expected purchases, 12 months"),
+        "analytics.expected-value" => ("预计 12 个月价值", "Expected 12-month value"),
+        "analytics.campaigns" => ("营销活动效果", "Campaigns"),
+        "analytics.campaigns-help" => ("参与者在参与前后各 4 周的消费，对比同等级未参与客户在活动首日前后 4 周的消费（人均）。", "Participants' spend in the 4 weeks before and after they took part, against customers of the same tiers who did not, around the campaign's first day (per customer)."),
+        "campaign.name" => ("活动", "Campaign"),
+        "campaign.invited" => ("邀请", "Entered"),
+        "campaign.participants" => ("参与", "Took part"),
+        "campaign.redeemed" => ("核销", "Redeemed"),
+        "campaign.redemption" => ("核销率", "Redemption"),
+        "campaign.before" => ("参与者 前 4 周", "Participants, 4 weeks before"),
+        "campaign.after" => ("参与者 后 4 周", "Participants, 4 weeks after"),
+        "campaign.control" => ("同等级未参与者 前 / 后", "Same-tier others, before / after"),
+        "campaign.lift" => ("人均增量（对比未参与者）", "Lift per customer vs others"),
+        "analytics.timing" => ("计算耗时", "Computed in"),
+        "analytics.segment-filter" => ("RFM 分群", "RFM segment"),
+        "analytics.all-segments" => ("全部分群", "All segments"),
+        "analytics.stage" => ("生命周期", "Lifecycle"),
         "error.storage" => ("保存失败，数据未更改", "Could not save; nothing was changed"),
         "error.open" => ("无法打开本地数据库", "Could not open the local database"),
         "error.changed-elsewhere" => (
@@ -632,6 +706,44 @@ pub fn evidence_text(lang: Lang, e: &Evidence, window_months: u32) -> String {
 }
 
 /// Why a tier changed, with the figures: the thresholds met for a rise, missed for a fall.
+/// Why a customer is on the churn-warning list.
+pub fn warning_text(lang: Lang, warning: &Warning) -> String {
+    match (warning, lang) {
+        (Warning::Overdue { days, usual }, Lang::Zh) => format!("已 {days} 天未购买（平常间隔 {usual:.0} 天）"),
+        (Warning::Overdue { days, usual }, Lang::En) => format!("No purchase for {days} days (usually every {usual:.0})"),
+        (Warning::FallingSatisfaction { latest, before }, Lang::Zh) => format!("满意度下降：最近 {latest} 分，此前平均 {before:.1} 分"),
+        (Warning::FallingSatisfaction { latest, before }, Lang::En) => format!("Satisfaction falling: latest {latest}, before {before:.1} on average"),
+        (Warning::OpenComplaint { since }, Lang::Zh) => format!("投诉未解决（{since} 起）"),
+        (Warning::OpenComplaint { since }, Lang::En) => format!("Open complaint since {since}"),
+    }
+}
+
+/// The rule that puts a customer in a lifecycle stage, with the numbers the analysis uses.
+pub fn lifecycle_rule(lang: Lang, stage: Stage, r: &Rules) -> String {
+    let (k, lost, min_days, new_days, mature) =
+        (r.overdue_factor, r.lost_factor, r.lost_min_days, r.new_days, r.mature_purchase_days);
+    match (stage, lang) {
+        (Stage::Prospect, Lang::Zh) => "截至日期前没有任何购买".into(),
+        (Stage::Prospect, Lang::En) => "No purchase up to the date".into(),
+        (Stage::Lost, Lang::Zh) => format!("未购买天数超过平常间隔的 {lost} 倍，且至少 {min_days} 天"),
+        (Stage::Lost, Lang::En) => format!("No purchase for over {lost}× the usual interval and at least {min_days} days"),
+        (Stage::AtRisk, Lang::Zh) => format!("未购买天数超过平常间隔的 {k} 倍"),
+        (Stage::AtRisk, Lang::En) => format!("No purchase for over {k}× the usual interval"),
+        (Stage::WonBack, Lang::Zh) => format!("最近一次购买前曾超过平常间隔的 {k} 倍未购买"),
+        (Stage::WonBack, Lang::En) => format!("Went over {k}× the usual interval without buying before the latest purchase"),
+        (Stage::New, Lang::Zh) => format!("首次购买在 {new_days} 天以内"),
+        (Stage::New, Lang::En) => format!("First purchase within {new_days} days"),
+        (Stage::Growing, Lang::Zh) => format!("首次购买不满一年，或购买天数少于 {mature}"),
+        (Stage::Growing, Lang::En) => format!("First purchase under a year ago, or fewer than {mature} purchase days"),
+        (Stage::Mature, Lang::Zh) => "其余仍在正常购买的客户".into(),
+        (Stage::Mature, Lang::En) => "Everyone else who buys in rhythm".into(),
+    }
+}
+
+/// The order the lifecycle rules are checked in.
+pub const RULE_ORDER: [Stage; 7] =
+    [Stage::Prospect, Stage::Lost, Stage::AtRisk, Stage::WonBack, Stage::New, Stage::Growing, Stage::Mature];
+
 pub fn reason_text(lang: Lang, reason: &Reason, window_months: u32) -> String {
     let list = |evidence: &[Evidence], met: bool| {
         let chosen: Vec<String> =
@@ -743,6 +855,18 @@ mod tests {
         }
         assert!(seen > 20, "the scan found the keys in use");
         assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    #[test]
+    fn lifecycle_rules_quote_the_numbers_the_analysis_uses() {
+        use crate::domain::insights::RULES;
+        assert_eq!(lifecycle_rule(Lang::En, Stage::AtRisk, &RULES), "No purchase for over 2× the usual interval");
+        assert_eq!(lifecycle_rule(Lang::Zh, Stage::Lost, &RULES), "未购买天数超过平常间隔的 4 倍，且至少 180 天");
+        assert_eq!(RULE_ORDER.len(), Stage::ALL.len());
+        assert!(Stage::ALL.iter().all(|s| RULE_ORDER.contains(s)), "every stage has its rule shown");
+        let w = Warning::Overdue { days: 75, usual: 30.0 };
+        assert_eq!(warning_text(Lang::En, &w), "No purchase for 75 days (usually every 30)");
+        assert!(Stage::ALL.iter().all(|s| lookup(&format!("stage.{}", s.code())).is_some()));
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod domain;
 pub mod i18n;
 
 #[cfg(target_arch = "wasm32")]
+pub mod analysis;
+#[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;

@@ -44,6 +44,14 @@ pub struct AppState {
     pub conflicts: RwSignal<Vec<crate::domain::backup::Conflict>>,
     /// Milliseconds the last evaluation of every customer took (computing only, not writing).
     pub last_evaluation_ms: RwSignal<Option<f64>>,
+    /// Counts changes to the workbook, so analyses know when they are out of date.
+    pub revision: RwSignal<u64>,
+    /// The date every analytics figure is computed as of (`analysis-as-of`).
+    pub as_of: RwSignal<Day>,
+    /// The latest analysis (Dashboard, Analytics, segment on the card and in the list).
+    pub analysis: RwSignal<Option<std::sync::Arc<crate::analysis::Analysis>>>,
+    /// The (date, revision) being analysed right now, so a second request waits for it.
+    pub(crate) analysing: StoredValue<Option<(Day, u64)>>,
     /// What `error-message` shows; None hides it.
     pub error: RwSignal<Option<String>>,
     pub loaded: RwSignal<bool>,
@@ -92,6 +100,10 @@ impl AppState {
             conflicts: RwSignal::new(Vec::new()),
             last_import: RwSignal::new(None),
             last_evaluation_ms: RwSignal::new(None),
+            revision: RwSignal::new(0),
+            as_of: RwSignal::new(today()),
+            analysis: RwSignal::new(None),
+            analysing: StoredValue::new(None),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
             saving: RwSignal::new(false),
@@ -136,6 +148,7 @@ impl AppState {
                 self.summaries.set(workbook.shards.iter().map(summarise).collect());
                 self.referrals.set_value(workbook.shards.iter().map(|s| referrals(s.records.values())).collect());
                 self.workbook.set(workbook);
+                self.revision.update(|r| *r += 1);
             }
             Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
         }
@@ -223,6 +236,7 @@ impl AppState {
                 wb.shards[s] = shard;
             }
         });
+        self.revision.update(|r| *r += 1);
     }
 
     async fn reload_shards(self, shards: Vec<usize>) {

@@ -1,4 +1,6 @@
+pub mod as_of_input;
 pub mod campaigns;
+pub mod chart;
 pub mod error_banner;
 pub mod feedback;
 pub mod field;

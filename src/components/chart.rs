@@ -1,0 +1,66 @@
+//! One chart: charming draws it through the ECharts shipped with the page; the same numbers
+//! are offered as a table underneath for people who would rather read. The chart is drawn
+//! again when its data or the language change, and disposed when the page closes.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use charming::{Chart, Echarts, WasmRenderer};
+use leptos::html::Div;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::state::use_app;
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+
+fn dispose(instance: &Echarts) {
+    let value: &JsValue = instance.as_ref();
+    if let Ok(dispose) = js_sys::Reflect::get(value, &"dispose".into()) {
+        if let Some(dispose) = dispose.dyn_ref::<js_sys::Function>() {
+            let _ = dispose.call0(value);
+        }
+    }
+}
+
+#[component]
+pub fn ChartBox(
+    /// `data-testid` of the box (holds the canvas and the table).
+    testid: &'static str,
+    /// i18n key of the title.
+    title: &'static str,
+    /// The chart to draw; None while there is nothing to draw yet.
+    #[prop(into)]
+    chart: Signal<Option<Chart>>,
+    /// The table of the numbers.
+    children: Children,
+) -> impl IntoView {
+    let app = use_app();
+    let id = format!("chart-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let node = NodeRef::<Div>::new();
+    let instance = StoredValue::new_local(None::<Echarts>);
+    let element_id = id.clone();
+    Effect::new(move |_| {
+        let (Some(chart), Some(_)) = (chart.get(), node.get()) else { return };
+        // Without animation a chart of 100,000 customers' figures is drawn in one frame.
+        let chart = chart.animation(false);
+        let drawn = instance.with_value(|existing| existing.as_ref().map(|e| WasmRenderer::update(e, &chart)).is_some());
+        if !drawn {
+            if let Ok(created) = WasmRenderer::new_opt(None, None).render(&element_id, &chart) {
+                instance.set_value(Some(created));
+            }
+        }
+    });
+    on_cleanup(move || {
+        instance.with_value(|existing| existing.iter().for_each(dispose));
+    });
+    view! {
+        <figure class="chart-box" data-testid=testid>
+            <h3>{move || app.t(title)}</h3>
+            <div class="chart" id=id node_ref=node></div>
+            <details class="chart-table">
+                <summary>{move || app.t("chart.as-table")}</summary>
+                {children()}
+            </details>
+        </figure>
+    }
+}
