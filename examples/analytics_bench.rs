@@ -1,31 +1,34 @@
-//! Native timing of the analytics at 100,000 customers and 1,000,000 purchases: RFM for
-//! everyone, building the BG/NBD histories, and the BG/NBD fit. Run by `make bench`.
+//! Native timing of the analytics at 100,000 customers and 1,000,000 purchases: RFM alone,
+//! everything the dashboard draws except the model (lifecycle, warnings, RFM, feedback, terms,
+//! tiers), the campaigns, and the BG/NBD fit with each customer's outlook. Run by `make bench`.
 
 use std::time::Instant;
 
-use tierbook::domain::analytics::{history_of, rfm};
-use tierbook::domain::bgnbd::fit;
+use tierbook::domain::analytics::rfm;
+use tierbook::domain::campaigns::campaigns;
 use tierbook::domain::day::Day;
 use tierbook::domain::demo::generate;
+use tierbook::domain::insights::{insights, model_view, RULES};
+use tierbook::domain::model::CustomerRecord;
+
+fn ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e3
+}
 
 fn main() {
     let today = Day::parse_iso("2026-11-24").expect("a date");
     let records = generate(1, 100_000, 1_000_000, today, 7);
+    let refs: Vec<&CustomerRecord> = records.iter().collect();
     let started = Instant::now();
     let scored = rfm(records.iter(), today);
-    println!(
-        "native analytics, {} customers scored: RFM {:.0} ms",
-        scored.len(),
-        started.elapsed().as_secs_f64() * 1e3
-    );
+    println!("native analytics, {} customers scored: RFM {:.0} ms", scored.len(), ms(started));
     let started = Instant::now();
-    let histories: Vec<_> = records.iter().filter_map(|r| history_of(&r.purchases, today)).collect();
-    println!("BG/NBD histories: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    let found = insights(&refs, today, today.plus_days(-91), &RULES);
+    println!("insights (lifecycle, warnings, RFM, feedback, terms, tiers): {:.0} ms", ms(started));
     let started = Instant::now();
-    let fitted = fit(&histories);
-    println!(
-        "BG/NBD fit over {} customers: {:.0} ms, {fitted:?}",
-        histories.len(),
-        started.elapsed().as_secs_f64() * 1e3
-    );
+    let reports = campaigns(&refs, 4, today);
+    println!("campaigns ({}): {:.0} ms", reports.len(), ms(started));
+    let started = Instant::now();
+    let model = model_view(&found.profiles);
+    println!("BG/NBD fit + outlook over {} customers: {:.0} ms, {:?}", model.customers.len(), ms(started), model.fit);
 }

@@ -59,7 +59,8 @@ fn current_key(app: AppState) -> (Day, u64) {
 /// request for an older date or revision gives way to the newer one.
 pub fn request_analysis(app: AppState) {
     let key = current_key(app);
-    let done = app.analysis.with_untracked(|a| a.as_ref().is_some_and(|a| (a.as_of, a.revision) == key && a.model.is_some()));
+    let done =
+        app.analysis.with_untracked(|a| a.as_ref().is_some_and(|a| (a.as_of, a.revision) == key && a.model.is_some()));
     if done || app.analysing.get_value() == Some(key) {
         return;
     }
@@ -81,9 +82,13 @@ pub fn request_analysis(app: AppState) {
                     let records: Vec<&CustomerRecord> = wb.records().collect();
                     (insights(&records, as_of, since, &RULES), campaigns(&records, CAMPAIGN_WEEKS, as_of))
                 });
-                let segments: HashMap<CustomerId, Segment> = found.rfm.iter().map(|r| (r.customer, r.segment)).collect();
-                let by_customer =
-                    found.profiles.iter().map(|p| (p.customer, (segments.get(&p.customer).copied(), p.stage))).collect();
+                let segments: HashMap<CustomerId, Segment> =
+                    found.rfm.iter().map(|r| (r.customer, r.segment)).collect();
+                let by_customer = found
+                    .profiles
+                    .iter()
+                    .map(|p| (p.customer, (segments.get(&p.customer).copied(), p.stage)))
+                    .collect();
                 let analysis = Analysis {
                     as_of,
                     revision,

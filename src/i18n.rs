@@ -710,9 +710,15 @@ pub fn evidence_text(lang: Lang, e: &Evidence, window_months: u32) -> String {
 pub fn warning_text(lang: Lang, warning: &Warning) -> String {
     match (warning, lang) {
         (Warning::Overdue { days, usual }, Lang::Zh) => format!("已 {days} 天未购买（平常间隔 {usual:.0} 天）"),
-        (Warning::Overdue { days, usual }, Lang::En) => format!("No purchase for {days} days (usually every {usual:.0})"),
-        (Warning::FallingSatisfaction { latest, before }, Lang::Zh) => format!("满意度下降：最近 {latest} 分，此前平均 {before:.1} 分"),
-        (Warning::FallingSatisfaction { latest, before }, Lang::En) => format!("Satisfaction falling: latest {latest}, before {before:.1} on average"),
+        (Warning::Overdue { days, usual }, Lang::En) => {
+            format!("No purchase for {days} days (usually every {usual:.0})")
+        }
+        (Warning::FallingSatisfaction { latest, before }, Lang::Zh) => {
+            format!("满意度下降：最近 {latest} 分，此前平均 {before:.1} 分")
+        }
+        (Warning::FallingSatisfaction { latest, before }, Lang::En) => {
+            format!("Satisfaction falling: latest {latest}, before {before:.1} on average")
+        }
         (Warning::OpenComplaint { since }, Lang::Zh) => format!("投诉未解决（{since} 起）"),
         (Warning::OpenComplaint { since }, Lang::En) => format!("Open complaint since {since}"),
     }
@@ -726,11 +732,15 @@ pub fn lifecycle_rule(lang: Lang, stage: Stage, r: &Rules) -> String {
         (Stage::Prospect, Lang::Zh) => "截至日期前没有任何购买".into(),
         (Stage::Prospect, Lang::En) => "No purchase up to the date".into(),
         (Stage::Lost, Lang::Zh) => format!("未购买天数超过平常间隔的 {lost} 倍，且至少 {min_days} 天"),
-        (Stage::Lost, Lang::En) => format!("No purchase for over {lost}× the usual interval and at least {min_days} days"),
+        (Stage::Lost, Lang::En) => {
+            format!("No purchase for over {lost}× the usual interval and at least {min_days} days")
+        }
         (Stage::AtRisk, Lang::Zh) => format!("未购买天数超过平常间隔的 {k} 倍"),
         (Stage::AtRisk, Lang::En) => format!("No purchase for over {k}× the usual interval"),
         (Stage::WonBack, Lang::Zh) => format!("最近一次购买前曾超过平常间隔的 {k} 倍未购买"),
-        (Stage::WonBack, Lang::En) => format!("Went over {k}× the usual interval without buying before the latest purchase"),
+        (Stage::WonBack, Lang::En) => {
+            format!("Went over {k}× the usual interval without buying before the latest purchase")
+        }
         (Stage::New, Lang::Zh) => format!("首次购买在 {new_days} 天以内"),
         (Stage::New, Lang::En) => format!("First purchase within {new_days} days"),
         (Stage::Growing, Lang::Zh) => format!("首次购买不满一年，或购买天数少于 {mature}"),

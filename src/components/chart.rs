@@ -43,7 +43,8 @@ pub fn ChartBox(
         let (Some(chart), Some(_)) = (chart.get(), node.get()) else { return };
         // Without animation a chart of 100,000 customers' figures is drawn in one frame.
         let chart = chart.animation(false);
-        let drawn = instance.with_value(|existing| existing.as_ref().map(|e| WasmRenderer::update(e, &chart)).is_some());
+        let drawn =
+            instance.with_value(|existing| existing.as_ref().map(|e| WasmRenderer::update(e, &chart)).is_some());
         if !drawn {
             if let Ok(created) = WasmRenderer::new_opt(None, None).render(&element_id, &chart) {
                 instance.set_value(Some(created));

@@ -4,6 +4,7 @@ pub mod chart;
 pub mod error_banner;
 pub mod feedback;
 pub mod field;
+pub mod insight_panel;
 pub mod interactions;
 pub mod nav;
 pub mod points_panel;

@@ -1,6 +1,7 @@
 //! Customer analytics as of a date, computed from the workbook: feedback summaries (average
 //! satisfaction, NPS), RFM scores and segments, the seeds' core / important / ordinary value
 //! classes, and each customer's purchase history in the form the BG/NBD model takes.
+//! `insights` puts them together as of a date.
 
 use super::bgnbd::History;
 use super::day::Day;
@@ -91,6 +92,21 @@ pub enum Segment {
     Lost,
 }
 
+/// Every segment, best first (the order the list filter offers them in).
+pub const SEGMENTS: [Segment; 11] = [
+    Segment::Champions,
+    Segment::Loyal,
+    Segment::PotentialLoyalist,
+    Segment::New,
+    Segment::Promising,
+    Segment::NeedAttention,
+    Segment::AboutToSleep,
+    Segment::AtRisk,
+    Segment::CantLose,
+    Segment::Hibernating,
+    Segment::Lost,
+];
+
 impl Segment {
     pub fn code(self) -> &'static str {
         match self {
@@ -176,6 +192,11 @@ pub fn rfm<'a>(records: impl Iterator<Item = &'a CustomerRecord>, as_of: Day) ->
         days.dedup();
         rows.push((record.customer.id, as_of.0 - last.0, days.len(), spend));
     }
+    score_rfm(rows)
+}
+
+/// RFM scores and segments of (customer, days since the last purchase, purchase days, spend).
+pub fn score_rfm(rows: Vec<(CustomerId, i32, usize, i64)>) -> Vec<Rfm> {
     let r = quintile_scores(&rows.iter().map(|x| x.1 as f64).collect::<Vec<_>>(), false);
     let f = quintile_scores(&rows.iter().map(|x| x.2 as f64).collect::<Vec<_>>(), true);
     let m = quintile_scores(&rows.iter().map(|x| x.3 as f64).collect::<Vec<_>>(), true);
@@ -193,72 +214,6 @@ pub fn rfm<'a>(records: impl Iterator<Item = &'a CustomerRecord>, as_of: Day) ->
             class: ValueClass::of(r[i], f[i], m[i]),
         })
         .collect()
-}
-
-/// Everything the Analytics page shows, as of one day.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Summary {
-    pub as_of: Day,
-    pub customers: usize,
-    /// Mean satisfaction and NPS over the twelve months up to `as_of`.
-    pub satisfaction: Option<f64>,
-    pub responses: usize,
-    pub nps: Nps,
-    pub rfm: Vec<Rfm>,
-    /// How many customers each segment and class holds, largest first.
-    pub segments: Vec<(Segment, usize)>,
-    pub classes: Vec<(ValueClass, usize)>,
-    pub fit: Option<super::bgnbd::Fit>,
-    /// Customers the model thinks are probably gone (P(alive) < 0.5), with what they spent,
-    /// most spent first.
-    pub at_risk: Vec<(CustomerId, f64, i64)>,
-}
-
-fn counted<T: Copy + PartialEq>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
-    let mut counts: Vec<(T, usize)> = Vec::new();
-    for item in items {
-        match counts.iter_mut().find(|(t, _)| *t == item) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((item, 1)),
-        }
-    }
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    counts
-}
-
-pub fn summarise<'a>(records: impl Iterator<Item = &'a CustomerRecord> + Clone, as_of: Day) -> Summary {
-    let from = as_of.plus_days(-365);
-    let feedback = || records.clone().flat_map(|r| r.feedback.iter()).filter(move |f| (from..=as_of).contains(&f.date));
-    let rfm = rfm(records.clone(), as_of);
-    let histories: Vec<(CustomerId, History, i64)> = records
-        .clone()
-        .filter_map(|r| {
-            let spend = r.purchases.iter().filter(|p| p.date <= as_of).map(|p| p.amount_cents).sum();
-            history_of(&r.purchases, as_of).map(|h| (r.customer.id, h, spend))
-        })
-        .collect();
-    let fit = super::bgnbd::fit(&histories.iter().map(|(_, h, _)| *h).collect::<Vec<_>>());
-    let mut at_risk: Vec<(CustomerId, f64, i64)> = match &fit {
-        Some(fit) => histories
-            .iter()
-            .map(|(id, h, spend)| (*id, super::bgnbd::p_alive(&fit.params, h), *spend))
-            .filter(|(_, alive, _)| *alive < 0.5)
-            .collect(),
-        None => Vec::new(),
-    };
-    at_risk.sort_by_key(|r| std::cmp::Reverse(r.2));
-    Summary {
-        as_of,
-        customers: records.clone().count(),
-        satisfaction: average_satisfaction(feedback(), from, as_of),
-        responses: feedback().count(),
-        nps: nps(feedback().filter_map(|f| f.nps)),
-        segments: counted(rfm.iter().map(|r| r.segment)),
-        classes: counted(rfm.iter().map(|r| r.class)),
-        rfm,
-        fit,
-        at_risk,
-    }
 }
 
 #[cfg(test)]
@@ -344,20 +299,6 @@ mod tests {
             purchases,
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn a_summary_follows_its_date() {
-        let empty = summarise([].iter(), day("2026-11-24"));
-        assert_eq!((empty.customers, empty.responses, empty.satisfaction, empty.fit), (0, 0, None, None));
-        let records = crate::domain::demo::generate(1, 300, 3_000, day("2026-11-24"), 3);
-        let now = summarise(records.iter(), day("2026-11-24"));
-        let before = summarise(records.iter(), day("2025-06-30"));
-        assert_eq!(now.customers, 300);
-        assert!(now.fit.is_some() && now.responses > 0 && now.nps.score.is_some());
-        assert_ne!(now.fit, before.fit, "a different date sees different histories");
-        assert_eq!(now.segments.iter().map(|s| s.1).sum::<usize>(), now.rfm.len());
-        assert!(now.at_risk.windows(2).all(|w| w[0].2 >= w[1].2));
     }
 
     #[test]

@@ -32,54 +32,88 @@ pub struct Fit {
     pub log_likelihood: f64,
 }
 
-/// log(e^x + e^y) without overflow.
-fn log_add_exp(x: f64, y: f64) -> f64 {
-    let m = x.max(y);
-    m + ((x - m).exp() + (y - m).exp()).ln()
-}
-
-/// Equation (6) of the paper, summed over customers. The gamma-function terms depend on a
-/// customer's x alone, so they are worked out once per distinct x (a few dozen values for
-/// 100,000 customers) and only the time terms once per customer.
-pub fn log_likelihood(p: &Params, data: &[History]) -> f64 {
-    log_likelihood_grouped(p, data, &group_by_x(data))
-}
-
-/// Each distinct number of repeat purchases, with how many customers have it.
-fn group_by_x(data: &[History]) -> Vec<(f64, usize)> {
-    let mut by_x: Vec<(f64, usize)> = Vec::new();
-    for h in data {
-        match by_x.iter_mut().find(|(x, _)| *x == h.x) {
-            Some((_, n)) => *n += 1,
-            None => by_x.push((h.x, 1)),
-        }
+/// ln(1 + e^d) without overflow.
+fn softplus(d: f64) -> f64 {
+    if d > 0.0 {
+        d + (-d).exp().ln_1p()
+    } else {
+        d.exp().ln_1p()
     }
-    by_x
 }
 
-fn log_likelihood_grouped(p: &Params, data: &[History], by_x: &[(f64, usize)]) -> f64 {
-    let Params { r, alpha, a, b } = *p;
-    let gamma_terms: f64 = by_x
-        .iter()
-        .map(|&(x, n)| {
-            let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
-            let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
-            n as f64 * (a1 + a2)
-        })
-        .sum();
-    let time_terms: f64 = data
-        .iter()
-        .map(|&History { x, t_x, t }| {
-            let a3 = -(r + x) * (alpha + t).ln();
-            if x > 0.0 {
-                let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
-                log_add_exp(a3, a4)
-            } else {
-                a3
+/// Equation (6) of the paper, summed over customers.
+pub fn log_likelihood(p: &Params, data: &[History]) -> f64 {
+    Prepared::of(data).log_likelihood(p, &mut Vec::new())
+}
+
+/// The data arranged so one evaluation of the likelihood costs little: the gamma-function
+/// terms depend on x alone, so they are worked out once per distinct x (a few dozen for
+/// 100,000 customers); ln(α + t) once per distinct time (a few thousand: times are whole days);
+/// and customers with the same (x, t_x, T) once, weighted by how many share it.
+struct Prepared {
+    /// Each distinct x with how many customers have it.
+    by_x: Vec<(f64, usize)>,
+    /// Every distinct t_x and T.
+    times: Vec<f64>,
+    /// (index into by_x, index of T, index of t_x, customers).
+    rows: Vec<(u32, u32, u32, f64)>,
+}
+
+impl Prepared {
+    fn of(data: &[History]) -> Prepared {
+        let mut xs: Vec<f64> = data.iter().map(|h| h.x).collect();
+        let mut times: Vec<f64> = data.iter().flat_map(|h| [h.t, h.t_x]).collect();
+        for list in [&mut xs, &mut times] {
+            list.sort_by(f64::total_cmp);
+            list.dedup();
+        }
+        let find = |list: &[f64], v: f64| list.binary_search_by(|p| p.total_cmp(&v)).unwrap_or(0) as u32;
+        let mut keys: Vec<(u32, u32, u32)> =
+            data.iter().map(|h| (find(&xs, h.x), find(&times, h.t), find(&times, h.t_x))).collect();
+        keys.sort_unstable();
+        let mut rows: Vec<(u32, u32, u32, f64)> = Vec::new();
+        let mut by_x: Vec<(f64, usize)> = xs.iter().map(|x| (*x, 0)).collect();
+        for key in keys {
+            by_x[key.0 as usize].1 += 1;
+            match rows.last_mut() {
+                Some(last) if (last.0, last.1, last.2) == key => last.3 += 1.0,
+                _ => rows.push((key.0, key.1, key.2, 1.0)),
             }
-        })
-        .sum();
-    gamma_terms + time_terms
+        }
+        Prepared { by_x, times, rows }
+    }
+
+    /// `logs` is scratch space for ln(α + t), kept between calls to save allocations.
+    fn log_likelihood(&self, p: &Params, logs: &mut Vec<f64>) -> f64 {
+        let Params { r, alpha, a, b } = *p;
+        logs.clear();
+        logs.extend(self.times.iter().map(|t| (alpha + t).ln()));
+        // Per distinct x: n × the gamma terms, and ln(a / (b + x − 1)) for the dropout term.
+        let mut gamma_terms = 0.0;
+        let per_x: Vec<f64> = self
+            .by_x
+            .iter()
+            .map(|&(x, n)| {
+                let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
+                let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+                gamma_terms += n as f64 * (a1 + a2);
+                a.ln() - (b + x - 1.0).ln()
+            })
+            .collect();
+        let time_terms: f64 = self
+            .rows
+            .iter()
+            .map(|&(xi, t, t_x, n)| {
+                let x = self.by_x[xi as usize].0;
+                let (log_t, log_tx) = (logs[t as usize], logs[t_x as usize]);
+                // ln(e^A3 + e^A4) of the paper, as A3 + ln(1 + e^(A4 − A3)).
+                let a3 = -(r + x) * log_t;
+                let term = if x > 0.0 { a3 + softplus(per_x[xi as usize] + (r + x) * (log_t - log_tx)) } else { a3 };
+                n * term
+            })
+            .sum();
+        gamma_terms + time_terms
+    }
 }
 
 /// Minimises `f` from `start` with the Nelder–Mead simplex method.
@@ -149,9 +183,10 @@ pub fn fit(data: &[History]) -> Option<Fit> {
     }
     // Searched over the logarithms, so every parameter stays positive.
     let params = |v: &[f64; 4]| Params { r: v[0].exp(), alpha: v[1].exp(), a: v[2].exp(), b: v[3].exp() };
-    let by_x = group_by_x(data);
+    let prepared = Prepared::of(data);
+    let logs = std::cell::RefCell::new(Vec::new());
     let objective = |v: &[f64; 4]| {
-        let ll = log_likelihood_grouped(&params(v), data, &by_x);
+        let ll = prepared.log_likelihood(&params(v), &mut logs.borrow_mut());
         if ll.is_finite() {
             -ll
         } else {

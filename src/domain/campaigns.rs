@@ -82,7 +82,7 @@ pub fn campaigns(records: &[&CustomerRecord], weeks: i32, as_of: Day) -> Vec<Cam
                 participant_window: Window::default(),
                 control_window: Window::default(),
             };
-            let mut tiers: HashSet<Option<String>> = HashSet::new();
+            let mut tiers: HashSet<Option<&str>> = HashSet::new();
             let mut entered: HashSet<u64> = HashSet::new();
             for record in records {
                 let entry = record

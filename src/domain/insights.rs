@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::analytics::{history_of, nps, rfm, Nps, Rfm};
+use super::analytics::{nps, score_rfm, Nps, Rfm};
 use super::bgnbd::{self, Fit, History};
 use super::day::Day;
 use super::model::{CustomerId, CustomerRecord, InteractionKind};
@@ -122,13 +122,14 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-/// A customer's tier on `day`: the last change up to it, or what they held before the first.
-pub fn tier_on(record: &CustomerRecord, day: Day) -> Option<String> {
+/// A customer's tier at the end of `day`: the last change up to it, or what they held before
+/// the first. (Points use the tier going into a day instead: see `points`.)
+pub fn tier_on(record: &CustomerRecord, day: Day) -> Option<&str> {
     let history = &record.tier.history;
     match history.iter().rev().find(|c| c.date <= day) {
-        Some(change) => Some(change.to.clone()),
-        None if history.is_empty() => record.tier.tier.clone(),
-        None => history[0].from.clone(),
+        Some(change) => Some(&change.to),
+        None if history.is_empty() => record.tier.tier.as_deref(),
+        None => history[0].from.as_deref(),
     }
 }
 
@@ -155,7 +156,16 @@ fn gaps(days: &[Day]) -> Vec<f64> {
 /// The stage and warnings of one customer, given the usual interval to assume for customers
 /// with too few purchases to have their own.
 fn profile(record: &CustomerRecord, as_of: Day, fallback_interval: f64, rules: &Rules) -> Profile {
-    let (days, spend_cents, orders) = purchase_days(record, as_of);
+    profile_of(record, purchase_days(record, as_of), as_of, fallback_interval, rules)
+}
+
+fn profile_of(
+    record: &CustomerRecord,
+    (days, spend_cents, orders): (Vec<Day>, i64, usize),
+    as_of: Day,
+    fallback_interval: f64,
+    rules: &Rules,
+) -> Profile {
     let own_interval = median(&gaps(&days));
     let usual = own_interval.unwrap_or(fallback_interval).max(1.0);
     let mut warnings = Vec::new();
@@ -211,7 +221,7 @@ fn profile(record: &CustomerRecord, as_of: Day, fallback_interval: f64, rules: &
     Profile {
         customer: record.customer.id,
         stage,
-        tier: tier_on(record, as_of),
+        tier: tier_on(record, as_of).map(str::to_string),
         spend_cents,
         orders,
         first_purchase: days.first().copied(),
@@ -219,7 +229,14 @@ fn profile(record: &CustomerRecord, as_of: Day, fallback_interval: f64, rules: &
         interval_days: own_interval,
         warnings,
         yearly_value_cents: (spend_cents as f64 / years).round() as i64,
-        history: history_of(&record.purchases, as_of),
+        history: match (days.first(), days.last()) {
+            (Some(first), Some(last)) => Some(History {
+                x: (days.len() - 1) as f64,
+                t_x: (last.0 - first.0) as f64 / 7.0,
+                t: (as_of.0 - first.0) as f64 / 7.0,
+            }),
+            _ => None,
+        },
     }
 }
 
@@ -338,7 +355,17 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
 
     let months = last_twelve_months(as_of);
     let from = as_of.plus_days(-365);
-    let month_index = |day: Day| months.iter().position(|m| *m == month_of(day));
+    // The first day of each month and of the month after the last, to find a day's month.
+    let starts: Vec<Day> = months
+        .iter()
+        .chain(std::iter::once(&if months[11].1 == 12 {
+            (months[11].0 + 1, 1)
+        } else {
+            (months[11].0, months[11].1 + 1)
+        }))
+        .map(|(y, m)| Day::from_ymd(*y, *m, 1).unwrap_or(as_of))
+        .collect();
+    let month_index = |day: Day| starts.partition_point(|s| *s <= day).checked_sub(1).filter(|i| *i < months.len());
     let mut tier_counts: HashMap<Option<String>, usize> = HashMap::new();
     let mut movements: HashMap<(Option<String>, Option<String>), usize> = HashMap::new();
     let mut spend: HashMap<Option<String>, Vec<i64>> = HashMap::new();
@@ -352,7 +379,7 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
     let first_month = Day::from_ymd(months[0].0, months[0].1, 1).unwrap_or(from);
     for (record, profile) in records.iter().zip(&profiles) {
         *tier_counts.entry(profile.tier.clone()).or_default() += 1;
-        *movements.entry((tier_on(record, movement_since), profile.tier.clone())).or_default() += 1;
+        *movements.entry((tier_on(record, movement_since).map(str::to_string), profile.tier.clone())).or_default() += 1;
         *stages.entry(profile.stage).or_default() += 1;
         let months_spend = spend.entry(profile.tier.clone()).or_insert_with(|| vec![0; months.len()]);
         for p in record.purchases.iter().filter(|p| p.date <= as_of && p.date >= first_month) {
@@ -375,7 +402,11 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
             }
             feedback.add(f.score, f.nps);
             let entry = |map: &mut HashMap<String, FeedbackFigures>, key: &str| {
-                map.entry(key.trim().to_string()).or_default().add(f.score, f.nps);
+                let key = key.trim();
+                match map.get_mut(key) {
+                    Some(figures) => figures.add(f.score, f.nps),
+                    None => map.entry(key.to_string()).or_default().add(f.score, f.nps),
+                }
             };
             entry(&mut by_tier, &tier_key);
             entry(&mut by_product, &f.product);
@@ -412,7 +443,15 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
     Insights {
         as_of,
         customers: records.len(),
-        rfm: rfm(records.iter().copied(), as_of),
+        rfm: score_rfm(
+            profiles
+                .iter()
+                .filter_map(|p| {
+                    let h = p.history?;
+                    Some((p.customer, as_of.0 - p.last_purchase?.0, h.x as usize + 1, p.spend_cents))
+                })
+                .collect(),
+        ),
         tier_counts: sorted_counts(tier_counts),
         movements,
         movement_since,
@@ -579,7 +618,7 @@ mod tests {
     fn tier_on_a_date_reads_the_history() {
         let mut c = customer(1, "2024-01-01", &[]);
         c.tier.tier = Some("gold".into());
-        assert_eq!(tier_on(&c, day("2020-01-01")), Some("gold".into()), "no history: the tier held");
+        assert_eq!(tier_on(&c, day("2020-01-01")), Some("gold"), "no history: the tier held");
         let change = |date: &str, from: Option<&str>, to: &str| TierChange {
             date: day(date),
             from: from.map(String::from),
@@ -588,8 +627,8 @@ mod tests {
         };
         c.tier.history = vec![change("2024-01-01", None, "bronze"), change("2024-06-01", Some("bronze"), "gold")];
         assert_eq!(tier_on(&c, day("2023-12-31")), None);
-        assert_eq!(tier_on(&c, day("2024-05-31")), Some("bronze".into()));
-        assert_eq!(tier_on(&c, day("2024-06-01")), Some("gold".into()));
+        assert_eq!(tier_on(&c, day("2024-05-31")), Some("bronze"));
+        assert_eq!(tier_on(&c, day("2024-06-01")), Some("gold"));
     }
 
     #[test]
@@ -641,6 +680,16 @@ mod tests {
         assert_ne!(now.stages, before.stages);
         assert_ne!(now.spend_by_tier, before.spend_by_tier);
         assert_eq!(now.stages.iter().map(|s| s.1).sum::<usize>(), now.customers);
+        assert_eq!(
+            now.rfm,
+            crate::domain::analytics::rfm(records.iter(), day("2026-11-24")),
+            "same scores as RFM alone"
+        );
+        let histories: Vec<_> = records
+            .iter()
+            .filter_map(|r| crate::domain::analytics::history_of(&r.purchases, day("2026-11-24")))
+            .collect();
+        assert_eq!(now.profiles.iter().filter_map(|p| p.history).collect::<Vec<_>>(), histories);
         let total: i64 = now.spend_by_tier.iter().flat_map(|t| t.1.iter()).sum();
         let direct: i64 = records
             .iter()

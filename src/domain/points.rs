@@ -71,7 +71,7 @@ fn expiry(policy: &TierPolicy, date: Day) -> Option<Day> {
 /// The tier a customer held going into `day`: changes made that day (often caused by that
 /// day's purchase) count from the next day, so the purchase that earns an upgrade earns at the
 /// old rate.
-fn tier_on(record: &CustomerRecord, day: Day) -> Option<&str> {
+fn tier_going_into(record: &CustomerRecord, day: Day) -> Option<&str> {
     record.tier.history.iter().rev().find(|c| c.date < day).map(|c| c.to.as_str())
 }
 
@@ -81,8 +81,9 @@ pub fn ledger(record: &CustomerRecord, policy: &TierPolicy, referral_dates: &[Da
     let birthday_month = record.customer.birthday.map(|b| b.to_date().month());
     let mut earned: Vec<Entry> = Vec::new();
     for p in record.purchases.iter().filter(|p| p.date <= as_of) {
-        let multiplier =
-            tier_on(record, p.date).and_then(|t| policy.index_of(t)).map_or(1.0, |i| policy.tiers[i].points_multiplier);
+        let multiplier = tier_going_into(record, p.date)
+            .and_then(|t| policy.index_of(t))
+            .map_or(1.0, |i| policy.tiers[i].points_multiplier);
         let birthday = birthday_month == Some(p.date.to_date().month());
         let bonus = if birthday { policy.birthday_multiplier } else { 1.0 };
         let points = (p.amount_cents as f64 / 100.0 * policy.points_per_yuan * multiplier * bonus).floor() as i64;

@@ -249,21 +249,28 @@ pub struct TermReport {
 pub fn analyse(comments: &[Comment], top: usize) -> TermReport {
     let mut report = TermReport::default();
     let mut counts: HashMap<String, TermCount> = HashMap::new();
+    // Short comments repeat ("很好", "Great coffee"): read each distinct text once.
+    let mut read: HashMap<&str, (Tone, Vec<String>)> = HashMap::new();
     for (i, comment) in comments.iter().enumerate() {
-        let tone = if comment.complaint { Tone::Negative } else { tone_of(comment.text) };
+        let (own_tone, terms) =
+            read.entry(comment.text).or_insert_with(|| (tone_of(comment.text), terms_of(comment.text)));
+        let tone = if comment.complaint { Tone::Negative } else { *own_tone };
         match tone {
             Tone::Positive => report.positive += 1,
             Tone::Neutral => report.neutral += 1,
             Tone::Negative => report.negative += 1,
         }
         report.tones.push(tone);
-        for term in terms_of(comment.text) {
-            let entry = counts.entry(term.clone()).or_insert(TermCount {
-                term,
-                comments: 0,
-                negative: 0,
-                examples: Vec::new(),
-            });
+        for term in terms.iter() {
+            let entry = match counts.get_mut(term) {
+                Some(entry) => entry,
+                None => counts.entry(term.clone()).or_insert(TermCount {
+                    term: term.clone(),
+                    comments: 0,
+                    negative: 0,
+                    examples: Vec::new(),
+                }),
+            };
             entry.comments += 1;
             entry.negative += usize::from(tone == Tone::Negative);
             entry.examples.push(i);

@@ -102,6 +102,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                     </div>
                 </Show>
                 {tier_panel(id)}
+                <crate::components::insight_panel::InsightPanel id=id/>
                 <div class="card-top">
                     <div class="panel">
                         <h2>{app.t("card.basic")}</h2>

@@ -1,7 +1,14 @@
 //! The customers list: search as you type, filters, sorting, and a virtual list that renders
 //! only the rows in view, so it stays smooth at 100,000 customers.
 
+use std::collections::HashSet;
+
 use leptos::prelude::*;
+
+use crate::analysis::{current_analysis, request_analysis};
+use crate::domain::analytics::SEGMENTS;
+use crate::domain::insights::Stage;
+use crate::domain::model::CustomerId;
 
 use crate::domain::customer_list::{facet_values, select, ListQuery, SortKey, Status};
 use crate::domain::demo;
@@ -20,7 +27,42 @@ pub fn Customers() -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(ListQuery::default());
     let scroll_top = RwSignal::new(0.0);
-    let rows = Memo::new(move |_| app.summaries.with(|s| query.with(|q| select(s, q, today()))));
+    // Segment and stage come from the shared analysis, worked out when one of them is chosen.
+    let segment = RwSignal::new(String::new());
+    let stage = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if !segment.get().is_empty() || !stage.get().is_empty() {
+            app.as_of.track();
+            app.revision.track();
+            request_analysis(app);
+        }
+    });
+    let members = Memo::new(move |_| {
+        let (segment, stage) = (segment.get(), stage.get());
+        if segment.is_empty() && stage.is_empty() {
+            return None;
+        }
+        let analysis = current_analysis(app);
+        Some(analysis.map_or_else(HashSet::new, |a| {
+            a.by_customer
+                .iter()
+                .filter(|(_, (seg, st))| {
+                    (segment.is_empty() || seg.is_some_and(|s| s.code() == segment))
+                        && (stage.is_empty() || st.code() == stage)
+                })
+                .map(|(id, _)| *id)
+                .collect::<HashSet<CustomerId>>()
+        }))
+    });
+    let rows = Memo::new(move |_| {
+        let mut rows = app.summaries.with(|s| query.with(|q| select(s, q, today())));
+        members.with(|members| {
+            if let Some(members) = members {
+                app.summaries.with(|s| rows.retain(|r| members.contains(&s[r.0 as usize][r.1 as usize].id)));
+            }
+        });
+        rows
+    });
     let cities = Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| vec![r.city.as_str()])));
     let tags =
         Memo::new(move |_| app.summaries.with(|s| facet_values(s, |r| r.tags.iter().map(String::as_str).collect())));
@@ -161,6 +203,14 @@ pub fn Customers() -> impl IntoView {
                                 .collect_view()
                         })
                     }}
+                </select>
+                <select data-testid="filter-segment" on:change=move |ev| segment.set(event_target_value(&ev))>
+                    <option value="">{move || format!("{}: {}", app.t("analytics.segment-filter"), app.t("common.all"))}</option>
+                    {SEGMENTS.into_iter().map(|s| view! { <option value=s.code()>{move || app.t(&format!("segment.{}", s.code()))}</option> }).collect_view()}
+                </select>
+                <select data-testid="filter-stage" on:change=move |ev| stage.set(event_target_value(&ev))>
+                    <option value="">{move || format!("{}: {}", app.t("analytics.stage"), app.t("common.all"))}</option>
+                    {Stage::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || app.t(&format!("stage.{}", s.code()))}</option> }).collect_view()}
                 </select>
                 <select
                     data-testid="filter-status"

@@ -171,7 +171,15 @@ fn rfm_chart(lang: Lang, a: &Analysis) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .x_axis(category_axis(scores.clone()).name(tr(lang, "chart.recency-score")))
         .y_axis(category_axis(scores).name(tr(lang, "chart.frequency-score")))
-        .visual_map(VisualMap::new().min(0).max(max as f64).calculable(true).orient(Orient::Horizontal).left("center").bottom(0))
+        .visual_map(
+            VisualMap::new()
+                .min(0)
+                .max(max as f64)
+                .calculable(true)
+                .orient(Orient::Horizontal)
+                .left("center")
+                .bottom(0),
+        )
         .series(Heatmap::new().name(tr(lang, "analytics.count")).data(data))
 }
 
@@ -209,7 +217,11 @@ fn reviews_chart(lang: Lang, a: &Analysis) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .x_axis(category_axis(review_weeks(a)).name(tr(lang, "chart.week-from")))
         .y_axis(value_axis())
-        .series(Bar::new().name(tr(lang, "analytics.count")).data(a.insights.upcoming_reviews.iter().map(|n| *n as i64).collect()))
+        .series(
+            Bar::new()
+                .name(tr(lang, "analytics.count"))
+                .data(a.insights.upcoming_reviews.iter().map(|n| *n as i64).collect()),
+        )
 }
 
 #[component]
