@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use crate::domain::analytics::Segment;
 use crate::domain::campaigns::{campaigns, CampaignReport};
 use crate::domain::day::Day;
-use crate::domain::insights::{insights, model_view, Insights, ModelView, Stage, RULES};
+use crate::domain::insights::{insights_of, model_view, profiles, Insights, ModelView, Stage, RULES};
 use crate::domain::model::{CustomerId, CustomerRecord};
 use crate::domain::tiers::Cadence;
 use crate::files::yield_to_browser;
@@ -30,7 +30,9 @@ pub struct Analysis {
     pub by_customer: Arc<HashMap<CustomerId, (Option<Segment>, Stage)>>,
     /// None until the churn model has been fitted.
     pub model: Option<Arc<ModelView>>,
-    /// Milliseconds spent computing (not waiting): everything but the model, then the model.
+    /// Milliseconds spent computing (not waiting): lifecycle and RFM for everyone; everything
+    /// but the model (those included); the model.
+    pub profiles_ms: f64,
     pub insights_ms: f64,
     pub model_ms: Option<f64>,
 }
@@ -78,9 +80,11 @@ pub fn request_analysis(app: AppState) {
             None => {
                 let started = js_sys::Date::now();
                 let since = as_of.plus_days(-review_period_days(app.policy.with_untracked(|p| p.cadence)));
-                let (found, reports) = app.workbook.with_untracked(|wb| {
+                let (found, reports, profiles_ms) = app.workbook.with_untracked(|wb| {
                     let records: Vec<&CustomerRecord> = wb.records().collect();
-                    (insights(&records, as_of, since, &RULES), campaigns(&records, CAMPAIGN_WEEKS, as_of))
+                    let step = profiles(&records, as_of, &RULES);
+                    let profiles_ms = js_sys::Date::now() - started;
+                    (insights_of(step, as_of, since), campaigns(&records, CAMPAIGN_WEEKS, as_of), profiles_ms)
                 });
                 let segments: HashMap<CustomerId, Segment> =
                     found.rfm.iter().map(|r| (r.customer, r.segment)).collect();
@@ -96,6 +100,7 @@ pub fn request_analysis(app: AppState) {
                     campaigns: Arc::new(reports),
                     by_customer: Arc::new(by_customer),
                     model: None,
+                    profiles_ms,
                     insights_ms: js_sys::Date::now() - started,
                     model_ms: None,
                 };

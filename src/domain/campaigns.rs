@@ -25,14 +25,33 @@ impl Window {
 
     fn add(&mut self, record: &CustomerRecord, anchor: Day, weeks: i32, as_of: Day) {
         self.customers += 1;
-        let (start, end) = (anchor.plus_days(-7 * weeks), anchor.plus_days(7 * weeks));
         for p in record.purchases.iter().filter(|p| p.date <= as_of) {
-            if p.date >= start && p.date < anchor {
-                self.purchases_before += 1;
-                self.spend_before_cents += p.amount_cents;
-            } else if p.date > anchor && p.date <= end {
-                self.purchases_after += 1;
-                self.spend_after_cents += p.amount_cents;
+            self.count(p.date, p.amount_cents, anchor, weeks);
+        }
+    }
+
+    fn count(&mut self, date: Day, cents: i64, anchor: Day, weeks: i32) {
+        if date >= anchor.plus_days(-7 * weeks) && date < anchor {
+            self.purchases_before += 1;
+            self.spend_before_cents += cents;
+        } else if date > anchor && date <= anchor.plus_days(7 * weeks) {
+            self.purchases_after += 1;
+            self.spend_after_cents += cents;
+        }
+    }
+
+    /// A control customer for each of the campaigns `which`, around each one's first date.
+    fn add_to_each(record: &CustomerRecord, which: &[usize], reports: &mut [CampaignReport], weeks: i32, as_of: Day) {
+        if which.is_empty() {
+            return;
+        }
+        for c in which {
+            reports[*c].control_window.customers += 1;
+        }
+        for p in record.purchases.iter().filter(|p| p.date <= as_of) {
+            for c in which {
+                let anchor = reports[*c].first_date;
+                reports[*c].control_window.count(p.date, p.amount_cents, anchor, weeks);
             }
         }
     }
@@ -69,45 +88,52 @@ pub fn campaigns(records: &[&CustomerRecord], weeks: i32, as_of: Day) -> Vec<Cam
         let first = names.entry(entry.campaign.trim()).or_insert(entry.date);
         *first = (*first).min(entry.date);
     }
-    names
-        .into_iter()
-        .filter(|(name, _)| !name.is_empty())
-        .map(|(name, first_date)| {
-            let mut report = CampaignReport {
-                campaign: name.to_string(),
-                first_date,
-                invited: 0,
-                participants: 0,
-                redeemed: 0,
-                participant_window: Window::default(),
-                control_window: Window::default(),
-            };
-            let mut tiers: HashSet<Option<&str>> = HashSet::new();
-            let mut entered: HashSet<u64> = HashSet::new();
-            for record in records {
-                let entry = record
-                    .campaigns
-                    .iter()
-                    .filter(|e| e.campaign.trim() == name && e.date <= as_of)
-                    .max_by_key(|e| (e.response as u8, e.date));
-                let Some(entry) = entry else { continue };
-                entered.insert(record.customer.id);
-                report.invited += 1;
-                if entry.response != CampaignResponse::Invited {
-                    report.participants += 1;
-                    tiers.insert(tier_on(record, entry.date));
-                    report.participant_window.add(record, entry.date, weeks, as_of);
-                }
-                report.redeemed += usize::from(entry.response == CampaignResponse::Redeemed);
-            }
-            for record in records.iter().filter(|r| !entered.contains(&r.customer.id)) {
-                if tiers.contains(&tier_on(record, first_date)) {
-                    report.control_window.add(record, first_date, weeks, as_of);
-                }
-            }
-            report
+    names.remove("");
+    let mut reports: Vec<CampaignReport> = names
+        .iter()
+        .map(|(name, first_date)| CampaignReport {
+            campaign: name.to_string(),
+            first_date: *first_date,
+            invited: 0,
+            participants: 0,
+            redeemed: 0,
+            participant_window: Window::default(),
+            control_window: Window::default(),
         })
-        .collect()
+        .collect();
+    // First the entrants (and the tiers participants held), then everyone else of those tiers:
+    // each customer's purchases are read once for all the campaigns they are a control for.
+    let mut tiers: Vec<HashSet<Option<&str>>> = vec![HashSet::new(); reports.len()];
+    let mut entered: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
+    for (i, record) in records.iter().enumerate() {
+        for (c, name) in names.keys().enumerate() {
+            let entry = record
+                .campaigns
+                .iter()
+                .filter(|e| e.date <= as_of && e.campaign.trim() == *name)
+                .max_by_key(|e| (e.response as u8, e.date));
+            let Some(entry) = entry else { continue };
+            entered[i].push(c);
+            let report = &mut reports[c];
+            report.invited += 1;
+            if entry.response != CampaignResponse::Invited {
+                report.participants += 1;
+                tiers[c].insert(tier_on(record, entry.date));
+                report.participant_window.add(record, entry.date, weeks, as_of);
+            }
+            report.redeemed += usize::from(entry.response == CampaignResponse::Redeemed);
+        }
+    }
+    let mut controls: Vec<usize> = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        controls.clear();
+        controls.extend(
+            (0..reports.len())
+                .filter(|c| !entered[i].contains(c) && tiers[*c].contains(&tier_on(record, reports[*c].first_date))),
+        );
+        Window::add_to_each(record, &controls, &mut reports, weeks, as_of);
+    }
+    reports
 }
 
 #[cfg(test)]

@@ -155,6 +155,7 @@ fn gaps(days: &[Day]) -> Vec<f64> {
 
 /// The stage and warnings of one customer, given the usual interval to assume for customers
 /// with too few purchases to have their own.
+#[cfg(test)]
 fn profile(record: &CustomerRecord, as_of: Day, fallback_interval: f64, rules: &Rules) -> Profile {
     profile_of(record, purchase_days(record, as_of), as_of, fallback_interval, rules)
 }
@@ -339,6 +340,18 @@ fn sorted_counts<K: Ord + Clone>(map: HashMap<K, usize>) -> Vec<(K, usize)> {
 /// Everything but the model, as of `as_of`; tier movements are counted from `movement_since`.
 /// Customers who joined after the date are left out, as if they did not exist yet.
 pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, rules: &Rules) -> Insights {
+    insights_of(profiles(records, as_of, rules), as_of, movement_since)
+}
+
+/// The first step of the analysis: who existed on the date, with each one's profile
+/// (lifecycle stage, warnings, value) and RFM scores.
+pub struct Profiles<'a> {
+    pub records: Vec<&'a CustomerRecord>,
+    pub profiles: Vec<Profile>,
+    pub rfm: Vec<Rfm>,
+}
+
+pub fn profiles<'a>(records: &[&'a CustomerRecord], as_of: Day, rules: &Rules) -> Profiles<'a> {
     let records: Vec<&CustomerRecord> = records
         .iter()
         .copied()
@@ -347,12 +360,28 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
             joined.is_none_or(|d| d <= as_of)
         })
         .collect();
+    let bought: Vec<(Vec<Day>, i64, usize)> = records.iter().map(|r| purchase_days(r, as_of)).collect();
     // The usual interval for customers with one purchase day: the median of everyone's own.
-    let mut own: Vec<f64> = records.iter().filter_map(|r| median(&gaps(&purchase_days(r, as_of).0))).collect();
+    let mut own: Vec<f64> = bought.iter().filter_map(|b| median(&gaps(&b.0))).collect();
     own.sort_by(f64::total_cmp);
     let fallback = median(&own).unwrap_or(90.0);
-    let profiles: Vec<Profile> = records.iter().map(|r| profile(r, as_of, fallback, rules)).collect();
+    let profiles: Vec<Profile> =
+        records.iter().zip(bought).map(|(r, b)| profile_of(r, b, as_of, fallback, rules)).collect();
+    let rfm = score_rfm(
+        profiles
+            .iter()
+            .filter_map(|p| {
+                let h = p.history?;
+                Some((p.customer, as_of.0 - p.last_purchase?.0, h.x as usize + 1, p.spend_cents))
+            })
+            .collect(),
+    );
+    Profiles { records, profiles, rfm }
+}
 
+/// The second step: everything the dashboard draws, from the profiles.
+pub fn insights_of(step: Profiles, as_of: Day, movement_since: Day) -> Insights {
+    let Profiles { records, profiles, rfm } = step;
     let months = last_twelve_months(as_of);
     let from = as_of.plus_days(-365);
     // The first day of each month and of the month after the last, to find a day's month.
@@ -443,15 +472,7 @@ pub fn insights(records: &[&CustomerRecord], as_of: Day, movement_since: Day, ru
     Insights {
         as_of,
         customers: records.len(),
-        rfm: score_rfm(
-            profiles
-                .iter()
-                .filter_map(|p| {
-                    let h = p.history?;
-                    Some((p.customer, as_of.0 - p.last_purchase?.0, h.x as usize + 1, p.spend_cents))
-                })
-                .collect(),
-        ),
+        rfm,
         tier_counts: sorted_counts(tier_counts),
         movements,
         movement_since,

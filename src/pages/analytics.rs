@@ -225,6 +225,8 @@ pub fn Analytics() -> impl IntoView {
                 </div>
                 <p class="muted">
                     {app.t("analytics.timing")} " "
+                    <span data-testid="lifecycle-ms">{format!("{:.0}", a.profiles_ms)}</span> " ms (RFM + "
+                    {app.t("analytics.lifecycle")} ") · "
                     <span data-testid="analysis-ms">{format!("{:.0}", a.insights_ms)}</span> " ms + "
                     <span data-testid="model-ms">{decimal(a.model_ms, 0)}</span> " ms"
                 </p>
