@@ -4,7 +4,7 @@
 
 use charming::component::{Axis, Legend, VisualMap};
 use charming::datatype::{DataPoint, DataPointItem};
-use charming::element::{AxisType, ItemStyle, Orient, Tooltip, Trigger};
+use charming::element::{AxisType, ItemStyle, NameLocation, Orient, Tooltip, Trigger};
 use charming::series::{Bar, Funnel, Heatmap, Line, Sankey, SankeyNode};
 use charming::Chart;
 use leptos::prelude::*;
@@ -53,6 +53,11 @@ fn value_axis() -> Axis {
 
 fn category_axis(labels: Vec<String>) -> Axis {
     Axis::new().type_(AxisType::Category).data(labels)
+}
+
+/// An x-axis title centred under the labels, where it is never cut off at the edge.
+fn x_title(axis: Axis, title: &str) -> Axis {
+    axis.name(title).name_location(NameLocation::Middle).name_gap(26)
 }
 
 fn tiers_chart(app: AppState, lang: Lang, a: &Analysis) -> Chart {
@@ -134,7 +139,7 @@ fn feedback_chart(lang: Lang, a: &Analysis) -> Chart {
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
         .x_axis(category_axis(months))
-        .y_axis(value_axis().name(tr(lang, "analytics.satisfaction")).min(1).max(5))
+        .y_axis(value_axis().name("1–5").min(1).max(5))
         .y_axis(value_axis().name("NPS").min(-100).max(100))
         .series(
             Line::new()
@@ -169,7 +174,7 @@ fn rfm_chart(lang: Lang, a: &Analysis) -> Chart {
     let scores: Vec<String> = (1..=5).map(|s| s.to_string()).collect();
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .x_axis(category_axis(scores.clone()).name(tr(lang, "chart.recency-score")))
+        .x_axis(x_title(category_axis(scores.clone()), tr(lang, "chart.recency-score")))
         .y_axis(category_axis(scores).name(tr(lang, "chart.frequency-score")))
         .visual_map(
             VisualMap::new()
@@ -190,7 +195,7 @@ fn risk_labels() -> Vec<String> {
 fn risk_chart(lang: Lang, buckets: &[usize; 10]) -> Chart {
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(category_axis(risk_labels()).name(tr(lang, "analytics.p-alive")))
+        .x_axis(x_title(category_axis(risk_labels()), tr(lang, "analytics.p-alive")))
         .y_axis(value_axis())
         .series(Bar::new().name(tr(lang, "analytics.count")).data(buckets.iter().map(|n| *n as i64).collect()))
 }
@@ -215,7 +220,7 @@ fn review_weeks(a: &Analysis) -> Vec<String> {
 fn reviews_chart(lang: Lang, a: &Analysis) -> Chart {
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(category_axis(review_weeks(a)).name(tr(lang, "chart.week-from")))
+        .x_axis(x_title(category_axis(review_weeks(a)), tr(lang, "chart.week-from")))
         .y_axis(value_axis())
         .series(
             Bar::new()
