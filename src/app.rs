@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::nav::Nav;
 use crate::pages::analytics::Analytics;
-use crate::pages::coming_soon::ComingSoon;
 use crate::pages::customer_card::CustomerCard;
 use crate::pages::customer_edit::CustomerEdit;
 use crate::pages::customers::Customers;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::import_export::ImportExport;
+use crate::pages::reminders::Reminders;
 use crate::pages::settings::Settings;
 use crate::pages::tiers::Tiers;
 use crate::state::{AppState, Page};
@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
                         Page::ImportExport => view! { <ImportExport/> }.into_any(),
                         Page::Tiers => view! { <Tiers/> }.into_any(),
                         Page::Analytics => view! { <Analytics/> }.into_any(),
-                        Page::Reminders => view! { <ComingSoon title="nav.reminders"/> }.into_any(),
+                        Page::Reminders => view! { <Reminders/> }.into_any(),
                     }
                 }}
             </main>

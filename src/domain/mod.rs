@@ -15,6 +15,7 @@ pub mod insights;
 pub mod model;
 pub mod money;
 pub mod points;
+pub mod reminders;
 pub mod sheet;
 pub mod terms;
 pub mod tiers;

@@ -88,6 +88,8 @@ pub fn ImportExport() -> impl IntoView {
             .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
         if download(&name_for("backup", "json"), "application/json", &json).is_err() {
             app.show_error(app.t("error.storage").to_string());
+        } else {
+            crate::storage::settings::set_last_backup(now_millis());
         }
     };
     let export_kind = move |kind: Kind| {

@@ -4,6 +4,8 @@
 //! applies the changes and writes them back: atomic, and it never overwrites a newer change
 //! made by another tab in the meantime.
 
+use std::collections::HashMap;
+
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
@@ -11,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::domain::backup::Conflict as MergeConflict;
 use crate::domain::codec::{decode_shard, encode_shard, DecodeError};
 use crate::domain::model::{CustomFieldDef, CustomerRecord};
+use crate::domain::reminders::Handled;
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{apply_batch, touched_shards, Change, Conflict, Shard, Workbook};
 
@@ -23,6 +26,7 @@ pub const META: &str = "meta";
 const CUSTOM_FIELDS_KEY: &str = "custom_fields";
 const TIER_POLICY_KEY: &str = "tier_policy";
 const CONFLICTS_KEY: &str = "merge_conflicts";
+const REMINDERS_KEY: &str = "reminders_handled";
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -272,6 +276,15 @@ impl Store {
     }
 
     /// Values replaced by merges, kept until the user dismisses them.
+    /// What the user did with each reminder (done, snoozed, dismissed), by reminder key.
+    pub async fn handled_reminders(&self) -> Result<HashMap<String, Handled>, StoreError> {
+        Ok(self.meta(REMINDERS_KEY).await?.unwrap_or_default())
+    }
+
+    pub async fn save_handled_reminders(&self, handled: &HashMap<String, Handled>) -> Result<(), StoreError> {
+        self.save_meta(REMINDERS_KEY, handled).await
+    }
+
     pub async fn conflicts(&self) -> Result<Vec<MergeConflict>, StoreError> {
         Ok(self.meta(CONFLICTS_KEY).await?.unwrap_or_default())
     }

@@ -25,3 +25,35 @@ pub fn workbook_name() -> String {
 pub fn set_workbook_name(name: &str) {
     let _ = LocalStorage::set(WORKBOOK_NAME_KEY, name);
 }
+
+const REMINDER_SETTINGS_KEY: &str = "tierbook.reminder-settings";
+
+pub fn reminder_settings() -> crate::domain::reminders::Settings {
+    LocalStorage::get(REMINDER_SETTINGS_KEY).unwrap_or_default()
+}
+
+pub fn set_reminder_settings(settings: &crate::domain::reminders::Settings) {
+    let _ = LocalStorage::set(REMINDER_SETTINGS_KEY, settings);
+}
+
+const LAST_BACKUP_KEY: &str = "tierbook.last-backup";
+
+/// When the workbook was last exported as a JSON backup (milliseconds), if ever.
+pub fn last_backup() -> Option<i64> {
+    LocalStorage::get(LAST_BACKUP_KEY).ok()
+}
+
+pub fn set_last_backup(millis: i64) {
+    let _ = LocalStorage::set(LAST_BACKUP_KEY, millis);
+}
+
+const GREETINGS_KEY: &str = "tierbook.greetings";
+
+/// The user's greeting templates (中文, English); None until they edit the defaults.
+pub fn greetings() -> Option<(String, String)> {
+    LocalStorage::get(GREETINGS_KEY).ok()
+}
+
+pub fn set_greetings(zh: &str, en: &str) {
+    let _ = LocalStorage::set(GREETINGS_KEY, (zh, en));
+}
