@@ -16,7 +16,7 @@ setup-test:
 
 serve: setup
 	@echo "Tierbook: building, then serving at http://127.0.0.1:$(PORT)/"
-	trunk serve --release --offline --port $(PORT)
+	trunk serve --release --offline --no-autoreload --port $(PORT)
 
 ## A static folder (dist/) that works from any web server, under any sub-path.
 dist: setup

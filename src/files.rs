@@ -1,5 +1,5 @@
 //! Files in and out of the page: reading a chosen file's bytes, offering bytes as a download,
-//! and letting the browser breathe during long work.
+//! letting the browser breathe during long work, and the service worker for offline use.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -54,4 +54,26 @@ pub async fn yield_to_browser() {
         }
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// Registers the service worker that keeps the app shell for offline use (`sw.js`, beside the
+/// page, so it works under any sub-path). Without service workers (or on file://) the page
+/// simply needs the network, as before.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    let Ok(container) = js_sys::Reflect::get(&navigator, &"serviceWorker".into()) else { return };
+    if container.is_undefined() {
+        return;
+    }
+    let Ok(register) = js_sys::Reflect::get(&container, &"register".into()) else { return };
+    let Some(register) = register.dyn_ref::<js_sys::Function>() else { return };
+    if let Ok(promise) = register.call1(&container, &"./sw.js".into()) {
+        if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+            // Before the app mounts, so not through Leptos's executor.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            });
+        }
+    }
 }

@@ -3,6 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
+    tierbook::files::register_service_worker();
     leptos::mount::mount_to_body(tierbook::app::App);
 }
 

@@ -15,6 +15,8 @@ export async function openApp(context, url) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Anything the Content-Security-Policy blocks is a failure too.
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) errors.push(m.text()); });
   page.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
   page.pageErrors = errors;
   await page.goto(url);
