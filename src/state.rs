@@ -247,6 +247,45 @@ impl AppState {
         }
     }
 
+    /// Erases a customer and every trace of them, in one transaction: their file, the note of
+    /// them as referrer, merge conflicts naming them and what was done with their reminders;
+    /// the undo of the last import (it may hold their file) and the analysis are dropped.
+    pub async fn erase(self, id: CustomerId) -> bool {
+        let Some(store) = self.store() else { return false };
+        let (changes, records) = self.workbook.with_untracked(|wb| crate::domain::workbook::erasure(wb, id));
+        let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
+        let conflicts: Vec<_> = self.conflicts.get_untracked().into_iter().filter(|c| c.customer_id != id).collect();
+        let mut handled = store.handled_reminders().await.unwrap_or_default();
+        let marker = format!(":{id}:");
+        handled.retain(|key, _| !key.contains(&marker));
+        let note = crate::storage::ErasureNote { at: now_millis(), records };
+        let policy = self.policy.get_untracked();
+        let day = today();
+        let settle = move |r: &mut CustomerRecord| {
+            let m = metrics(r, &policy, &self.referral_dates(r.customer.id), day);
+            r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
+        };
+        self.saving.set(true);
+        let result = store.erase(changes, now_millis(), &settle, &conflicts, &handled, note).await;
+        self.saving.set(false);
+        match result {
+            Ok(written) => {
+                self.conflicts.set(conflicts);
+                self.last_import.set(None);
+                self.analysis.set(None);
+                self.take_shards(written);
+                if let Some(sync) = self.sync.get_value() {
+                    sync.announce(&shards);
+                }
+                true
+            }
+            Err(e) => {
+                self.show_error(format!("{}: {e}", self.t("error.storage")));
+                false
+            }
+        }
+    }
+
     /// Writes `changes` as one transaction. On success memory takes the stored result and
     /// other tabs are told; on failure `error-message` says why and memory is untouched.
     pub async fn commit(self, changes: Vec<Change>) -> bool {

@@ -8,6 +8,7 @@ pub mod insight_panel;
 pub mod interactions;
 pub mod nav;
 pub mod points_panel;
+pub mod privacy_panel;
 pub mod purchases;
 pub mod related;
 pub mod tier_panel;

@@ -5,11 +5,37 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{CampaignEntry, Customer, CustomerRecord, Feedback, Interaction, Purchase};
+use super::tiers::TierState;
 use super::workbook::Shard;
 
 /// Bumped whenever `CustomerRecord` changes shape; older formats keep a decoder and migrate.
-/// 1: the customer file without tier state. 2: with `tier`.
-pub const SHARD_FORMAT: u8 = 2;
+/// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`.
+pub const SHARD_FORMAT: u8 = 3;
+
+/// A customer file as format 2 stored it.
+#[derive(Serialize, Deserialize)]
+pub struct CustomerRecordV2 {
+    pub customer: Customer,
+    pub purchases: Vec<Purchase>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+    pub tier: TierState,
+}
+
+impl From<CustomerRecordV2> for CustomerRecord {
+    fn from(v2: CustomerRecordV2) -> Self {
+        CustomerRecord {
+            customer: v2.customer,
+            purchases: v2.purchases,
+            feedback: v2.feedback,
+            interactions: v2.interactions,
+            campaigns: v2.campaigns,
+            tier: v2.tier,
+            audit: Vec::new(),
+        }
+    }
+}
 
 /// A customer file as format 1 stored it.
 #[derive(Serialize, Deserialize)]
@@ -30,6 +56,7 @@ impl From<CustomerRecordV1> for CustomerRecord {
             interactions: v1.interactions,
             campaigns: v1.campaigns,
             tier: Default::default(),
+            audit: Vec::new(),
         }
     }
 }
@@ -65,6 +92,9 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
     let records: Vec<CustomerRecord> = match format {
         1 => {
             postcard::from_bytes::<Vec<CustomerRecordV1>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
+        }
+        2 => {
+            postcard::from_bytes::<Vec<CustomerRecordV2>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
         }
         SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
         newer => return Err(DecodeError::UnknownFormat(newer)),
@@ -102,6 +132,27 @@ mod tests {
             .collect();
         let mut bytes = vec![1u8];
         bytes.extend(postcard::to_stdvec(&v1).unwrap());
+        let shard = decode_shard(&bytes).unwrap();
+        assert_eq!(shard.records.values().cloned().collect::<Vec<_>>(), records);
+    }
+
+    #[test]
+    fn format_2_shards_migrate_with_an_empty_audit_trail() {
+        let records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 5);
+        let v2: Vec<CustomerRecordV2> = records
+            .iter()
+            .cloned()
+            .map(|r| CustomerRecordV2 {
+                customer: r.customer,
+                purchases: r.purchases,
+                feedback: r.feedback,
+                interactions: r.interactions,
+                campaigns: r.campaigns,
+                tier: r.tier,
+            })
+            .collect();
+        let mut bytes = vec![2u8];
+        bytes.extend(postcard::to_stdvec(&v2).unwrap());
         let shard = decode_shard(&bytes).unwrap();
         assert_eq!(shard.records.values().cloned().collect::<Vec<_>>(), records);
     }

@@ -192,6 +192,21 @@ pub struct CustomerRecord {
     pub campaigns: Vec<CampaignEntry>,
     /// Current tier, review dates, history and any opening balance.
     pub tier: super::tiers::TierState,
+    /// What changed in this customer file, when, from what to what (newest last).
+    #[serde(default)]
+    pub audit: Vec<AuditEntry>,
+}
+
+/// One change to a customer file, as the card's audit trail shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When (ms since 1970).
+    pub at: i64,
+    /// What changed: `created`, `field:<name>`, `purchase`, `feedback`, `interaction`,
+    /// `campaign`, `redeemed`, `tier-by-hand`, `imported`.
+    pub what: String,
+    pub before: String,
+    pub after: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,17 @@ pub enum RelatedKind {
     Campaign,
 }
 
+impl RelatedKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RelatedKind::Purchase => "purchase",
+            RelatedKind::Feedback => "feedback",
+            RelatedKind::Interaction => "interaction",
+            RelatedKind::Campaign => "campaign",
+        }
+    }
+}
+
 impl Related {
     pub fn id(&self) -> u64 {
         match self {
@@ -72,11 +83,18 @@ fn related_slot(record: &mut CustomerRecord, kind: RelatedKind, id: u64) -> Opti
     }
 }
 
-fn put_related(record: &mut CustomerRecord, item: Related, at: Option<usize>) {
-    fn put<T>(list: &mut Vec<T>, item: T, at: Option<usize>) {
+/// Puts an item at `at` (an edit) or at the end (new); returns where it now is.
+fn put_related(record: &mut CustomerRecord, item: Related, at: Option<usize>) -> usize {
+    fn put<T>(list: &mut Vec<T>, item: T, at: Option<usize>) -> usize {
         match at {
-            Some(i) => list[i] = item,
-            None => list.push(item),
+            Some(i) => {
+                list[i] = item;
+                i
+            }
+            None => {
+                list.push(item);
+                list.len() - 1
+            }
         }
     }
     match item {
@@ -85,6 +103,54 @@ fn put_related(record: &mut CustomerRecord, item: Related, at: Option<usize>) {
         Related::Interaction(r) => put(&mut record.interactions, r, at),
         Related::Campaign(r) => put(&mut record.campaigns, r, at),
     }
+}
+
+/// One related item as the audit trail records it: its fields as compact JSON, without the
+/// internal number and stamp.
+fn related_text(record: &CustomerRecord, kind: RelatedKind, at: usize) -> String {
+    let value = match kind {
+        RelatedKind::Purchase => serde_json::to_value(&record.purchases[at]),
+        RelatedKind::Feedback => serde_json::to_value(&record.feedback[at]),
+        RelatedKind::Interaction => serde_json::to_value(&record.interactions[at]),
+        RelatedKind::Campaign => serde_json::to_value(&record.campaigns[at]),
+    };
+    match value {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            fields.remove("id");
+            fields.remove("updated_at");
+            serde_json::Value::Object(fields).to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The most entries a customer's audit trail keeps; older ones give way.
+const AUDIT_LIMIT: usize = 500;
+
+fn audit(record: &mut CustomerRecord, at: i64, what: &str, before: String, after: String) {
+    if record.audit.len() >= AUDIT_LIMIT {
+        record.audit.remove(0);
+    }
+    record.audit.push(AuditEntry { at, what: what.to_string(), before, after });
+}
+
+/// The card fields that differ between two versions: (field, before, after), values as text.
+pub fn customer_changes(old: &Customer, new: &Customer) -> Vec<(String, String, String)> {
+    let as_fields = |c: &Customer| match serde_json::to_value(c) {
+        Ok(serde_json::Value::Object(fields)) => fields,
+        _ => serde_json::Map::new(),
+    };
+    let text = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let (before, after) = (as_fields(old), as_fields(new));
+    after
+        .iter()
+        .filter(|(field, value)| field.as_str() != "updated_at" && before.get(*field) != Some(*value))
+        .map(|(field, value)| (field.clone(), text(before.get(field)), text(Some(value))))
+        .collect()
 }
 
 fn remove_related(record: &mut CustomerRecord, kind: RelatedKind, at: usize) {
@@ -149,6 +215,10 @@ pub enum Change {
         manual: Option<crate::domain::tiers::TierOverride>,
         date: crate::domain::day::Day,
     },
+    /// The customer who referred this one was erased: forget who it was.
+    ForgetReferrer {
+        customer_id: CustomerId,
+    },
 }
 
 impl Change {
@@ -162,7 +232,8 @@ impl Change {
             | Change::SetTier { customer_id, .. }
             | Change::Redeem { customer_id, .. }
             | Change::CarryOver { customer_id, .. }
-            | Change::SetManualTier { customer_id, .. } => *customer_id,
+            | Change::SetManualTier { customer_id, .. }
+            | Change::ForgetReferrer { customer_id } => *customer_id,
         }
     }
 
@@ -189,7 +260,9 @@ impl Shard {
             Change::SaveCustomer { mut customer, base } => match (self.records.get_mut(&customer.id), base) {
                 (None, None) => {
                     customer.updated_at = now;
-                    self.records.insert(customer.id, CustomerRecord { customer: *customer, ..Default::default() });
+                    let mut record = CustomerRecord { customer: *customer, ..Default::default() };
+                    audit(&mut record, now, "created", String::new(), String::new());
+                    self.records.insert(record.customer.id, record);
                 }
                 (Some(_), None) => return Err(Conflict::NumberTaken(customer.id)),
                 (None, Some(_)) => return Err(Conflict::CustomerMissing),
@@ -198,6 +271,9 @@ impl Shard {
                         return Err(Conflict::ChangedElsewhere);
                     }
                     customer.updated_at = now.max(base + 1);
+                    for (field, before, after) in customer_changes(&record.customer, &customer) {
+                        audit(record, now, &format!("field:{field}"), before, after);
+                    }
                     record.customer = *customer;
                 }
             },
@@ -210,12 +286,17 @@ impl Shard {
                     return Err(Conflict::NumberTaken(id));
                 }
                 record.customer.updated_at = now;
+                audit(&mut record, now, "created", String::new(), String::new());
                 self.records.insert(id, *record);
             }
             Change::PutRecord { mut record, fresh } => {
                 if fresh {
-                    let previous = self.records.get(&record.customer.id).map_or(0, |r| r.customer.updated_at);
-                    record.customer.updated_at = now.max(previous + 1);
+                    let previous = self.records.get(&record.customer.id);
+                    record.customer.updated_at = now.max(previous.map_or(0, |r| r.customer.updated_at) + 1);
+                    // An import or merge: the file's own trail goes on, noting what the import did.
+                    let changes = previous.map(|p| customer_changes(&p.customer, &record.customer)).unwrap_or_default();
+                    let after = changes.iter().map(|(f, _, a)| format!("{f}={a}")).collect::<Vec<_>>().join("; ");
+                    audit(&mut record, now, "imported", String::new(), after);
                 }
                 self.records.insert(record.customer.id, *record);
             }
@@ -230,7 +311,10 @@ impl Shard {
                     _ => {}
                 }
                 *item.updated_at_mut() = now.max(base.unwrap_or(0) + 1);
-                put_related(record, item, slot.map(|(i, _)| i));
+                let before = slot.map(|(i, _)| related_text(record, kind, i)).unwrap_or_default();
+                let at = put_related(record, item, slot.map(|(i, _)| i));
+                let after = related_text(record, kind, at);
+                audit(record, now, kind.code(), before, after);
             }
             Change::SetTier { customer_id, state } => {
                 if let Some(record) = self.records.get_mut(&customer_id) {
@@ -246,7 +330,9 @@ impl Shard {
                 if record.tier.redemptions.iter().any(|r| r.id == redemption.id) {
                     return Err(Conflict::ChangedElsewhere);
                 }
+                let after = format!("{} ({})", redemption.points, redemption.note);
                 record.tier.redemptions.push(redemption);
+                audit(record, now, "redeemed", String::new(), after);
             }
             Change::SetManualTier { customer_id, manual, date } => {
                 use crate::domain::tiers::{Reason, TierChange};
@@ -268,10 +354,20 @@ impl Shard {
                     None => state.manual = None,
                 }
             }
+            Change::ForgetReferrer { customer_id } => {
+                if let Some(record) = self.records.get_mut(&customer_id) {
+                    if record.customer.referred_by.take().is_some() {
+                        record.customer.updated_at = now.max(record.customer.updated_at + 1);
+                        audit(record, now, "field:referred_by", "(erased)".into(), String::new());
+                    }
+                }
+            }
             Change::DeleteRelated { customer_id, kind, id } => {
                 if let Some(record) = self.records.get_mut(&customer_id) {
                     if let Some((at, _)) = related_slot(record, kind, id) {
+                        let before = related_text(record, kind, at);
                         remove_related(record, kind, at);
+                        audit(record, now, kind.code(), before, String::new());
                     }
                 }
             }
@@ -289,6 +385,22 @@ impl Related {
             Related::Campaign(_) => RelatedKind::Campaign,
         }
     }
+}
+
+/// The changes that erase a customer: their file, and the note of them as referrer in the
+/// files of the customers they referred. With how many records go with the file.
+pub fn erasure(workbook: &Workbook, id: CustomerId) -> (Vec<Change>, usize) {
+    let records = workbook.get(id).map_or(0, |r| {
+        1 + r.purchases.len() + r.feedback.len() + r.interactions.len() + r.campaigns.len() + r.tier.history.len()
+    });
+    let mut changes = vec![Change::DeleteCustomer { id }];
+    changes.extend(
+        workbook
+            .records()
+            .filter(|r| r.customer.referred_by == Some(id))
+            .map(|r| Change::ForgetReferrer { customer_id: r.customer.id }),
+    );
+    (changes, records)
 }
 
 /// The shards a batch of changes needs: read these, then `apply_batch`.
@@ -398,6 +510,46 @@ mod tests {
         let mut shard = Shard::default();
         shard.apply(Change::SaveCustomer { customer: Box::new(customer(id, "Ann")), base: None }, 1_000).unwrap();
         shard
+    }
+
+    #[test]
+    fn the_audit_trail_records_what_changed_from_what_to_what() {
+        let mut shard = shard_with(5);
+        let mut edited = shard.records[&5].customer.clone();
+        edited.phone = "13800138000".into();
+        edited.name = "Ann Lee".into();
+        shard.apply(Change::SaveCustomer { customer: Box::new(edited), base: Some(1_000) }, 2_000).unwrap();
+        let add = Change::SaveRelated { customer_id: 5, item: Related::Purchase(purchase(9, 500)), base: None };
+        shard.apply(add, 3_000).unwrap();
+        shard.apply(Change::DeleteRelated { customer_id: 5, kind: RelatedKind::Purchase, id: 9 }, 4_000).unwrap();
+        let trail: Vec<(i64, &str, &str, &str)> = shard.records[&5]
+            .audit
+            .iter()
+            .map(|e| (e.at, e.what.as_str(), e.before.as_str(), e.after.as_str()))
+            .collect();
+        assert_eq!(trail[0], (1_000, "created", "", ""));
+        assert!(trail.contains(&(2_000, "field:name", "Ann", "Ann Lee")));
+        assert!(trail.contains(&(2_000, "field:phone", "", "13800138000")));
+        assert_eq!(trail.len(), 5, "nothing but the fields that changed: {trail:?}");
+        assert_eq!((trail[3].0, trail[3].1, trail[3].2), (3_000, "purchase", ""));
+        assert!(trail[3].3.contains("\"amount_cents\":500") && !trail[3].3.contains("updated_at"));
+        assert_eq!((trail[4].1, trail[4].2 == trail[3].3, trail[4].3), ("purchase", true, ""));
+    }
+
+    #[test]
+    fn erasing_a_customer_leaves_no_trace_in_other_files() {
+        let mut wb = Workbook::default();
+        let mut referred = CustomerRecord { customer: customer(2, "Bo"), ..Default::default() };
+        referred.customer.referred_by = Some(1);
+        wb.insert_records(vec![CustomerRecord { customer: customer(1, "Ann"), ..Default::default() }, referred]);
+        let (changes, records) = erasure(&wb, 1);
+        assert_eq!(records, 1);
+        wb.apply_all(changes, 5_000).unwrap();
+        assert!(wb.get(1).is_none());
+        let bo = wb.get(2).unwrap();
+        assert_eq!(bo.customer.referred_by, None);
+        let text = serde_json::to_string(bo).unwrap();
+        assert!(!text.contains("Ann") && !text.contains("\"1\""), "{text}");
     }
 
     #[test]

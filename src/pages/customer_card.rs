@@ -56,11 +56,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
         let defs = app.custom_fields.get();
         let custom: Vec<(String, String)> =
             defs.iter().filter_map(|d| c.custom.get(&d.id).map(|v| (d.label.clone(), v.clone()))).collect();
-        let consent = if c.marketing_consent {
-            format!("{} {}", app.t("card.consent-yes"), c.consent_date.map(|d| d.to_string()).unwrap_or_default())
-        } else {
-            app.t("card.consent-no").to_string()
-        };
+
         let gender = app.t(&format!("gender.{}", c.gender.code()));
         let day = |d: Option<crate::domain::day::Day>| d.map(|d| d.to_string()).unwrap_or_default();
         let referrer = c.referred_by.map(|r| {
@@ -127,7 +123,6 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                                 .map(|(label, value)| view! { <div class="info"><dt>{label}</dt><dd>{value}</dd></div> })
                                 .collect_view()}
                         </dl>
-                        <p class="consent">{consent}</p>
                         <div class="tags">{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</div>
                     </div>
                     <div class="panel totals">
@@ -158,6 +153,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                     {related_section::<Interactions>(id)}
                     {related_section::<Campaigns>(id)}
                 </div>
+                <crate::components::privacy_panel::PrivacyPanel id=id/>
                 <div class="card-bottom panel">
                     <h2>{app.t("card.notes")}</h2>
                     {if c.notes.is_empty() {

@@ -27,6 +27,16 @@ const CUSTOM_FIELDS_KEY: &str = "custom_fields";
 const TIER_POLICY_KEY: &str = "tier_policy";
 const CONFLICTS_KEY: &str = "merge_conflicts";
 const REMINDERS_KEY: &str = "reminders_handled";
+const ERASURES_KEY: &str = "erasures";
+
+/// What the erasure log keeps of an erased customer: nothing that identifies them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ErasureNote {
+    /// When (ms since 1970).
+    pub at: i64,
+    /// How many records went with the customer file (purchases, feedback, contacts, …).
+    pub records: usize,
+}
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -167,18 +177,57 @@ impl Store {
         settle: &dyn Fn(&mut CustomerRecord),
         definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
     ) -> Result<Vec<(usize, Shard)>, StoreError> {
-        let tx = self.write_transaction(&[SHARDS, META])?;
+        let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
+        let mut meta = Vec::new();
         if let Some((policy, defs)) = definitions {
-            let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
+            meta.push((TIER_POLICY_KEY, json(serde_json::to_string(policy))?));
+            meta.push((CUSTOM_FIELDS_KEY, json(serde_json::to_string(defs))?));
+        }
+        self.commit_with_meta(changes, now, settle, meta).await
+    }
+
+    /// Erases customers: their files and, in the same transaction, every other stored trace
+    /// (merge conflicts naming them, what was done with their reminders), adding an anonymous
+    /// note to the erasure log.
+    pub async fn erase(
+        &self,
+        changes: Vec<Change>,
+        now: i64,
+        settle: &dyn Fn(&mut CustomerRecord),
+        conflicts: &[MergeConflict],
+        handled: &HashMap<String, Handled>,
+        note: ErasureNote,
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
+        let mut log = self.erasures().await?;
+        log.push(note);
+        let meta = vec![
+            (CONFLICTS_KEY, json(serde_json::to_string(conflicts))?),
+            (REMINDERS_KEY, json(serde_json::to_string(handled))?),
+            (ERASURES_KEY, json(serde_json::to_string(&log))?),
+        ];
+        self.commit_with_meta(changes, now, settle, meta).await
+    }
+
+    /// The anonymous notes of customers erased.
+    pub async fn erasures(&self) -> Result<Vec<ErasureNote>, StoreError> {
+        Ok(self.meta(ERASURES_KEY).await?.unwrap_or_default())
+    }
+
+    /// `commit`, also putting these (key, JSON) values in the meta store, all in one transaction.
+    async fn commit_with_meta(
+        &self,
+        changes: Vec<Change>,
+        now: i64,
+        settle: &dyn Fn(&mut CustomerRecord),
+        meta_values: Vec<(&str, String)>,
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let tx = self.write_transaction(&[SHARDS, META])?;
+        if !meta_values.is_empty() {
             let meta = tx.object_store(META)?;
-            meta.put(
-                &JsValue::from_str(&json(serde_json::to_string(policy))?),
-                Some(&JsValue::from_str(TIER_POLICY_KEY)),
-            )?;
-            meta.put(
-                &JsValue::from_str(&json(serde_json::to_string(defs))?),
-                Some(&JsValue::from_str(CUSTOM_FIELDS_KEY)),
-            )?;
+            for (key, value) in meta_values {
+                meta.put(&JsValue::from_str(&value), Some(&JsValue::from_str(key)))?;
+            }
         }
         let store = tx.object_store(SHARDS)?;
         let mut current = std::collections::BTreeMap::new();
