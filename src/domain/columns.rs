@@ -476,10 +476,21 @@ pub fn export_columns(kind: Kind, lang: Lang, custom: &[CustomFieldDef]) -> Vec<
 /// A whole CSV file of one kind: UTF-8 with BOM, CRLF, headings in `lang`, customer ids in
 /// every row, cells neutralised against formula injection.
 pub fn export_csv(kind: Kind, wb: &Workbook, lang: Lang, custom: &[CustomFieldDef], policy: &TierPolicy) -> Vec<u8> {
+    export_csv_of(kind, wb.records(), lang, custom, policy)
+}
+
+/// `export_csv` of some customers only (those who consented to marketing, say).
+pub fn export_csv_of<'a>(
+    kind: Kind,
+    records: impl Iterator<Item = &'a CustomerRecord>,
+    lang: Lang,
+    custom: &[CustomFieldDef],
+    policy: &TierPolicy,
+) -> Vec<u8> {
     let cols = export_columns(kind, lang, custom);
     let header: Vec<String> = cols.iter().map(|(_, h)| h.clone()).collect();
     let keys: Vec<String> = cols.into_iter().map(|(k, _)| k).collect();
-    let rows = wb.records().flat_map(move |r| {
+    let rows = records.flat_map(move |r| {
         let keys = keys.clone();
         let rows: Vec<Vec<String>> = if kind == Kind::Customers {
             vec![keys.iter().map(|k| customer_cell(r, k, lang, policy)).collect()]

@@ -58,6 +58,7 @@ pub struct CustomerSummary {
     pub purchase_count: u32,
     pub last_purchase: Option<Day>,
     pub tier: Option<String>,
+    pub consent: bool,
     /// Lower-cased name, phone, email, tags and city, searched as the user types.
     haystack: String,
 }
@@ -80,6 +81,7 @@ impl CustomerSummary {
             purchase_count: record.purchases.len() as u32,
             last_purchase: record.purchases.iter().map(|p| p.date).max(),
             tier: record.tier.tier.clone(),
+            consent: c.marketing_consent,
             haystack,
         }
     }
@@ -109,6 +111,8 @@ pub struct ListQuery {
     pub status: Option<Status>,
     /// A tier id; empty for all.
     pub tier: String,
+    /// Only customers who consented to marketing.
+    pub consent_only: bool,
     pub sort: SortKey,
     pub descending: bool,
 }
@@ -139,7 +143,8 @@ pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) ->
                 && (query.city.is_empty() || row.city == query.city)
                 && (query.tag.is_empty() || row.tags.contains(&query.tag))
                 && query.status.is_none_or(|st| row.status(today) == st)
-                && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()));
+                && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()))
+                && (!query.consent_only || row.consent);
             if keep {
                 rows.push((s as u16, i as u32));
             }
@@ -263,6 +268,16 @@ mod tests {
         let b = vec![vec![CustomerSummary::of(&gold)], book().remove(1)];
         let q = ListQuery { tier: "gold".into(), ..Default::default() };
         assert_eq!(ids(&b, &select(&b, &q, Day(0))), vec![4]);
+    }
+
+    #[test]
+    fn the_consent_filter_keeps_those_who_agreed() {
+        let mut agreed = record(4, "Yes Yu", "上海", &[], &[]);
+        agreed.customer.marketing_consent = true;
+        let b = vec![vec![CustomerSummary::of(&agreed)], book().remove(1)];
+        let q = ListQuery { consent_only: true, ..Default::default() };
+        assert_eq!(ids(&b, &select(&b, &q, Day(0))), vec![4]);
+        assert_eq!(select(&b, &ListQuery::default(), Day(0)).len(), 1 + b[1].len());
     }
 
     #[test]

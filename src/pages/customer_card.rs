@@ -82,6 +82,13 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                         {app.t(&format!("status.{}", status.code()))}
                     </span>
                     <div class="head-actions">
+                        <button class="secondary" data-testid="print-card" on:click=move |_| {
+                            if let Some(window) = web_sys::window() {
+                                let _ = window.print();
+                            }
+                        }>
+                            {app.t("card.print")}
+                        </button>
                         <button class="secondary" data-testid="edit-customer" on:click=move |_| app.go(Page::EditCustomer(Some(id)))>
                             {app.t("common.edit")}
                         </button>

@@ -204,6 +204,10 @@ pub fn Customers() -> impl IntoView {
                         })
                     }}
                 </select>
+                <label class="inline">
+                    <input type="checkbox" data-testid="filter-consent" on:change=move |ev| query.update(|q| q.consent_only = event_target_checked(&ev))/>
+                    {move || app.t("list.consenting")}
+                </label>
                 <select data-testid="filter-segment" on:change=move |ev| segment.set(event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("analytics.segment-filter"), app.t("common.all"))}</option>
                     {SEGMENTS.into_iter().map(|s| view! { <option value=s.code()>{move || app.t(&format!("segment.{}", s.code()))}</option> }).collect_view()}

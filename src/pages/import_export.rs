@@ -6,7 +6,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::backup::{backup_json, merge, Backup};
-use crate::domain::columns::{auto_map, columns, export_csv, Kind, Target};
+use crate::domain::columns::{auto_map, columns, export_csv_of, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
 use crate::domain::sheet::{decode, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
@@ -92,11 +92,17 @@ pub fn ImportExport() -> impl IntoView {
             crate::storage::settings::set_last_backup(now_millis());
         }
     };
+    // Marketing lists: only the customers who agreed to be contacted.
+    let consenting_only = RwSignal::new(false);
     let export_kind = move |kind: Kind| {
         let lang = app.lang.get_untracked();
         let policy = app.policy.get_untracked();
         let defs = app.custom_fields.get_untracked();
-        let bytes = app.workbook.with_untracked(|wb| export_csv(kind, wb, lang, &defs, &policy));
+        let consenting = consenting_only.get_untracked();
+        let bytes = app.workbook.with_untracked(|wb| {
+            let records = wb.records().filter(|r| !consenting || r.customer.marketing_consent);
+            export_csv_of(kind, records, lang, &defs, &policy)
+        });
         if download(&name_for(kind.code(), "csv"), "text/csv;charset=utf-8", &bytes).is_err() {
             app.show_error(app.t("error.storage").to_string());
         }
@@ -398,6 +404,11 @@ pub fn ImportExport() -> impl IntoView {
                 </label>
                 <div class="button-row">
                     <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
+                    <label class="inline">
+                        <input type="checkbox" data-testid="export-consenting-only" prop:checked=move || consenting_only.get()
+                            on:change=move |ev| consenting_only.set(event_target_checked(&ev))/>
+                        {move || app.t("export.consenting-only")}
+                    </label>
                     {Kind::ALL.into_iter().map(|k| view! {
                         <button data-testid=format!("export-csv-{}", k.code()) on:click=move |_| export_kind(k)>
                             "CSV · " {move || app.t(&format!("import.kind.{}", k.code()))}

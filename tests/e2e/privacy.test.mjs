@@ -115,3 +115,22 @@ test('consent is withdrawn in one click; erasing a customer leaves no trace in s
   assert.deepEqual(page.pageErrors, []);
   await context.close();
 });
+
+test('a printed card shows the card alone, without navigation or buttons', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('load-demo'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await page.click(`${byId('customer-row')} >> nth=0`);
+  await page.waitForSelector(byId('print-card'));
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('.topbar'), false);
+  assert.equal(await page.isVisible(byId('print-card')), false);
+  assert.equal(await page.isVisible(byId('card-name')), true);
+  const breakAfter = await page.$eval(byId('customer-card'), (el) => getComputedStyle(el).breakAfter);
+  assert.equal(breakAfter, 'page', 'one card per page');
+  await page.emulateMedia({ media: 'screen' });
+  assert.equal(await page.isVisible('.topbar'), true);
+  assert.deepEqual(page.pageErrors, []);
+  await context.close();
+});
