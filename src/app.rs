@@ -39,6 +39,9 @@ pub fn App() -> impl IntoView {
             <main class="content">
                 <ErrorBanner/>
                 {move || {
+                    if app.locked.with(Option::is_some) {
+                        return view! { <crate::pages::unlock::Unlock/> }.into_any();
+                    }
                     if !app.loaded.get() {
                         return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any();
                     }

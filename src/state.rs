@@ -52,6 +52,8 @@ pub struct AppState {
     pub analysis: RwSignal<Option<std::sync::Arc<crate::analysis::Analysis>>>,
     /// The (date, revision) being analysed right now, so a second request waits for it.
     pub(crate) analysing: StoredValue<Option<(Day, u64)>>,
+    /// The lock of a locked workbook until its passphrase is given; None when open.
+    pub locked: RwSignal<Option<crate::domain::sealed::LockInfo>>,
     /// What `error-message` shows; None hides it.
     pub error: RwSignal<Option<String>>,
     pub loaded: RwSignal<bool>,
@@ -104,6 +106,7 @@ impl AppState {
             as_of: RwSignal::new(today()),
             analysis: RwSignal::new(None),
             analysing: StoredValue::new(None),
+            locked: RwSignal::new(None),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
             saving: RwSignal::new(false),
@@ -133,7 +136,8 @@ impl AppState {
         self.error.set(Some(message));
     }
 
-    /// Opens storage, loads the workbook and starts listening to other tabs.
+    /// Opens storage, loads the workbook and starts listening to other tabs. A locked workbook
+    /// waits for its passphrase (`unlock`) first.
     pub async fn start(self, db_name: &str) {
         let store = match Store::open(db_name).await {
             Ok(store) => Rc::new(store),
@@ -143,6 +147,62 @@ impl AppState {
                 return;
             }
         };
+        if let Ok(Some(info)) = store.lock_info().await {
+            self.store.set_value(Some(store));
+            self.locked.set(Some(info));
+            return;
+        }
+        self.load(store, db_name.to_string()).await;
+    }
+
+    /// Tries a passphrase on the locked workbook. A wrong one changes nothing and shows why.
+    pub async fn unlock(self, passphrase: String) {
+        let (Some(store), Some(info)) = (self.store(), self.locked.get_untracked()) else { return };
+        self.saving.set(true);
+        let key = crate::lock::derive_key(&passphrase, &info.salt, info.iterations).await;
+        self.saving.set(false);
+        match key {
+            Ok(key) if store.unlock(&info, key) => {
+                self.locked.set(None);
+                self.error.set(None);
+                self.load(store, crate::app::DB_NAME.to_string()).await;
+            }
+            _ => self.show_error(self.t("lock.wrong").to_string()),
+        }
+    }
+
+    /// Locks the workbook with a passphrase (or, with None, removes the lock): every stored
+    /// value is sealed again in one transaction.
+    pub async fn set_lock(self, passphrase: Option<String>) -> bool {
+        let Some(store) = self.store() else { return false };
+        let new = match passphrase {
+            Some(passphrase) => {
+                let salt: [u8; 16] = crate::storage::random_bytes();
+                let iterations = crate::domain::sealed::ITERATIONS;
+                let Ok(key) = crate::lock::derive_key(&passphrase, &salt, iterations).await else { return false };
+                let check = crate::domain::sealed::seal(
+                    &key,
+                    crate::storage::random_bytes(),
+                    crate::domain::sealed::CHECK_TEXT,
+                );
+                Some((key, crate::domain::sealed::LockInfo { salt: salt.to_vec(), iterations, check }))
+            }
+            None => None,
+        };
+        self.saving.set(true);
+        let result = store.reseal(new).await;
+        self.saving.set(false);
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.show_error(format!("{}: {e}", self.t("error.storage")));
+                false
+            }
+        }
+    }
+
+    async fn load(self, store: Rc<Store>, db_name: String) {
+        let db_name = db_name.as_str();
         match store.load().await {
             Ok(workbook) => {
                 self.summaries.set(workbook.shards.iter().map(summarise).collect());

@@ -6,6 +6,7 @@ pub mod feedback;
 pub mod field;
 pub mod insight_panel;
 pub mod interactions;
+pub mod lock_panel;
 pub mod nav;
 pub mod points_panel;
 pub mod privacy_panel;

@@ -16,6 +16,7 @@ pub mod model;
 pub mod money;
 pub mod points;
 pub mod reminders;
+pub mod sealed;
 pub mod sheet;
 pub mod terms;
 pub mod tiers;

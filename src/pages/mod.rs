@@ -7,3 +7,4 @@ pub mod import_export;
 pub mod reminders;
 pub mod settings;
 pub mod tiers;
+pub mod unlock;

@@ -134,6 +134,7 @@ pub fn Settings() -> impl IntoView {
                 </div>
                 <button class="secondary" data-testid="add-custom-field" on:click=add_field>{move || app.t("settings.add-field")}</button>
             </div>
+            <crate::components::lock_panel::LockPanel/>
             <div class="panel">
                 <h2>{move || app.t("settings.scale")}</h2>
                 <p class="muted">{move || app.t("settings.scale-help")}</p>

@@ -14,6 +14,7 @@ use crate::domain::backup::Conflict as MergeConflict;
 use crate::domain::codec::{decode_shard, encode_shard, DecodeError};
 use crate::domain::model::{CustomFieldDef, CustomerRecord};
 use crate::domain::reminders::Handled;
+use crate::domain::sealed::{self, LockInfo};
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{apply_batch, touched_shards, Change, Conflict, Shard, Workbook};
 
@@ -28,6 +29,8 @@ const TIER_POLICY_KEY: &str = "tier_policy";
 const CONFLICTS_KEY: &str = "merge_conflicts";
 const REMINDERS_KEY: &str = "reminders_handled";
 const ERASURES_KEY: &str = "erasures";
+/// The lock's salt, iterations and check value: the one meta value never sealed.
+const LOCK_KEY: &str = "lock";
 
 /// What the erasure log keeps of an erased customer: nothing that identifies them.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -47,6 +50,8 @@ pub enum StoreError {
         error: DecodeError,
     },
     Conflict(Conflict),
+    /// The workbook is locked and this tab does not have the key.
+    Locked,
 }
 
 impl std::fmt::Display for StoreError {
@@ -55,6 +60,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Idb(why) => write!(f, "{why}"),
             StoreError::Damaged { shard, error } => write!(f, "shard {shard}: {error}"),
             StoreError::Conflict(c) => write!(f, "{c:?}"),
+            StoreError::Locked => write!(f, "the workbook is locked"),
         }
     }
 }
@@ -69,6 +75,23 @@ pub struct Store {
     db: Database,
     /// The same database as the browser type, for transaction options idb does not expose.
     raw: web_sys::IdbDatabase,
+    /// The workbook lock's key once unlocked: every value written is sealed with it.
+    key: std::cell::Cell<Option<[u8; 32]>>,
+}
+
+/// Fresh random bytes from the browser's CSPRNG (`crypto.getRandomValues`).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let array = Uint8Array::new_with_length(N as u32);
+    if let Some(crypto) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"crypto".into()).ok()) {
+        if let Ok(get) = js_sys::Reflect::get(&crypto, &"getRandomValues".into()) {
+            if let Some(get) = get.dyn_ref::<js_sys::Function>() {
+                let _ = get.call1(&crypto, &array);
+            }
+        }
+    }
+    let mut out = [0u8; N];
+    array.copy_to(&mut out);
+    out
 }
 
 fn shard_key(shard: usize) -> JsValue {
@@ -101,7 +124,7 @@ impl Store {
         // written) instead of blocking the upgrade.
         let closing = raw.clone();
         db.on_version_change(move |_| closing.close());
-        Ok(Store { db, raw })
+        Ok(Store { db, raw, key: std::cell::Cell::new(None) })
     }
 
     /// A readwrite transaction with relaxed durability: still all-or-nothing, but it completes
@@ -116,6 +139,45 @@ impl Store {
             js_sys::Reflect::get(&self.raw, &"transaction".into()).map_err(js_error)?.unchecked_into();
         let tx = open.call3(&self.raw, &names, &"readwrite".into(), &options).map_err(js_error)?;
         Ok(Transaction::from(tx.unchecked_into::<web_sys::IdbTransaction>()))
+    }
+
+    /// Bytes as stored: sealed when the workbook is locked.
+    fn seal_bytes(&self, plain: Vec<u8>) -> Vec<u8> {
+        match self.key.get() {
+            Some(key) => sealed::seal(&key, random_bytes(), &plain),
+            None => plain,
+        }
+    }
+
+    /// Stored bytes opened; plain bytes pass through.
+    fn unseal_bytes(&self, stored: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        if !sealed::is_sealed(&stored) {
+            return Ok(stored);
+        }
+        let key = self.key.get().ok_or(StoreError::Locked)?;
+        sealed::open(&key, &stored).map_err(|_| StoreError::Locked)
+    }
+
+    fn decode(&self, value: &JsValue, shard: usize) -> Result<Shard, StoreError> {
+        decode_shard(&self.unseal_bytes(to_bytes(value))?).map_err(|error| StoreError::Damaged { shard, error })
+    }
+
+    /// A meta value as stored: JSON text, sealed into bytes when locked.
+    fn meta_value(&self, json: String) -> JsValue {
+        match self.key.get() {
+            Some(_) => Uint8Array::from(self.seal_bytes(json.into_bytes()).as_slice()).into(),
+            None => JsValue::from_str(&json),
+        }
+    }
+
+    fn meta_json(&self, value: &JsValue) -> Result<Option<String>, StoreError> {
+        if let Some(text) = value.as_string() {
+            return Ok(Some(text));
+        }
+        if value.is_instance_of::<Uint8Array>() {
+            return Ok(String::from_utf8(self.unseal_bytes(to_bytes(value))?).ok());
+        }
+        Ok(None)
     }
 
     pub fn close(&self) {
@@ -134,8 +196,7 @@ impl Store {
             if shard >= workbook.shards.len() {
                 continue;
             }
-            workbook.shards[shard] =
-                decode_shard(&to_bytes(value)).map_err(|error| StoreError::Damaged { shard, error })?;
+            workbook.shards[shard] = self.decode(value, shard)?;
         }
         Ok(workbook)
     }
@@ -148,7 +209,7 @@ impl Store {
         for &shard in shards {
             let value = store.get(shard_key(shard))?.await?;
             let decoded = match value {
-                Some(v) => decode_shard(&to_bytes(&v)).map_err(|error| StoreError::Damaged { shard, error })?,
+                Some(v) => self.decode(&v, shard)?,
                 None => Shard::default(),
             };
             out.push((shard, decoded));
@@ -226,7 +287,7 @@ impl Store {
         if !meta_values.is_empty() {
             let meta = tx.object_store(META)?;
             for (key, value) in meta_values {
-                meta.put(&JsValue::from_str(&value), Some(&JsValue::from_str(key)))?;
+                meta.put(&self.meta_value(value), Some(&JsValue::from_str(key)))?;
             }
         }
         let store = tx.object_store(SHARDS)?;
@@ -248,7 +309,7 @@ impl Store {
         };
         for (s, value) in stored {
             let decoded = match value {
-                Some(v) => decode_shard(&to_bytes(&v)).map_err(|error| StoreError::Damaged { shard: s, error }),
+                Some(v) => self.decode(&v, s),
                 None => Ok(Shard::default()),
             };
             match decoded {
@@ -270,7 +331,7 @@ impl Store {
             if shard.records.is_empty() {
                 store.delete(shard_key(*s))?;
             } else {
-                let bytes = Uint8Array::from(encode_shard(shard).as_slice());
+                let bytes = Uint8Array::from(self.seal_bytes(encode_shard(shard)).as_slice());
                 store.put(&bytes, Some(&shard_key(*s)))?;
             }
         }
@@ -294,15 +355,93 @@ impl Store {
     /// A workbook-wide definition kept as JSON in `meta`; None if never saved.
     async fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
-        let value = tx.object_store(META)?.get(JsValue::from_str(key))?.await?;
-        Ok(value.and_then(|v| v.as_string()).and_then(|json| serde_json::from_str(&json).ok()))
+        let Some(value) = tx.object_store(META)?.get(JsValue::from_str(key))?.await? else { return Ok(None) };
+        Ok(self.meta_json(&value)?.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     async fn save_meta<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Idb(e.to_string()))?;
         let tx = self.write_transaction(&[META])?;
-        tx.object_store(META)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(key)))?;
+        tx.object_store(META)?.put(&self.meta_value(json), Some(&JsValue::from_str(key)))?;
         if !tx.commit()?.await?.is_committed() {
+            return Err(StoreError::Idb("the transaction was aborted".into()));
+        }
+        Ok(())
+    }
+
+    /// The workbook lock, if one is set (stored unsealed: salt, iterations, check value).
+    pub async fn lock_info(&self) -> Result<Option<LockInfo>, StoreError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let value = tx.object_store(META)?.get(JsValue::from_str(LOCK_KEY))?.await?;
+        Ok(value.and_then(|v| v.as_string()).and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// Takes the key of a passphrase. False (and nothing changes) if it does not open the lock.
+    pub fn unlock(&self, info: &LockInfo, key: [u8; 32]) -> bool {
+        let right = sealed::open(&key, &info.check).is_ok_and(|text| text == sealed::CHECK_TEXT);
+        if right {
+            self.key.set(Some(key));
+        }
+        right
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.key.get().is_some()
+    }
+
+    /// Seals every stored value with a new key (`Some`: lock or change the passphrase) or
+    /// opens them all (`None`: remove the lock), in one transaction: all or nothing.
+    pub async fn reseal(&self, new: Option<([u8; 32], LockInfo)>) -> Result<(), StoreError> {
+        let tx = self.write_transaction(&[SHARDS, META])?;
+        let shards = tx.object_store(SHARDS)?;
+        let meta = tx.object_store(META)?;
+        let shard_keys = shards.get_all_keys(None, None)?.await?;
+        let shard_values = shards.get_all(None, None)?.await?;
+        let meta_keys = meta.get_all_keys(None, None)?.await?;
+        let meta_values = meta.get_all(None, None)?.await?;
+        // Open everything with the current key first: a failure leaves the store untouched.
+        let mut plain_shards = Vec::new();
+        for (k, v) in shard_keys.iter().zip(shard_values.iter()) {
+            plain_shards.push((k.clone(), self.unseal_bytes(to_bytes(v))?));
+        }
+        let mut plain_meta = Vec::new();
+        for (k, v) in meta_keys.iter().zip(meta_values.iter()) {
+            if k.as_string().as_deref() != Some(LOCK_KEY) {
+                if let Some(json) = self.meta_json(v)? {
+                    plain_meta.push((k.clone(), json));
+                }
+            }
+        }
+        let previous = self.key.get();
+        self.key.set(new.as_ref().map(|(key, _)| *key));
+        let write = || -> Result<(), StoreError> {
+            for (k, bytes) in plain_shards {
+                shards.put(&Uint8Array::from(self.seal_bytes(bytes).as_slice()), Some(&k))?;
+            }
+            for (k, json) in plain_meta {
+                meta.put(&self.meta_value(json), Some(&k))?;
+            }
+            match &new {
+                Some((_, info)) => {
+                    let json = serde_json::to_string(info).map_err(|e| StoreError::Idb(e.to_string()))?;
+                    meta.put(&JsValue::from_str(&json), Some(&JsValue::from_str(LOCK_KEY)))?;
+                }
+                None => {
+                    meta.delete(JsValue::from_str(LOCK_KEY))?;
+                }
+            }
+            Ok(())
+        };
+        let written = write();
+        let committed = match written {
+            Ok(()) => tx.commit()?.await.map(|r| r.is_committed()).unwrap_or(false),
+            Err(_) => {
+                let _ = tx.abort();
+                false
+            }
+        };
+        if !committed {
+            self.key.set(previous);
             return Err(StoreError::Idb("the transaction was aborted".into()));
         }
         Ok(())
