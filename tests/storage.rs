@@ -39,8 +39,37 @@ async fn what_is_committed_is_what_loads() {
     assert_eq!(loaded.customer_count(), 400);
     for mut expected in records {
         expected.customer.updated_at = 1_000;
+        expected.audit =
+            vec![tierbook::domain::model::AuditEntry { at: 1_000, what: "created".into(), ..Default::default() }];
         assert_eq!(loaded.get(expected.customer.id), Some(&expected));
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_locked_store_opens_only_with_the_key_of_its_passphrase() {
+    use tierbook::domain::sealed::{seal, LockInfo, CHECK_TEXT};
+    let name = db_name("lock");
+    let store = Store::open(&name).await.unwrap();
+    store.commit(vec![new_customer(1, "Ann")], 1_000, &|_| {}).await.unwrap();
+    let salt = [5u8; 16];
+    let key = tierbook::lock::derive_key("a long passphrase", &salt, 1_000).await.unwrap();
+    let info = LockInfo { salt: salt.to_vec(), iterations: 1_000, check: seal(&key, [1; 12], CHECK_TEXT) };
+    store.reseal(Some((key, info))).await.unwrap();
+    store.commit(vec![new_customer(2, "Bo")], 2_000, &|_| {}).await.unwrap();
+    store.close();
+
+    let reopened = Store::open(&name).await.unwrap();
+    let info = reopened.lock_info().await.unwrap().expect("the lock is stored");
+    assert!(matches!(reopened.load().await, Err(StoreError::Locked)), "no key, no data");
+    let wrong = tierbook::lock::derive_key("another passphrase", &info.salt, info.iterations).await.unwrap();
+    assert!(!reopened.unlock(&info, wrong));
+    assert!(matches!(reopened.load().await, Err(StoreError::Locked)));
+    let right = tierbook::lock::derive_key("a long passphrase", &info.salt, info.iterations).await.unwrap();
+    assert_eq!(right, key, "the same passphrase and salt give the same key");
+    assert!(reopened.unlock(&info, right));
+    let loaded = reopened.load().await.unwrap();
+    assert_eq!(loaded.customer_count(), 2);
+    assert_eq!(loaded.get(2).unwrap().customer.name, "Bo");
 }
 
 #[wasm_bindgen_test]
