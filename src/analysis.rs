@@ -24,6 +24,8 @@ pub const CAMPAIGN_WEEKS: i32 = 4;
 pub struct Analysis {
     pub as_of: Day,
     pub revision: u64,
+    /// The customers analysed: those of this tier (by id), or everyone ("").
+    pub scope: String,
     pub insights: Arc<Insights>,
     pub campaigns: Arc<Vec<CampaignReport>>,
     /// Each customer's RFM segment and lifecycle stage.
@@ -40,7 +42,7 @@ pub struct Analysis {
 /// Two analyses are the same when made for the same date and data, at the same stage.
 impl PartialEq for Analysis {
     fn eq(&self, other: &Analysis) -> bool {
-        (self.as_of, self.revision, self.model.is_some()) == (other.as_of, other.revision, other.model.is_some())
+        (self.key(), self.model.is_some()) == (other.key(), other.model.is_some())
     }
 }
 
@@ -53,35 +55,46 @@ pub fn review_period_days(cadence: Cadence) -> i32 {
     }
 }
 
-fn current_key(app: AppState) -> (Day, u64) {
-    (app.as_of.get_untracked(), app.revision.get_untracked())
+/// What an analysis is of: the date, the data revision and the scope (a tier id, or "" for all).
+pub type Key = (Day, u64, String);
+
+fn current_key(app: AppState) -> Key {
+    (app.as_of.get_untracked(), app.revision.get_untracked(), app.scope.get_untracked())
+}
+
+impl Analysis {
+    fn key(&self) -> Key {
+        (self.as_of, self.revision, self.scope.clone())
+    }
 }
 
 /// Starts the analysis for the current date and data unless it is done or under way. A
 /// request for an older date or revision gives way to the newer one.
 pub fn request_analysis(app: AppState) {
     let key = current_key(app);
-    let done =
-        app.analysis.with_untracked(|a| a.as_ref().is_some_and(|a| (a.as_of, a.revision) == key && a.model.is_some()));
-    if done || app.analysing.get_value() == Some(key) {
+    let done = app.analysis.with_untracked(|a| a.as_ref().is_some_and(|a| a.key() == key && a.model.is_some()));
+    if done || app.analysing.with_value(|k| k.as_ref() == Some(&key)) {
         return;
     }
-    app.analysing.set_value(Some(key));
+    app.analysing.set_value(Some(key.clone()));
     leptos::task::spawn_local(async move {
         // Let the page paint first, and let a burst of changes (an import, typing a date) settle.
         yield_to_browser().await;
         if current_key(app) != key {
             return restart(app, key);
         }
-        let (as_of, revision) = key;
-        let cached = app.analysis.with_untracked(|a| a.as_ref().filter(|a| (a.as_of, a.revision) == key).cloned());
+        let (as_of, revision, scope) = key.clone();
+        let cached = app.analysis.with_untracked(|a| a.as_ref().filter(|a| a.key() == key).cloned());
         let mut analysis = match cached {
             Some(a) => (*a).clone(),
             None => {
                 let started = js_sys::Date::now();
                 let since = as_of.plus_days(-review_period_days(app.policy.with_untracked(|p| p.cadence)));
                 let (found, reports, profiles_ms) = app.workbook.with_untracked(|wb| {
-                    let records: Vec<&CustomerRecord> = wb.records().collect();
+                    let records: Vec<&CustomerRecord> = wb
+                        .records()
+                        .filter(|r| scope.is_empty() || r.tier.tier.as_deref() == Some(scope.as_str()))
+                        .collect();
                     let step = profiles(&records, as_of, &RULES);
                     let profiles_ms = js_sys::Date::now() - started;
                     (insights_of(step, as_of, since), campaigns(&records, CAMPAIGN_WEEKS, as_of), profiles_ms)
@@ -96,6 +109,7 @@ pub fn request_analysis(app: AppState) {
                 let analysis = Analysis {
                     as_of,
                     revision,
+                    scope,
                     insights: Arc::new(found),
                     campaigns: Arc::new(reports),
                     by_customer: Arc::new(by_customer),
@@ -122,8 +136,8 @@ pub fn request_analysis(app: AppState) {
 }
 
 /// Gives up on `key` and starts over with whatever is current now.
-fn restart(app: AppState, key: (Day, u64)) {
-    if app.analysing.get_value() == Some(key) {
+fn restart(app: AppState, key: Key) {
+    if app.analysing.with_value(|k| k.as_ref() == Some(&key)) {
         app.analysing.set_value(None);
     }
     request_analysis(app);
@@ -133,6 +147,6 @@ fn restart(app: AppState, key: (Day, u64)) {
 /// change to the data the previous one stays on show until the new one is ready, so charts do
 /// not blink away on every save.
 pub fn current_analysis(app: AppState) -> Option<Arc<Analysis>> {
-    let as_of = app.as_of.get();
-    app.analysis.get().filter(|a| a.as_of == as_of)
+    let (as_of, scope) = (app.as_of.get(), app.scope.get());
+    app.analysis.get().filter(|a| a.as_of == as_of && a.scope == scope)
 }

@@ -325,6 +325,8 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "class.core" => ("核心客户", "Core"),
         "class.important" => ("重要客户", "Important"),
         "class.ordinary" => ("普通客户", "Ordinary"),
+        "analytics.scope" => ("分析范围", "Analyse"),
+        "analytics.scope-all" => ("全部客户", "All customers"),
         "lock.title" => ("工作簿已加密锁定", "This workbook is locked"),
         "lock.help" => ("请输入口令以打开。口令错误不会泄露或改动任何数据。", "Enter the passphrase to open it. A wrong one reveals and changes nothing."),
         "lock.open" => ("打开", "Open"),

@@ -50,8 +50,10 @@ pub struct AppState {
     pub as_of: RwSignal<Day>,
     /// The latest analysis (Dashboard, Analytics, segment on the card and in the list).
     pub analysis: RwSignal<Option<std::sync::Arc<crate::analysis::Analysis>>>,
-    /// The (date, revision) being analysed right now, so a second request waits for it.
-    pub(crate) analysing: StoredValue<Option<(Day, u64)>>,
+    /// Which customers the analysis covers: a tier id, or "" for everyone.
+    pub scope: RwSignal<String>,
+    /// The (date, revision, scope) being analysed right now, so a second request waits for it.
+    pub(crate) analysing: StoredValue<Option<crate::analysis::Key>>,
     /// The lock of a locked workbook until its passphrase is given; None when open.
     pub locked: RwSignal<Option<crate::domain::sealed::LockInfo>>,
     /// What `error-message` shows; None hides it.
@@ -106,6 +108,7 @@ impl AppState {
             as_of: RwSignal::new(today()),
             analysis: RwSignal::new(None),
             analysing: StoredValue::new(None),
+            scope: RwSignal::new(String::new()),
             locked: RwSignal::new(None),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),

@@ -1,5 +1,6 @@
 //! The `analysis-as-of` date: every analytics figure and chart is computed as of it. One date
-//! for the Dashboard and the Analytics page, so both always tell the same story.
+//! for the Dashboard and the Analytics page, so both always tell the same story; likewise the
+//! scope (everyone, or the customers of one tier).
 
 use leptos::prelude::*;
 
@@ -18,6 +19,23 @@ pub fn AsOfInput() -> impl IntoView {
                         app.as_of.set(day);
                     }
                 }/>
+        </label>
+        " "
+        <label class="inline">
+            {move || app.t("analytics.scope")}
+            <select data-testid="analysis-scope" on:change=move |ev| app.scope.set(event_target_value(&ev))>
+                <option value="" selected=move || app.scope.get().is_empty()>{move || app.t("analytics.scope-all")}</option>
+                {move || {
+                    let lang = app.lang.get();
+                    app.policy.with(|p| p.tiers.iter().map(|t| {
+                        let id = t.id.clone();
+                        let selected = id.clone();
+                        view! {
+                            <option value=id selected=move || app.scope.get() == selected>{crate::i18n::tier_name(lang, t).to_string()}</option>
+                        }
+                    }).collect_view())
+                }}
+            </select>
         </label>
     }
 }

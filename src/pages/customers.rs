@@ -34,6 +34,7 @@ pub fn Customers() -> impl IntoView {
         if !segment.get().is_empty() || !stage.get().is_empty() {
             app.as_of.track();
             app.revision.track();
+            app.scope.track();
             request_analysis(app);
         }
     });

@@ -235,6 +235,7 @@ pub fn Dashboard() -> impl IntoView {
     Effect::new(move |_| {
         app.as_of.track();
         app.revision.track();
+        app.scope.track();
         request_analysis(app);
     });
     let analysis = Memo::new(move |_| current_analysis(app));

@@ -71,6 +71,7 @@ pub fn Reminders() -> impl IntoView {
     Effect::new(move |_| {
         app.as_of.track();
         app.revision.track();
+        app.scope.track();
         request_analysis(app);
     });
     leptos::task::spawn_local(async move {

@@ -143,3 +143,24 @@ test('key terms lead to the comments behind them; warnings give their reasons; r
   assert.deepEqual(page.pageErrors, []);
   await context.close();
 });
+
+test('the analysis can cover one tier instead of everyone', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, server.url);
+  await page.click(byId('load-demo'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await page.click(byId('nav-dashboard'));
+  await allChartsPainted(page);
+  const bronze = Number(await page.textContent(`${byId('dashboard-tier-count')}[data-tier-id="bronze"]`));
+  assert.ok(bronze > 0 && bronze < 300);
+  await page.selectOption(byId('analysis-scope'), 'bronze');
+  await page.waitForFunction(([sel, n]) => {
+    const rows = [...document.querySelectorAll(sel)];
+    return rows.length === 1 && rows[0].cells[1].textContent.trim() === String(n);
+  }, [`${byId('chart-tiers')} tbody tr`, bronze]);
+  const stages = await page.$$eval(`${byId('chart-lifecycle')} tbody tr`, (rs) => rs.reduce((s, r) => s + Number(r.cells[1].textContent), 0));
+  assert.equal(stages, bronze, 'every figure covers the bronze customers only');
+  await allChartsPainted(page);
+  assert.deepEqual(page.pageErrors, []);
+  await context.close();
+});
