@@ -44,6 +44,7 @@ pub struct Reminder {
     /// Stable across visits: kind, customer and the occasion's date or record.
     pub key: String,
     pub kind: Kind,
+    /// 0 for a reminder about many customers (the tier reviews due on a date).
     pub customer: CustomerId,
     pub name: String,
     pub due: Day,
@@ -100,6 +101,8 @@ pub fn reminders<'a>(
     let mut out = Vec::new();
     let stale_before_ms = (today.0 as i64 - settings.data_review_days as i64) * 86_400_000;
     let mut names: HashMap<CustomerId, &str> = HashMap::new();
+    // Reviews mostly fall on the same calendar dates: one reminder per date, with the count.
+    let mut reviews: std::collections::BTreeMap<Day, usize> = std::collections::BTreeMap::new();
     for record in records {
         let c = &record.customer;
         names.insert(c.id, &c.name);
@@ -132,18 +135,22 @@ pub fn reminders<'a>(
             }
         }
         if let Some(due) = record.tier.next_review.filter(|d| *d <= until) {
-            push(
-                &mut out,
-                Kind::TierReview,
-                format!("tier-review:{}:{due}", c.id),
-                due,
-                record.tier.tier.clone().unwrap_or_default(),
-            );
+            *reviews.entry(due).or_default() += 1;
         }
         if settings.data_review_days > 0 && c.updated_at > 0 && c.updated_at < stale_before_ms {
             let changed = Day::from_millis(c.updated_at);
             push(&mut out, Kind::DataReview, format!("data-review:{}:{changed}", c.id), today, changed.to_string());
         }
+    }
+    for (due, count) in reviews {
+        out.push(Reminder {
+            key: format!("tier-review:{due}"),
+            kind: Kind::TierReview,
+            customer: 0,
+            name: String::new(),
+            due,
+            detail: count.to_string(),
+        });
     }
     for (id, reason) in at_risk {
         if let Some(name) = names.get(id) {
@@ -327,6 +334,21 @@ mod tests {
         assert!(!is_open(r, &handled, day("2026-11-30")));
         forget_old(&mut handled, day("2028-01-01"));
         assert!(handled.is_empty());
+    }
+
+    #[test]
+    fn tier_reviews_due_on_a_date_are_one_reminder() {
+        let mut records = [customer(1, None, None), customer(2, None, None), customer(3, None, None)];
+        records[0].tier.next_review = Some(day("2026-12-01"));
+        records[1].tier.next_review = Some(day("2026-12-01"));
+        records[2].tier.next_review = Some(day("2027-06-01"));
+        let settings = Settings { data_review_days: 0, ..Settings::default() };
+        let list = reminders(records.iter(), day("2026-11-26"), &settings, &[]);
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].kind, list[0].key.as_str(), list[0].detail.as_str()),
+            (Kind::TierReview, "tier-review:2026-12-01", "2")
+        );
     }
 
     #[test]

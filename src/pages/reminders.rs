@@ -14,7 +14,7 @@ use crate::domain::points::ledger;
 use crate::domain::reminders::{fill_template, ics, is_open, reminders, Handled, Kind, Reminder, Settings};
 use crate::files::download;
 use crate::i18n::{tier_name, tr, warning_text, Lang};
-use crate::state::{now_millis, today, use_app, AppState, Page};
+use crate::state::{now_millis, today, use_app, Page};
 use crate::storage::settings;
 
 fn default_greeting(lang: Lang) -> &'static str {
@@ -39,20 +39,18 @@ fn copy_to_clipboard(text: &str) {
 }
 
 /// What a reminder says, in the language chosen.
-fn describe(app: AppState, lang: Lang, r: &Reminder) -> String {
+fn describe(lang: Lang, r: &Reminder) -> String {
     match r.kind {
         Kind::Birthday => format!("{} {}", tr(lang, "reminders.turns"), r.detail),
         Kind::Anniversary => format!("{} {}", r.detail, tr(lang, "reminders.years")),
-        Kind::TierReview => app.policy.with_untracked(|p| {
-            p.tiers.iter().find(|t| t.id == r.detail).map(|t| tier_name(lang, t).to_string()).unwrap_or_default()
-        }),
+        Kind::TierReview => format!("{} {}", r.detail, tr(lang, "reminders.reviews-due")),
         Kind::DataReview => format!("{} {}", tr(lang, "reminders.last-changed"), r.detail),
         Kind::FollowUp | Kind::AtRisk => r.detail.clone(),
     }
 }
 
-fn title(app: AppState, lang: Lang, r: &Reminder) -> String {
-    format!("{}: {} — {}", tr(lang, &format!("reminder.{}", r.kind.code())), r.name, describe(app, lang, r))
+fn title(lang: Lang, r: &Reminder) -> String {
+    format!("{}: {} — {}", tr(lang, &format!("reminder.{}", r.kind.code())), r.name, describe(lang, r))
 }
 
 #[component]
@@ -147,7 +145,7 @@ pub fn Reminders() -> impl IntoView {
         let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
         let stamp: String =
             stamp.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect::<String>() + "Z";
-        let file = open.with_untracked(|l| ics(l, |r| title(app, lang, r), &stamp));
+        let file = open.with_untracked(|l| ics(l, |r| title(lang, r), &stamp));
         if download("tierbook-reminders.ics", "text/calendar;charset=utf-8", file.as_bytes()).is_err() {
             app.show_error(app.t("error.storage").to_string());
         }
@@ -245,8 +243,12 @@ pub fn Reminders() -> impl IntoView {
                                         <tr data-testid="reminder-row" data-kind=r.kind.code() data-key=r.key.clone() class:overdue=overdue>
                                             <td>{r.due.to_string()}</td>
                                             <td>{tr(lang, &format!("reminder.{}", r.kind.code()))}</td>
-                                            <td><button class="link" on:click=move |_| app.go(Page::Customer(id))>{r.name.clone()}</button></td>
-                                            <td>{describe(app, lang, &r)}</td>
+                                            <td>{if id == 0 {
+                                                view! { <button class="link" on:click=move |_| app.go(Page::Tiers)>{tr(lang, "nav.tiers")}</button> }.into_any()
+                                            } else {
+                                                view! { <button class="link" on:click=move |_| app.go(Page::Customer(id))>{r.name.clone()}</button> }.into_any()
+                                            }}</td>
+                                            <td>{describe(lang, &r)}</td>
                                             <td class="actions">
                                                 {greetable.then(|| view! {
                                                     <button class="secondary" data-testid="reminder-greeting" on:click=move |_| greet(&for_greeting)>{tr(lang, "reminders.greeting")}</button>
