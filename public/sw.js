@@ -3,16 +3,30 @@
 // network-first, so a new version is picked up on the next visit; its hashed assets never
 // change, so they are served from the cache first. The workbook lives in IndexedDB, not here.
 const CACHE = 'tierbook-shell-v1';
+const STATIC = ['./', './echarts.min.js', './manifest.webmanifest', './icon-192.png', './icon-512.png'];
+
+/** Absolute URLs of everything the page needs: the fixed files and the hashed ones it names
+ * (href/src attributes and trunk's loader script). */
+function shellOf(html) {
+  const urls = new Set(STATIC);
+  for (const m of html.matchAll(/(?:href=|src=|from\s|module_or_path:\s*)["'](\.\/[^"']+)["']/g)) urls.add(m[1]);
+  return new Set([...urls].map((u) => new URL(u, self.registration.scope).href));
+}
+
+/** Drops what an older version of the page needed and this one does not. */
+async function keepOnly(shell) {
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    if (!shell.has(request.url)) await cache.delete(request);
+  }
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     const index = await fetch('./', { cache: 'no-store' });
-    const html = await index.clone().text();
-    const assets = new Set(['./echarts.min.js', './manifest.webmanifest', './icon-192.png', './icon-512.png']);
-    // The hashed files the page refers to: href/src attributes and trunk's loader script.
-    for (const m of html.matchAll(/(?:href=|src=|from\s|module_or_path:\s*)["'](\.\/[^"']+)["']/g)) assets.add(m[1]);
-    await cache.addAll([...assets]);
+    const shell = shellOf(await index.clone().text());
+    await cache.addAll([...shell].filter((u) => u !== new URL('./', self.registration.scope).href));
     await cache.put('./', index);
     await self.skipWaiting();
   })());
@@ -27,7 +41,11 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fetch(request).then((response) => {
       if (response.ok) {
         const copy = response.clone();
-        caches.open(CACHE).then((cache) => cache.put('./', copy));
+        event.waitUntil((async () => {
+          const shell = shellOf(await copy.clone().text());
+          await (await caches.open(CACHE)).put('./', copy);
+          await keepOnly(shell);
+        })());
       }
       return response;
     }).catch(async () => (await caches.match('./')) || Response.error()));
