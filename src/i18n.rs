@@ -325,6 +325,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "class.core" => ("核心客户", "Core"),
         "class.important" => ("重要客户", "Important"),
         "class.ordinary" => ("普通客户", "Ordinary"),
+        "field.consent-source" => ("同意来源", "Consent source"),
         "reminders.reviews-due" => ("位客户到期评级", "customers due for their tier review"),
         "analytics.scope" => ("分析范围", "Analyse"),
         "analytics.scope-all" => ("全部客户", "All customers"),

@@ -44,11 +44,14 @@ pub fn PrivacyPanel(id: CustomerId) -> impl IntoView {
     move || {
         let r = record.get()?;
         let c = &r.customer;
-        let consent = if c.marketing_consent {
-            format!("{} {}", app.t("card.consent-yes"), c.consent_date.map(|d| d.to_string()).unwrap_or_default())
-        } else {
-            format!("{} {}", app.t("card.consent-no"), c.consent_date.map(|d| d.to_string()).unwrap_or_default())
-        };
+        let mut consent = format!(
+            "{} {}",
+            app.t(if c.marketing_consent { "card.consent-yes" } else { "card.consent-no" }),
+            c.consent_date.map(|d| d.to_string()).unwrap_or_default()
+        );
+        if !c.consent_source.is_empty() {
+            consent.push_str(&format!(" · {} {}", app.t("field.consent-source"), c.consent_source));
+        }
         let when = |ms: i64| {
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
             format!(

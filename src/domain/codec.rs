@@ -4,18 +4,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{CampaignEntry, Customer, CustomerRecord, Feedback, Interaction, Purchase};
+use std::collections::BTreeMap;
+
+use super::day::Day;
+use super::model::{
+    AuditEntry, CampaignEntry, Customer, CustomerId, CustomerRecord, Feedback, Gender, Interaction, Purchase,
+};
 use super::tiers::TierState;
 use super::workbook::Shard;
 
 /// Bumped whenever `CustomerRecord` changes shape; older formats keep a decoder and migrate.
-/// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`.
-pub const SHARD_FORMAT: u8 = 3;
+/// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`. 4: the card with
+/// `consent_source`.
+pub const SHARD_FORMAT: u8 = 4;
 
 /// A customer file as format 2 stored it.
 #[derive(Serialize, Deserialize)]
 pub struct CustomerRecordV2 {
-    pub customer: Customer,
+    pub customer: CustomerV3,
     pub purchases: Vec<Purchase>,
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
@@ -26,7 +32,7 @@ pub struct CustomerRecordV2 {
 impl From<CustomerRecordV2> for CustomerRecord {
     fn from(v2: CustomerRecordV2) -> Self {
         CustomerRecord {
-            customer: v2.customer,
+            customer: v2.customer.into(),
             purchases: v2.purchases,
             feedback: v2.feedback,
             interactions: v2.interactions,
@@ -37,10 +43,101 @@ impl From<CustomerRecordV2> for CustomerRecord {
     }
 }
 
+/// The card as formats 1 to 3 stored it (before `consent_source`).
+#[derive(Serialize, Deserialize)]
+pub struct CustomerV3 {
+    pub id: CustomerId,
+    pub name: String,
+    pub gender: Gender,
+    pub birthday: Option<Day>,
+    pub occupation: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub city: String,
+    pub address: String,
+    pub hobbies: String,
+    pub special_needs: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub customer_since: Option<Day>,
+    pub source: String,
+    pub referred_by: Option<CustomerId>,
+    pub account_manager: String,
+    pub influence: u8,
+    pub marketing_consent: bool,
+    pub consent_date: Option<Day>,
+    pub custom: BTreeMap<String, String>,
+    pub updated_at: i64,
+}
+
+impl From<CustomerV3> for Customer {
+    fn from(c: CustomerV3) -> Self {
+        Customer {
+            id: c.id,
+            name: c.name,
+            gender: c.gender,
+            birthday: c.birthday,
+            occupation: c.occupation,
+            phone: c.phone,
+            email: c.email,
+            wechat: c.wechat,
+            city: c.city,
+            address: c.address,
+            hobbies: c.hobbies,
+            special_needs: c.special_needs,
+            tags: c.tags,
+            notes: c.notes,
+            customer_since: c.customer_since,
+            source: c.source,
+            referred_by: c.referred_by,
+            account_manager: c.account_manager,
+            influence: c.influence,
+            marketing_consent: c.marketing_consent,
+            consent_date: c.consent_date,
+            custom: c.custom,
+            updated_at: c.updated_at,
+            consent_source: String::new(),
+        }
+    }
+}
+
+/// Old-format shards for the migration tests.
+#[cfg(test)]
+impl From<Customer> for CustomerV3 {
+    fn from(c: Customer) -> Self {
+        CustomerV3 {
+            id: c.id,
+            name: c.name,
+            gender: c.gender,
+            birthday: c.birthday,
+            occupation: c.occupation,
+            phone: c.phone,
+            email: c.email,
+            wechat: c.wechat,
+            city: c.city,
+            address: c.address,
+            hobbies: c.hobbies,
+            special_needs: c.special_needs,
+            tags: c.tags,
+            notes: c.notes,
+            customer_since: c.customer_since,
+            source: c.source,
+            referred_by: c.referred_by,
+            account_manager: c.account_manager,
+            influence: c.influence,
+            marketing_consent: c.marketing_consent,
+            consent_date: c.consent_date,
+            custom: c.custom,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
 /// A customer file as format 1 stored it.
 #[derive(Serialize, Deserialize)]
 pub struct CustomerRecordV1 {
-    pub customer: Customer,
+    pub customer: CustomerV3,
     pub purchases: Vec<Purchase>,
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
@@ -50,13 +147,39 @@ pub struct CustomerRecordV1 {
 impl From<CustomerRecordV1> for CustomerRecord {
     fn from(v1: CustomerRecordV1) -> Self {
         CustomerRecord {
-            customer: v1.customer,
+            customer: v1.customer.into(),
             purchases: v1.purchases,
             feedback: v1.feedback,
             interactions: v1.interactions,
             campaigns: v1.campaigns,
             tier: Default::default(),
             audit: Vec::new(),
+        }
+    }
+}
+
+/// A customer file as format 3 stored it.
+#[derive(Serialize, Deserialize)]
+pub struct CustomerRecordV3 {
+    pub customer: CustomerV3,
+    pub purchases: Vec<Purchase>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+    pub tier: TierState,
+    pub audit: Vec<AuditEntry>,
+}
+
+impl From<CustomerRecordV3> for CustomerRecord {
+    fn from(v3: CustomerRecordV3) -> Self {
+        CustomerRecord {
+            customer: v3.customer.into(),
+            purchases: v3.purchases,
+            feedback: v3.feedback,
+            interactions: v3.interactions,
+            campaigns: v3.campaigns,
+            tier: v3.tier,
+            audit: v3.audit,
         }
     }
 }
@@ -96,6 +219,9 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
         2 => {
             postcard::from_bytes::<Vec<CustomerRecordV2>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
         }
+        3 => {
+            postcard::from_bytes::<Vec<CustomerRecordV3>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
+        }
         SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
         newer => return Err(DecodeError::UnknownFormat(newer)),
     };
@@ -118,12 +244,14 @@ mod tests {
 
     #[test]
     fn format_1_shards_migrate_with_every_record() {
-        let records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 4);
+        let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 4);
+        // Format 1 knew no consent source.
+        records.iter_mut().for_each(|r| r.customer.consent_source.clear());
         let v1: Vec<CustomerRecordV1> = records
             .iter()
             .cloned()
             .map(|r| CustomerRecordV1 {
-                customer: r.customer,
+                customer: r.customer.into(),
                 purchases: r.purchases,
                 feedback: r.feedback,
                 interactions: r.interactions,
@@ -138,12 +266,13 @@ mod tests {
 
     #[test]
     fn format_2_shards_migrate_with_an_empty_audit_trail() {
-        let records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 5);
+        let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 5);
+        records.iter_mut().for_each(|r| r.customer.consent_source.clear());
         let v2: Vec<CustomerRecordV2> = records
             .iter()
             .cloned()
             .map(|r| CustomerRecordV2 {
-                customer: r.customer,
+                customer: r.customer.into(),
                 purchases: r.purchases,
                 feedback: r.feedback,
                 interactions: r.interactions,
@@ -155,6 +284,39 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&v2).unwrap());
         let shard = decode_shard(&bytes).unwrap();
         assert_eq!(shard.records.values().cloned().collect::<Vec<_>>(), records);
+    }
+
+    #[test]
+    fn format_3_shards_migrate_with_an_empty_consent_source() {
+        let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 6);
+        records.iter_mut().for_each(|r| r.customer.consent_source.clear());
+        records[0].audit.push(AuditEntry { at: 5, what: "created".into(), ..Default::default() });
+        let v3: Vec<CustomerRecordV3> = records
+            .iter()
+            .cloned()
+            .map(|r| CustomerRecordV3 {
+                customer: r.customer.into(),
+                purchases: r.purchases,
+                feedback: r.feedback,
+                interactions: r.interactions,
+                campaigns: r.campaigns,
+                tier: r.tier,
+                audit: r.audit,
+            })
+            .collect();
+        let mut bytes = vec![3u8];
+        bytes.extend(postcard::to_stdvec(&v3).unwrap());
+        let shard = decode_shard(&bytes).unwrap();
+        let mut migrated: Vec<CustomerRecord> = shard.records.values().cloned().collect();
+        migrated.sort_by_key(|r| r.customer.id);
+        assert_eq!(migrated, records);
+        // And the new field survives the current format.
+        let mut wb = crate::domain::workbook::Workbook::default();
+        records[0].customer.consent_source = "门店登记".into();
+        wb.insert_records(records.clone());
+        for shard in &wb.shards {
+            assert_eq!(&decode_shard(&encode_shard(shard)).unwrap(), shard);
+        }
     }
 
     #[test]

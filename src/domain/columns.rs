@@ -114,6 +114,7 @@ static CUSTOMERS: &[Column] = &[
     col("influence", "影响力评分", "Influence", &["影响力", "influence score"]),
     col("marketing-consent", "同意营销", "Marketing consent", &["营销同意", "consent", "agrees to marketing"]),
     col("consent-date", "同意日期", "Consent date", &[]),
+    col("consent-source", "同意来源", "Consent source", &["同意渠道"]),
     col(
         "opening-spend",
         "期初消费金额",
@@ -363,6 +364,7 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
         "influence" => c.influence.to_string(),
         "marketing-consent" => yes_no_text(lang, c.marketing_consent),
         "consent-date" => day(c.consent_date),
+        "consent-source" => c.consent_source.clone(),
         "opening-spend" => opening.map(|o| format_plain(o.spend_cents)).unwrap_or_default(),
         "opening-purchases" => opening.map(|o| o.purchases.to_string()).unwrap_or_default(),
         "opening-points" => opening.map(|o| o.points.to_string()).unwrap_or_default(),

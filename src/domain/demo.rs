@@ -110,6 +110,7 @@ pub fn generate(first_id: u64, customers: usize, purchases: usize, today: Day, s
                     influence: rng.u8(0..=5),
                     marketing_consent: consent,
                     consent_date: consent.then_some(since),
+                    consent_source: if consent { "门店登记".to_string() } else { String::new() },
                     custom: Default::default(),
                     updated_at: 0,
                 },

@@ -180,6 +180,7 @@ pub struct CustomerForm {
     pub influence: String,
     pub marketing_consent: bool,
     pub consent_date: String,
+    pub consent_source: String,
     /// (field id, value) for each custom field defined in settings.
     pub custom: Vec<(String, String)>,
 }
@@ -208,6 +209,7 @@ impl CustomerForm {
             influence: c.influence.to_string(),
             marketing_consent: c.marketing_consent,
             consent_date: day(c.consent_date),
+            consent_source: c.consent_source.clone(),
             custom: defs.iter().map(|d| (d.id.clone(), c.custom.get(&d.id).cloned().unwrap_or_default())).collect(),
         }
     }
@@ -284,6 +286,7 @@ impl CustomerForm {
             influence,
             marketing_consent: self.marketing_consent,
             consent_date: ck.optional_date("consent-date", &self.consent_date, Some(today)),
+            consent_source: ck.text("consent-source", &self.consent_source, 200),
             custom,
             updated_at: 0,
         };

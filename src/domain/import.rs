@@ -666,6 +666,7 @@ fn customer_slot<'f>(form: &'f mut CustomerForm, opening: &'f mut OpeningForm, k
         "account-manager" => &mut form.account_manager,
         "influence" => &mut form.influence,
         "consent-date" => &mut form.consent_date,
+        "consent-source" => &mut form.consent_source,
         "opening-as-of" => &mut opening.as_of,
         "opening-spend" => &mut opening.spend,
         "opening-purchases" => &mut opening.purchases,

@@ -58,6 +58,9 @@ pub struct Customer {
     pub influence: u8,
     pub marketing_consent: bool,
     pub consent_date: Option<Day>,
+    /// Where consent was given or withdrawn (the shop, a form, the mini-program, …).
+    #[serde(default)]
+    pub consent_source: String,
     /// Values of the user-defined fields, by field id, as typed (validated per field kind).
     pub custom: BTreeMap<String, String>,
     /// Milliseconds since the epoch; the newer change wins and stale edits are refused.

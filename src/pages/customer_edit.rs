@@ -136,6 +136,7 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
                         <span>{move || app.t("field.marketing-consent")}</span>
                     </label>
                     <TextField form label="field.consent-date" testid="field-consent-date" kind="date" get=|f| f.consent_date.clone() set=|f, v| f.consent_date = v/>
+                    <TextField form label="field.consent-source" testid="field-consent-source" kind="text" get=|f| f.consent_source.clone() set=|f, v| f.consent_source = v/>
                     <TextArea form label="field.hobbies" testid="field-hobbies" get=|f| f.hobbies.clone() set=|f, v| f.hobbies = v/>
                     <TextArea form label="field.special-needs" testid="field-special-needs" get=|f| f.special_needs.clone() set=|f, v| f.special_needs = v/>
                     <TextArea form label="field.notes" testid="field-notes" get=|f| f.notes.clone() set=|f, v| f.notes = v/>

@@ -56,6 +56,7 @@ test('consent is withdrawn in one click; erasing a customer leaves no trace in s
   await page.fill(byId('field-email'), EMAIL);
   await page.fill(byId('field-notes'), '喜欢靠窗');
   await page.check(byId('field-marketing-consent'));
+  await page.fill(byId('field-consent-source'), '门店纸质登记表');
   await page.click(byId('save-customer'));
   await page.waitForSelector(byId('customer-card'));
   await page.click(byId('add-purchase'));
@@ -79,6 +80,7 @@ test('consent is withdrawn in one click; erasing a customer leaves no trace in s
 
   // Consent: given on the form, withdrawn in one click, and the change is on the trail.
   assert.equal(await page.getAttribute(byId('consent-status'), 'data-consent'), 'true');
+  assert.match(await page.textContent(byId('consent-status')), /门店纸质登记表/, 'with its date and source');
   await page.click(byId('withdraw-consent'));
   await page.waitForSelector(`${byId('consent-status')}[data-consent="false"]`);
   await page.waitForSelector(`${byId('audit-row')}[data-what="field:marketing_consent"]`, { state: 'attached' });
