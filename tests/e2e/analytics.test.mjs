@@ -1,7 +1,7 @@
 // End-to-end: the Analytics page computes its figures as of the chosen date.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, byId, text } from './browser.mjs';
+import { launch, openApp, byId, text, loadDemo } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 let browser, server;
@@ -18,8 +18,7 @@ async function figures(page) {
 test('feedback, NPS, the BG/NBD fit and RFM segments follow analysis-as-of', async () => {
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(byId('nav-analytics'));
   await page.waitForSelector(byId('bgnbd-r'));
   const now = await figures(page);

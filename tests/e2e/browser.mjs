@@ -29,3 +29,43 @@ export const byId = (id) => `[data-testid="${id}"]`;
 export async function text(page, id) {
   return (await page.locator(byId(id)).first().textContent()).trim();
 }
+
+/** Adds the 300 demo customers and waits until the list shows them. */
+export async function loadDemo(page) {
+  await page.click(byId('load-demo'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+}
+
+/** Every stored value, raw: shard bytes as hex, meta values as text or hex, by store and key. */
+export async function rawStore(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('tierbook');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const names = [...db.objectStoreNames];
+      const tx = db.transaction(names, 'readonly');
+      const out = {};
+      for (const name of names) {
+        const store = tx.objectStore(name);
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        values.onsuccess = () => {
+          out[name] = keys.result.map((k, i) => {
+            const v = values.result[i];
+            const bytes = v instanceof Uint8Array ? v : null;
+            return {
+              key: String(k),
+              kind: bytes ? 'bytes' : typeof v,
+              head: bytes ? String.fromCharCode(...bytes.slice(0, 4)) : String(v).slice(0, 4),
+              text: bytes ? new TextDecoder('utf-8', { fatal: false }).decode(bytes) : String(v),
+              hex: bytes ? [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('') : String(v),
+            };
+          });
+        };
+      }
+      tx.oncomplete = () => { db.close(); resolve(out); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+}

@@ -2,7 +2,7 @@
 // language, offers its numbers as a table, and is disposed when the page closes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, byId } from './browser.mjs';
+import { launch, openApp, byId, loadDemo } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 const CHARTS = [
@@ -35,8 +35,7 @@ async function tables(page) {
 test('every chart draws from demo data, follows the date and the language, and is disposed on leaving', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(byId('nav-dashboard'));
   await allChartsPainted(page);
 
@@ -86,8 +85,7 @@ test('every chart draws from demo data, follows the date and the language, and i
 test('a segment and a lifecycle stage filter the list; the card shows the customer\'s own', async () => {
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.selectOption(byId('filter-stage'), 'mature');
   await page.waitForFunction((sel) => Number(document.querySelector(sel).textContent) < 300, byId('customer-count'));
   const mature = Number(await page.textContent(byId('customer-count')));
@@ -116,8 +114,7 @@ test('a segment and a lifecycle stage filter the list; the card shows the custom
 test('key terms lead to the comments behind them; warnings give their reasons; rules are shown', async () => {
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(byId('nav-analytics'));
   await page.waitForSelector(byId('term'));
   const term = await page.getAttribute(`${byId('term')} >> nth=0`, 'data-term');
@@ -147,8 +144,7 @@ test('key terms lead to the comments behind them; warnings give their reasons; r
 test('the analysis can cover one tier instead of everyone', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(byId('nav-dashboard'));
   await allChartsPainted(page);
   const bronze = Number(await page.textContent(`${byId('dashboard-tier-count')}[data-tier-id="bronze"]`));

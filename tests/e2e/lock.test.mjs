@@ -3,52 +3,17 @@
 // the right one opens it; removing the lock stores plain values again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, byId } from './browser.mjs';
+import { launch, openApp, byId, loadDemo, rawStore } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 let browser, server;
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-/** Every stored value, raw: shard bytes as hex, meta values as text or hex, by store and key. */
-async function rawStore(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('tierbook');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const names = [...db.objectStoreNames];
-      const tx = db.transaction(names, 'readonly');
-      const out = {};
-      for (const name of names) {
-        const store = tx.objectStore(name);
-        const keys = store.getAllKeys();
-        const values = store.getAll();
-        values.onsuccess = () => {
-          out[name] = keys.result.map((k, i) => {
-            const v = values.result[i];
-            const bytes = v instanceof Uint8Array ? v : null;
-            return {
-              key: String(k),
-              kind: bytes ? 'bytes' : typeof v,
-              head: bytes ? String.fromCharCode(...bytes.slice(0, 4)) : String(v).slice(0, 4),
-              text: bytes ? new TextDecoder('utf-8', { fatal: false }).decode(bytes) : String(v),
-              hex: bytes ? [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('') : String(v),
-            };
-          });
-        };
-      }
-      tx.oncomplete = () => { db.close(); resolve(out); };
-      tx.onerror = () => reject(tx.error);
-    };
-  }));
-}
-
 test('a locked workbook is sealed at rest and opens only with its passphrase', async () => {
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   const name = (await page.textContent(`${byId('customer-row')} >> nth=0 >> .name`)).trim();
   assert.ok((await rawStore(page)).shards.some((v) => v.text.includes(name)), 'before locking the name is readable');
 

@@ -3,7 +3,7 @@
 // Content-Security-Policy lets nothing but its own scripts run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, byId } from './browser.mjs';
+import { launch, openApp, byId, loadDemo } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 let browser, server;
@@ -16,8 +16,7 @@ test('the page reloads and works offline after a first visit', async () => {
   // The service worker has installed (the shell is cached) and controls the page.
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
 
   // A file an older version needed is dropped when the page is next loaded with a network;
   // what this version needs stays.

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, openApp, byId } from './browser.mjs';
+import { launch, openApp, byId, loadDemo, rawStore } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 let browser, server;
@@ -17,27 +17,7 @@ const EMAIL = 'erase.me@example.cn';
 
 /** Every value in every object store of the workbook database, as text. */
 async function rawStoredText(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('tierbook');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const names = [...db.objectStoreNames];
-      const tx = db.transaction(names, 'readonly');
-      const parts = [];
-      for (const name of names) {
-        const req = tx.objectStore(name).getAll();
-        req.onsuccess = () => {
-          for (const v of req.result) {
-            parts.push(v instanceof Uint8Array ? new TextDecoder('utf-8', { fatal: false }).decode(v)
-              : typeof v === 'string' ? v : JSON.stringify(v));
-          }
-        };
-      }
-      tx.oncomplete = () => { db.close(); resolve(parts.join('\n')); };
-      tx.onerror = () => reject(tx.error);
-    };
-  }));
+  return Object.values(await rawStore(page)).flat().map((v) => v.text).join('\n');
 }
 
 async function downloadText(page, testid) {
@@ -48,8 +28,7 @@ async function downloadText(page, testid) {
 test('consent is withdrawn in one click; erasing a customer leaves no trace in storage or exports', async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(byId('new-customer'));
   await page.fill(byId('field-name'), NAME);
   await page.fill(byId('field-phone'), PHONE);
@@ -121,8 +100,7 @@ test('consent is withdrawn in one click; erasing a customer leaves no trace in s
 test('a printed card shows the card alone, without navigation or buttons', async () => {
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('load-demo'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
+  await loadDemo(page);
   await page.click(`${byId('customer-row')} >> nth=0`);
   await page.waitForSelector(byId('print-card'));
   await page.emulateMedia({ media: 'print' });
