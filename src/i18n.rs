@@ -270,7 +270,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "import.at-column" => ("第 {column} 列“{heading}”", "column {column} “{heading}”"),
         "import.cells" => ("应有 {expected} 个单元格，实际 {found} 个", "expected {expected} cells, found {found}"),
         "import.unclosed" => ("此处开始的引号一直没有闭合（延续到第 {line} 行）", "a quote opened here is never closed (it runs on to line {line})"),
-        "import.no-customer" => ("工作簿中没有与此编号、电话或姓名对应的客户", "no customer in the workbook has this number, phone or name"),
+        "import.no-customer" => ("工作簿中没有与此客户编号、电话或姓名对应的客户（勾选“创建未知客户”可按编号新建）", "no customer in the workbook has this customer code, phone or name (tick “create unknown customers” to create them by code)"),
         "import.ambiguous" => ("有 {count} 位客户同名，请提供客户编号或电话", "{count} customers have this name; give the customer number or phone"),
         "import.duplicate" => ("与第 {line} 行是同一位客户（只导入第一行）", "same customer as line {line} (only the first is imported)"),
         "file.empty" => ("文件是空的", "the file is empty"),
@@ -496,6 +496,12 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "problem.positive" => ("应大于 0", "must be more than 0"),
         "problem.range" => ("应在以下范围内", "must be between"),
         "problem.choice" => ("不是可选的值", "is not one of the choices"),
+        "problem.unknown-customer" => ("没有客户使用此编号", "no customer has this code"),
+        "problem.code-taken" => ("此客户编号已被其他客户使用", "another customer already has this code"),
+        "field.code" => ("客户编号", "Customer code"),
+        "field.order-no" => ("订单号", "Order no."),
+        "field.unit-price" => ("单价", "Unit price"),
+        "purchase.return" => ("退货", "return"),
         "reason.imported" => ("从旧表格带入", "Carried over from the previous sheet"),
         "form.opening" => ("从旧表格带入（可选）", "Carried over from your previous sheet (optional)"),
         "form.opening-help" => ("没有明细的累计数字：按“截至日期”计入等级和积分；带入的等级保持到下一次评级。", "Totals without the purchases behind them: they count for tiers and points as of their date, and the tier you had holds until its next review."),
@@ -650,6 +656,8 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::NotPositive => tr(lang, "problem.positive").to_string(),
         Problem::OutOfRange(min, max) => format!("{} {min}–{max}", tr(lang, "problem.range")),
         Problem::UnknownChoice => tr(lang, "problem.choice").to_string(),
+        Problem::UnknownCustomer => tr(lang, "problem.unknown-customer").to_string(),
+        Problem::CodeTaken => tr(lang, "problem.code-taken").to_string(),
     }
 }
 

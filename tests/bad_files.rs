@@ -3,10 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use tierbook::domain::backup::{Backup, BackupProblem};
-use tierbook::domain::columns::{auto_map, Kind};
+use tierbook::domain::columns::{auto_map, locate_header, Kind};
 use tierbook::domain::day::Day;
-use tierbook::domain::import::{ImportSettings, Importer, MatchKey, RowIssue};
-use tierbook::domain::sheet::{decode, sniff_delimiter, FileProblem, RowReader, TextEncoding};
+use tierbook::domain::import::{ImportSettings, Importer, RowIssue};
+use tierbook::domain::sheet::{decode, FileProblem, RowReader, TextEncoding};
 use tierbook::domain::tiers::preset;
 use tierbook::domain::workbook::Workbook;
 
@@ -17,17 +17,10 @@ fn bad(name: &str) -> Vec<u8> {
 /// Reads a CSV file the way the Import page does; Err: the whole file is refused.
 fn read_csv(bytes: &[u8], forced: Option<TextEncoding>) -> Result<Vec<(u64, RowIssue)>, FileProblem> {
     let (text, _) = decode(bytes, forced)?;
-    let (mut rows, header) = RowReader::new(&text, sniff_delimiter(&text))?;
+    let (header_line, delimiter) = locate_header(&text);
+    let (mut rows, header) = RowReader::new(&text, delimiter, header_line)?;
     let wb = Workbook::default();
-    let settings = ImportSettings {
-        kind: Kind::Customers,
-        mapping: auto_map(Kind::Customers, &header, &[]),
-        match_order: vec![MatchKey::Id],
-        today: Day::parse_iso("2026-11-24").unwrap(),
-        now: 1,
-        custom_fields: vec![],
-        policy: preset("metals").unwrap(),
-    };
+    let settings = ImportSettings::new(Kind::Customers, auto_map(Kind::Customers, &header, &[]), preset("metals").unwrap(), Day::parse_iso("2026-11-24").unwrap(), 1);
     let mut importer = Importer::new(settings, &wb, header.len());
     let mut count = 0;
     while let Some(row) = rows.next_row() {

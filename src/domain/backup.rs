@@ -458,7 +458,7 @@ mod tests {
         let wb = workbook(ours.clone());
         let backup = Backup::of(&workbook(theirs), "Colleague", &policy, &[], 1);
         let plan = merge(&wb, &backup, Lang::En, &policy);
-        assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 1, rejected: 0 });
+        assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 1, rejected: 0, ..Default::default() });
         let merged: BTreeMap<u64, &CustomerRecord> = plan.records.iter().map(|r| (r.customer.id, r)).collect();
         assert_eq!(merged[&1].customer.city, "苏州");
         assert!(!merged.contains_key(&2), "our newer version stays as it is");

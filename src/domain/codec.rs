@@ -15,14 +15,138 @@ use super::workbook::Shard;
 
 /// Bumped whenever `CustomerRecord` changes shape; older formats keep a decoder and migrate.
 /// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`. 4: the card with
-/// `consent_source`.
-pub const SHARD_FORMAT: u8 = 4;
+/// `consent_source`. 5: the card with its `code`, purchases with order number, unit price and
+/// lines; a migrated customer's code is its old number.
+pub const SHARD_FORMAT: u8 = 5;
+
+/// A purchase as formats 1 to 4 stored it (before order numbers, unit prices and lines).
+#[derive(Serialize, Deserialize)]
+pub struct PurchaseV4 {
+    pub id: u64,
+    pub date: Day,
+    pub product: String,
+    pub category: String,
+    pub quantity: f64,
+    pub amount_cents: i64,
+    pub payment: String,
+    pub channel: String,
+    pub updated_at: i64,
+}
+
+impl From<PurchaseV4> for Purchase {
+    fn from(p: PurchaseV4) -> Self {
+        Purchase {
+            id: p.id,
+            date: p.date,
+            product: p.product,
+            category: p.category,
+            quantity: p.quantity,
+            amount_cents: p.amount_cents,
+            payment: p.payment,
+            channel: p.channel,
+            updated_at: p.updated_at,
+            ..Default::default()
+        }
+    }
+}
+
+fn purchases(old: Vec<PurchaseV4>) -> Vec<Purchase> {
+    old.into_iter().map(Into::into).collect()
+}
+
+/// A customer file as format 4 stored it.
+#[derive(Serialize, Deserialize)]
+pub struct CustomerRecordV4 {
+    pub customer: CustomerV4,
+    pub purchases: Vec<PurchaseV4>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+    pub tier: TierState,
+    pub audit: Vec<AuditEntry>,
+}
+
+impl From<CustomerRecordV4> for CustomerRecord {
+    fn from(v4: CustomerRecordV4) -> Self {
+        CustomerRecord {
+            customer: v4.customer.into(),
+            purchases: purchases(v4.purchases),
+            feedback: v4.feedback,
+            interactions: v4.interactions,
+            campaigns: v4.campaigns,
+            tier: v4.tier,
+            audit: v4.audit,
+        }
+    }
+}
+
+/// The card as format 4 stored it (before `code`).
+#[derive(Serialize, Deserialize)]
+pub struct CustomerV4 {
+    pub id: CustomerId,
+    pub name: String,
+    pub gender: Gender,
+    pub birthday: Option<Day>,
+    pub occupation: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub city: String,
+    pub address: String,
+    pub hobbies: String,
+    pub special_needs: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub customer_since: Option<Day>,
+    pub source: String,
+    pub referred_by: Option<CustomerId>,
+    pub account_manager: String,
+    pub influence: u8,
+    pub marketing_consent: bool,
+    pub consent_date: Option<Day>,
+    pub consent_source: String,
+    pub custom: BTreeMap<String, String>,
+    pub updated_at: i64,
+}
+
+impl From<CustomerV4> for Customer {
+    fn from(c: CustomerV4) -> Self {
+        Customer {
+            id: c.id,
+            // Before codes, the customer number was the code people knew.
+            code: c.id.to_string(),
+            name: c.name,
+            gender: c.gender,
+            birthday: c.birthday,
+            occupation: c.occupation,
+            phone: c.phone,
+            email: c.email,
+            wechat: c.wechat,
+            city: c.city,
+            address: c.address,
+            hobbies: c.hobbies,
+            special_needs: c.special_needs,
+            tags: c.tags,
+            notes: c.notes,
+            customer_since: c.customer_since,
+            source: c.source,
+            referred_by: c.referred_by,
+            account_manager: c.account_manager,
+            influence: c.influence,
+            marketing_consent: c.marketing_consent,
+            consent_date: c.consent_date,
+            consent_source: c.consent_source,
+            custom: c.custom,
+            updated_at: c.updated_at,
+        }
+    }
+}
 
 /// A customer file as format 2 stored it.
 #[derive(Serialize, Deserialize)]
 pub struct CustomerRecordV2 {
     pub customer: CustomerV3,
-    pub purchases: Vec<Purchase>,
+    pub purchases: Vec<PurchaseV4>,
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
     pub campaigns: Vec<CampaignEntry>,
@@ -33,7 +157,7 @@ impl From<CustomerRecordV2> for CustomerRecord {
     fn from(v2: CustomerRecordV2) -> Self {
         CustomerRecord {
             customer: v2.customer.into(),
-            purchases: v2.purchases,
+            purchases: purchases(v2.purchases),
             feedback: v2.feedback,
             interactions: v2.interactions,
             campaigns: v2.campaigns,
@@ -73,7 +197,7 @@ pub struct CustomerV3 {
 
 impl From<CustomerV3> for Customer {
     fn from(c: CustomerV3) -> Self {
-        Customer {
+        CustomerV4 {
             id: c.id,
             name: c.name,
             gender: c.gender,
@@ -99,10 +223,61 @@ impl From<CustomerV3> for Customer {
             updated_at: c.updated_at,
             consent_source: String::new(),
         }
+        .into()
     }
 }
 
 /// Old-format shards for the migration tests.
+#[cfg(test)]
+impl From<Purchase> for PurchaseV4 {
+    fn from(p: Purchase) -> Self {
+        PurchaseV4 {
+            id: p.id,
+            date: p.date,
+            product: p.product,
+            category: p.category,
+            quantity: p.quantity,
+            amount_cents: p.amount_cents,
+            payment: p.payment,
+            channel: p.channel,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+impl From<Customer> for CustomerV4 {
+    fn from(c: Customer) -> Self {
+        let v3 = CustomerV3::from(c.clone());
+        CustomerV4 {
+            id: v3.id,
+            name: v3.name,
+            gender: v3.gender,
+            birthday: v3.birthday,
+            occupation: v3.occupation,
+            phone: v3.phone,
+            email: v3.email,
+            wechat: v3.wechat,
+            city: v3.city,
+            address: v3.address,
+            hobbies: v3.hobbies,
+            special_needs: v3.special_needs,
+            tags: v3.tags,
+            notes: v3.notes,
+            customer_since: v3.customer_since,
+            source: v3.source,
+            referred_by: v3.referred_by,
+            account_manager: v3.account_manager,
+            influence: v3.influence,
+            marketing_consent: v3.marketing_consent,
+            consent_date: v3.consent_date,
+            consent_source: c.consent_source,
+            custom: v3.custom,
+            updated_at: v3.updated_at,
+        }
+    }
+}
+
 #[cfg(test)]
 impl From<Customer> for CustomerV3 {
     fn from(c: Customer) -> Self {
@@ -138,7 +313,7 @@ impl From<Customer> for CustomerV3 {
 #[derive(Serialize, Deserialize)]
 pub struct CustomerRecordV1 {
     pub customer: CustomerV3,
-    pub purchases: Vec<Purchase>,
+    pub purchases: Vec<PurchaseV4>,
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
     pub campaigns: Vec<CampaignEntry>,
@@ -148,7 +323,7 @@ impl From<CustomerRecordV1> for CustomerRecord {
     fn from(v1: CustomerRecordV1) -> Self {
         CustomerRecord {
             customer: v1.customer.into(),
-            purchases: v1.purchases,
+            purchases: purchases(v1.purchases),
             feedback: v1.feedback,
             interactions: v1.interactions,
             campaigns: v1.campaigns,
@@ -162,7 +337,7 @@ impl From<CustomerRecordV1> for CustomerRecord {
 #[derive(Serialize, Deserialize)]
 pub struct CustomerRecordV3 {
     pub customer: CustomerV3,
-    pub purchases: Vec<Purchase>,
+    pub purchases: Vec<PurchaseV4>,
     pub feedback: Vec<Feedback>,
     pub interactions: Vec<Interaction>,
     pub campaigns: Vec<CampaignEntry>,
@@ -174,7 +349,7 @@ impl From<CustomerRecordV3> for CustomerRecord {
     fn from(v3: CustomerRecordV3) -> Self {
         CustomerRecord {
             customer: v3.customer.into(),
-            purchases: v3.purchases,
+            purchases: purchases(v3.purchases),
             feedback: v3.feedback,
             interactions: v3.interactions,
             campaigns: v3.campaigns,
@@ -222,6 +397,9 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
         3 => {
             postcard::from_bytes::<Vec<CustomerRecordV3>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
         }
+        4 => {
+            postcard::from_bytes::<Vec<CustomerRecordV4>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
+        }
         SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
         newer => return Err(DecodeError::UnknownFormat(newer)),
     };
@@ -247,12 +425,14 @@ mod tests {
         let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 4);
         // Format 1 knew no consent source.
         records.iter_mut().for_each(|r| r.customer.consent_source.clear());
+        // Before codes, the number was the code.
+        records.iter_mut().for_each(|r| r.customer.code = r.customer.id.to_string());
         let v1: Vec<CustomerRecordV1> = records
             .iter()
             .cloned()
             .map(|r| CustomerRecordV1 {
                 customer: r.customer.into(),
-                purchases: r.purchases,
+                purchases: r.purchases.into_iter().map(Into::into).collect(),
                 feedback: r.feedback,
                 interactions: r.interactions,
                 campaigns: r.campaigns,
@@ -268,12 +448,14 @@ mod tests {
     fn format_2_shards_migrate_with_an_empty_audit_trail() {
         let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 5);
         records.iter_mut().for_each(|r| r.customer.consent_source.clear());
+        // Before codes, the number was the code.
+        records.iter_mut().for_each(|r| r.customer.code = r.customer.id.to_string());
         let v2: Vec<CustomerRecordV2> = records
             .iter()
             .cloned()
             .map(|r| CustomerRecordV2 {
                 customer: r.customer.into(),
-                purchases: r.purchases,
+                purchases: r.purchases.into_iter().map(Into::into).collect(),
                 feedback: r.feedback,
                 interactions: r.interactions,
                 campaigns: r.campaigns,
@@ -290,13 +472,15 @@ mod tests {
     fn format_3_shards_migrate_with_an_empty_consent_source() {
         let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 6);
         records.iter_mut().for_each(|r| r.customer.consent_source.clear());
+        // Before codes, the number was the code.
+        records.iter_mut().for_each(|r| r.customer.code = r.customer.id.to_string());
         records[0].audit.push(AuditEntry { at: 5, what: "created".into(), ..Default::default() });
         let v3: Vec<CustomerRecordV3> = records
             .iter()
             .cloned()
             .map(|r| CustomerRecordV3 {
                 customer: r.customer.into(),
-                purchases: r.purchases,
+                purchases: r.purchases.into_iter().map(Into::into).collect(),
                 feedback: r.feedback,
                 interactions: r.interactions,
                 campaigns: r.campaigns,
@@ -314,6 +498,60 @@ mod tests {
         let mut wb = crate::domain::workbook::Workbook::default();
         records[0].customer.consent_source = "门店登记".into();
         wb.insert_records(records.clone());
+        for shard in &wb.shards {
+            assert_eq!(&decode_shard(&encode_shard(shard)).unwrap(), shard);
+        }
+    }
+
+    #[test]
+    fn format_4_shards_migrate_with_their_numbers_as_codes_and_nothing_lost() {
+        let mut records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 7);
+        records.iter_mut().for_each(|r| r.customer.code = r.customer.id.to_string());
+        records[3].customer.consent_source = "门店".into();
+        let v4: Vec<CustomerRecordV4> = records
+            .iter()
+            .cloned()
+            .map(|r| CustomerRecordV4 {
+                customer: r.customer.into(),
+                purchases: r.purchases.into_iter().map(Into::into).collect(),
+                feedback: r.feedback,
+                interactions: r.interactions,
+                campaigns: r.campaigns,
+                tier: r.tier,
+                audit: r.audit,
+            })
+            .collect();
+        let mut bytes = vec![4u8];
+        bytes.extend(postcard::to_stdvec(&v4).unwrap());
+        let shard = decode_shard(&bytes).unwrap();
+        let mut migrated: Vec<CustomerRecord> = shard.records.values().cloned().collect();
+        migrated.sort_by_key(|r| r.customer.id);
+        assert_eq!(migrated, records);
+        assert_eq!(migrated[0].customer.code, "1");
+        assert!(migrated.iter().map(|r| r.purchases.len()).sum::<usize>() > 0);
+    }
+
+    #[test]
+    fn orders_with_lines_and_codes_survive_the_current_format() {
+        let mut wb = crate::domain::workbook::Workbook::default();
+        let mut r = CustomerRecord::default();
+        r.customer.id = (1 << 40) + 7;
+        r.customer.code = "VIP-0012".into();
+        r.purchases.push(Purchase {
+            id: 1,
+            order_no: "536365".into(),
+            amount_cents: 1_530,
+            items: vec![
+                crate::domain::model::PurchaseLine {
+                    product: "HEART".into(),
+                    quantity: 6.0,
+                    unit_price_cents: Some(255),
+                    amount_cents: 1_530,
+                },
+            ],
+            ..Default::default()
+        });
+        wb.insert_records(vec![r]);
         for shard in &wb.shards {
             assert_eq!(&decode_shard(&encode_shard(shard)).unwrap(), shard);
         }

@@ -64,20 +64,28 @@ const CUSTOMER_ID: Column = col(
         "customer_id",
         "客户id",
         "客户号",
+        "客户代码",
         "编号",
         "id",
         "customer no",
         "customer number",
+        "customer code",
+        "client id",
         "会员编号",
         "会员号",
+        "会员卡号",
+        "卡号",
+        "会员id",
         "member id",
+        "member no",
+        "card no",
     ],
 );
 const CUSTOMER_NAME: Column = col(
     "name",
     "客户名称",
     "Name",
-    &["姓名", "名称", "客户姓名", "客户", "customer", "customer name", "full name", "会员姓名"],
+    &["姓名", "名称", "客户姓名", "客户", "会员", "customer", "customer name", "client", "full name", "会员姓名", "会员名称"],
 );
 const CUSTOMER_PHONE: Column = col(
     "phone",
@@ -173,13 +181,82 @@ static PURCHASES: &[Column] = &[
     CUSTOMER_NAME,
     CUSTOMER_PHONE,
     ROW_ID,
-    col("date", "日期", "Date", &["购买日期", "消费日期", "下单日期", "purchase date", "order date"]),
-    col("product", "产品", "Product", &["产品/服务", "商品", "产品名称", "商品名称", "服务", "item", "product name"]),
-    col("category", "类别", "Category", &["品类", "分类", "产品类别"]),
-    col("quantity", "数量", "Quantity", &["qty", "件数"]),
-    col("amount", "金额", "Amount", &["消费金额", "购买金额", "实付金额", "total", "price", "spend", "order amount"]),
+    col(
+        "order-no",
+        "订单号",
+        "Order no.",
+        &[
+            "invoiceno",
+            "invoice",
+            "invoice no",
+            "invoice number",
+            "order id",
+            "order no",
+            "order number",
+            "receipt no",
+            "transaction id",
+            "单号",
+            "订单编号",
+            "交易单号",
+            "小票号",
+            "发票号",
+            "流水单号",
+        ],
+    ),
+    col(
+        "date",
+        "日期",
+        "Date",
+        &[
+            "购买日期",
+            "消费日期",
+            "下单日期",
+            "交易时间",
+            "交易日期",
+            "下单时间",
+            "支付时间",
+            "付款时间",
+            "purchase date",
+            "order date",
+            "invoicedate",
+            "invoice date",
+            "transaction date",
+            "sale date",
+        ],
+    ),
+    col(
+        "product",
+        "产品",
+        "Product",
+        &["产品/服务", "商品", "商品说明", "商品名称", "产品名称", "服务", "品名", "item", "product name", "description"],
+    ),
+    col("category", "类别", "Category", &["品类", "分类", "产品类别", "商品类别"]),
+    col("quantity", "数量", "Quantity", &["qty", "件数", "购买数量", "商品数量"]),
+    col("unit-price", "单价", "Unit price", &["unitprice", "price", "价格", "商品单价", "unit cost", "price each"]),
+    col(
+        "amount",
+        "金额",
+        "Amount",
+        &[
+            "消费金额",
+            "购买金额",
+            "实付金额",
+            "实付",
+            "实收金额",
+            "订单金额",
+            "小计",
+            "total",
+            "sales",
+            "line total",
+            "spend",
+            "order amount",
+            "amount paid",
+            "subtotal",
+        ],
+    ),
     col("payment", "支付方式", "Payment method", &["付款方式", "payment"]),
-    col("channel", "渠道", "Channel", &["渠道/门店", "门店", "store", "购买渠道"]),
+    col("channel", "渠道", "Channel", &["渠道/门店", "门店", "store", "购买渠道", "country", "shop"]),
+    col("status", "状态", "Status", &["订单状态", "交易状态", "退货", "order status"]),
 ];
 
 static FEEDBACK: &[Column] = &[
@@ -292,6 +369,63 @@ pub fn auto_map(kind: Kind, headings: &[String], custom: &[CustomFieldDef]) -> V
         .collect()
 }
 
+/// Every name a heading of any kind may have, reduced as `normalise_heading` does.
+fn known_headings() -> rustc_hash::FxHashSet<String> {
+    Kind::ALL
+        .iter()
+        .flat_map(|k| columns(*k).iter())
+        .flat_map(|c| [c.zh, c.en, c.key].into_iter().chain(c.synonyms.iter().copied()))
+        .map(normalise_heading)
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// How many lines from the top are searched for the headings (platform exports put up to ~30
+/// lines of account information first).
+const HEADER_SEARCH_LINES: usize = 60;
+
+/// Finds the heading line of a file that may start with a preamble: among the first lines, the
+/// one (with its separator) where most cells are headings Tierbook knows, at least two; the
+/// first line with the sniffed separator when none qualifies. Returns (1-based line, separator).
+pub fn locate_header(text: &str) -> (u64, u8) {
+    let known = known_headings();
+    let mut best: Option<(usize, u64, u8)> = None;
+    for (i, line) in text.lines().take(HEADER_SEARCH_LINES).enumerate() {
+        for delimiter in [b',', b'\t', b';', b'|'] {
+            let score = line
+                .split(delimiter as char)
+                .filter(|cell| known.contains(&normalise_heading(cell.trim().trim_matches('"'))))
+                .count();
+            if score >= 2 && best.is_none_or(|(s, _, _)| score > s) {
+                best = Some((score, i as u64 + 1, delimiter));
+            }
+        }
+    }
+    match best {
+        Some((_, line, delimiter)) => (line, delimiter),
+        None => (1, super::sheet::sniff_delimiter(text)),
+    }
+}
+
+/// The targets a file of `kind` cannot do without, each a list of alternatives (a purchase
+/// needs an amount, or a unit price to multiply by the quantity). Returns the keys of the first
+/// alternative of each that no column is mapped to.
+pub fn missing_targets(kind: Kind, mapping: &[Target]) -> Vec<&'static str> {
+    let customer: &[&'static str] = &["customer-id", "phone", "name"];
+    let needs: Vec<&[&'static str]> = match kind {
+        Kind::Customers => vec![&["name", "customer-id"]],
+        Kind::Purchases => vec![customer, &["date"], &["amount", "unit-price"]],
+        Kind::Feedback => vec![customer, &["date"], &["score"]],
+        Kind::Interactions => vec![customer, &["date"]],
+        Kind::Campaigns => vec![customer, &["campaign"], &["date"]],
+    };
+    needs
+        .into_iter()
+        .filter(|any| !any.iter().any(|key| mapping.contains(&Target::Field(key))))
+        .map(|any| any[0])
+        .collect()
+}
+
 /// The code of a choice written as its code or as its label in either language
 /// (`female`, `Female`, `女`); unknown text comes back unchanged for the form to refuse.
 pub fn choice_code(prefix: &str, codes: &[&str], extra: &[(&str, &str)], value: &str) -> String {
@@ -343,7 +477,7 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
     let c = &r.customer;
     let opening = r.tier.opening.as_ref();
     match key {
-        "customer-id" => c.id.to_string(),
+        "customer-id" => c.code.clone(),
         "name" => c.name.clone(),
         "gender" => label(lang, &format!("gender.{}", c.gender.code())),
         "birthday" => day(c.birthday),
@@ -359,7 +493,8 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
         "notes" => c.notes.clone(),
         "customer-since" => day(c.customer_since),
         "source" => c.source.clone(),
-        "referred-by" => c.referred_by.map(|id| id.to_string()).unwrap_or_default(),
+        // Written as the referrer's code by the export, which knows every customer.
+        "referred-by" => String::new(),
         "account-manager" => c.account_manager.clone(),
         "influence" => c.influence.to_string(),
         "marketing-consent" => yes_no_text(lang, c.marketing_consent),
@@ -372,11 +507,9 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
         "opening-tier" => tier_label(policy, lang, r.tier.tier.as_deref()),
         "opening-last-review" => day(r.tier.last_review),
         "opening-next-review" => day(r.tier.next_review),
-        "spend-to-date" => {
-            format_plain(r.purchases.iter().map(|p| p.amount_cents).sum::<i64>() + opening.map_or(0, |o| o.spend_cents))
-        }
-        "purchases-to-date" => (r.purchases.len() as u64 + opening.map_or(0, |o| o.purchases as u64)).to_string(),
-        "last-purchase" => day(r.purchases.iter().map(|p| p.date).max()),
+        "spend-to-date" => format_plain(r.spend_to_date_cents()),
+        "purchases-to-date" => r.purchase_count_to_date().to_string(),
+        "last-purchase" => day(r.purchases.iter().filter(|p| !p.is_return()).map(|p| p.date).max()),
         // Tenure is read on import to date `customer-since`, which is what the preview shows.
         "tenure" => day(c.customer_since),
         custom => custom.strip_prefix("custom-").and_then(|id| c.custom.get(id)).cloned().unwrap_or_default(),
@@ -387,7 +520,7 @@ pub fn customer_cell(r: &CustomerRecord, key: &str, lang: Lang, policy: &TierPol
 pub fn related_cell(owner: &Customer, item: &super::workbook::Related, key: &str, lang: Lang) -> String {
     use super::workbook::Related;
     match key {
-        "customer-id" => return owner.id.to_string(),
+        "customer-id" => return owner.code.clone(),
         "name" => return owner.name.clone(),
         "phone" => return owner.phone.clone(),
         "row-id" => return item.id().to_string(),
@@ -402,6 +535,9 @@ pub fn related_cell(owner: &Customer, item: &super::workbook::Related, key: &str
             "amount" => format_plain(p.amount_cents),
             "payment" => p.payment.clone(),
             "channel" => p.channel.clone(),
+            "order-no" => p.order_no.clone(),
+            "unit-price" => p.unit_price_cents.map(format_plain).unwrap_or_default(),
+            "status" => if p.is_return() { label(lang, "purchase.return") } else { String::new() },
             _ => String::new(),
         },
         Related::Feedback(f) => match key {
@@ -478,33 +614,73 @@ pub fn export_columns(kind: Kind, lang: Lang, custom: &[CustomFieldDef]) -> Vec<
 /// A whole CSV file of one kind: UTF-8 with BOM, CRLF, headings in `lang`, customer ids in
 /// every row, cells neutralised against formula injection.
 pub fn export_csv(kind: Kind, wb: &Workbook, lang: Lang, custom: &[CustomFieldDef], policy: &TierPolicy) -> Vec<u8> {
-    export_csv_of(kind, wb.records(), lang, custom, policy)
+    export_csv_of(kind, wb.records(), wb, lang, custom, policy)
+}
+
+/// The rows of an export of `kind`: one per customer, or one per related record (an order of
+/// several lines is one row per line, sharing its order number, so it reads back as one order).
+pub fn export_rows<'a>(
+    kind: Kind,
+    records: impl Iterator<Item = &'a CustomerRecord> + 'a,
+    wb: &'a Workbook,
+    lang: Lang,
+    keys: Vec<String>,
+    policy: &'a TierPolicy,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    records.flat_map(move |r| {
+        let rows: Vec<Vec<String>> = if kind == Kind::Customers {
+            let referrer = r.customer.referred_by.and_then(|id| wb.get(id)).map(|p| p.customer.code.clone());
+            let cell = |k: &String| match k.as_str() {
+                "referred-by" => referrer.clone().unwrap_or_default(),
+                k => customer_cell(r, k, lang, policy),
+            };
+            vec![keys.iter().map(cell).collect()]
+        } else {
+            related_of(r, kind)
+                .iter()
+                .flat_map(export_lines)
+                .map(|item| keys.iter().map(|k| related_cell(&r.customer, &item, k, lang)).collect())
+                .collect()
+        };
+        rows
+    })
+}
+
+/// A purchase of several lines as one record per line; anything else as it is.
+fn export_lines(item: &super::workbook::Related) -> Vec<super::workbook::Related> {
+    use super::workbook::Related;
+    match item {
+        Related::Purchase(p) if !p.items.is_empty() => p
+            .items
+            .iter()
+            .map(|line| {
+                Related::Purchase(Purchase {
+                    product: line.product.clone(),
+                    quantity: line.quantity,
+                    unit_price_cents: line.unit_price_cents,
+                    amount_cents: line.amount_cents,
+                    items: Vec::new(),
+                    ..p.clone()
+                })
+            })
+            .collect(),
+        other => vec![other.clone()],
+    }
 }
 
 /// `export_csv` of some customers only (those who consented to marketing, say).
 pub fn export_csv_of<'a>(
     kind: Kind,
-    records: impl Iterator<Item = &'a CustomerRecord>,
+    records: impl Iterator<Item = &'a CustomerRecord> + 'a,
+    wb: &'a Workbook,
     lang: Lang,
     custom: &[CustomFieldDef],
-    policy: &TierPolicy,
+    policy: &'a TierPolicy,
 ) -> Vec<u8> {
     let cols = export_columns(kind, lang, custom);
     let header: Vec<String> = cols.iter().map(|(_, h)| h.clone()).collect();
     let keys: Vec<String> = cols.into_iter().map(|(k, _)| k).collect();
-    let rows = records.flat_map(move |r| {
-        let keys = keys.clone();
-        let rows: Vec<Vec<String>> = if kind == Kind::Customers {
-            vec![keys.iter().map(|k| customer_cell(r, k, lang, policy)).collect()]
-        } else {
-            related_of(r, kind)
-                .iter()
-                .map(|item| keys.iter().map(|k| related_cell(&r.customer, item, k, lang)).collect())
-                .collect()
-        };
-        rows
-    });
-    write_csv(&header, rows)
+    write_csv(&header, export_rows(kind, records, wb, lang, keys, policy))
 }
 
 #[cfg(test)]
@@ -566,6 +742,28 @@ mod tests {
     }
 
     #[test]
+    fn the_heading_line_is_found_below_a_preamble_and_with_its_separator() {
+        let mut text = String::new();
+        for i in 0..24 {
+            text.push_str(&format!("账户信息第{i}行,支付宝账户：abc@example.com\n"));
+        }
+        text.push_str("交易时间\t会员号\t商品说明\t实付\t\n2026-01-01 10:00\tC00004\t茶\t12.00\t\n");
+        assert_eq!(locate_header(&text), (25, b'\t'));
+        assert_eq!(locate_header("name,phone\nAnn,1\n"), (1, b','));
+        assert_eq!(locate_header("a;b;c\n1;2;3\n"), (1, b';'), "unknown headings: the first line, sniffed");
+    }
+
+    #[test]
+    fn a_required_target_without_a_column_is_named_once() {
+        let headings: Vec<String> = ["StockCode", "Description", "Quantity", "CustomerID"].map(String::from).to_vec();
+        let mapping = auto_map(Kind::Purchases, &headings, &[]);
+        assert_eq!(missing_targets(Kind::Purchases, &mapping), ["date", "amount"]);
+        let headings: Vec<String> = ["InvoiceDate", "UnitPrice", "Quantity", "CustomerID"].map(String::from).to_vec();
+        assert!(missing_targets(Kind::Purchases, &auto_map(Kind::Purchases, &headings, &[])).is_empty());
+        assert_eq!(missing_targets(Kind::Customers, &[Target::Field("phone")]), ["name"]);
+    }
+
+    #[test]
     fn a_column_is_mapped_once_and_unknown_headings_are_ignored() {
         let headings: Vec<String> = ["姓名", "名称", "favourite colour"].map(String::from).to_vec();
         assert_eq!(auto_map(Kind::Customers, &headings, &[]), [Target::Field("name"), Target::Ignore, Target::Ignore]);
@@ -589,6 +787,7 @@ mod tests {
         let mut wb = Workbook::default();
         let mut r = CustomerRecord::default();
         r.customer.id = 7;
+        r.customer.code = "C00007".into();
         r.customer.name = "=王芳".into();
         r.customer.gender = Gender::Female;
         r.purchases.push(Purchase {
@@ -607,11 +806,11 @@ mod tests {
         let header = lines.next().unwrap();
         assert!(header.starts_with("客户编号,客户名称,性别,"), "{header}");
         let row = lines.next().unwrap();
-        assert!(row.starts_with("7,'=王芳,女,"), "{row}");
+        assert!(row.starts_with("C00007,'=王芳,女,"), "{row}");
         assert!(row.contains(",123.45,1,"), "{row}");
         let purchases =
             String::from_utf8(export_csv(Kind::Purchases, &wb, Lang::En, &[], &policy)[3..].to_vec()).unwrap();
-        assert!(purchases.starts_with("Customer ID,Name,Phone,Record ID,Date,Product"), "{purchases}");
-        assert!(purchases.contains("\r\n7,'=王芳,,1,2024-10-04,茶,,1,123.45,,\r\n"), "{purchases}");
+        assert!(purchases.starts_with("Customer ID,Name,Phone,Record ID,Order no.,Date,Product"), "{purchases}");
+        assert!(purchases.contains("\r\nC00007,'=王芳,,1,,2024-10-04,茶,,1,,123.45,,,\r\n"), "{purchases}");
     }
 }

@@ -42,7 +42,8 @@ impl Day {
     }
 
     /// Parses the ways spreadsheets write a date: `2023-03-01`, `2023/3/1`, `2023.3.1`,
-    /// `2023年3月1日`, optionally followed by a time (`2023/3/1 14:05`), which is ignored.
+    /// `2023年3月1日`, `3/1/2023` (month first, as English exports write it; `25/12/2023` and
+    /// `1.3.2023` day first), optionally followed by a time (`2023/3/1 14:05`), which is ignored.
     pub fn parse_flexible(text: &str) -> Option<Day> {
         // Read without allocating: a million purchase rows each have a date.
         let text = text.trim();
@@ -64,10 +65,18 @@ impl Day {
                 _ => return None,
             }
         }
-        if index != 2 || lengths[0] != 4 || !(1..=2).contains(&lengths[1]) || !(1..=2).contains(&lengths[2]) {
+        if index != 2 || !(1..=2).contains(&lengths[1]) {
             return None;
         }
-        let day = Day::from_ymd(parts[0] as i32, parts[1], parts[2])?;
+        let (year, month, day) = match (lengths[0], lengths[2]) {
+            (4, 1..=2) => (parts[0], parts[1], parts[2]),
+            // Year last, as English-language exports write it: month first (12/1/2010) unless
+            // the first number cannot be a month (25/12/2010) or dots say day first (1.12.2010).
+            (1..=2, 4) if parts[0] > 12 || date_part.contains('.') => (parts[2], parts[1], parts[0]),
+            (1..=2, 4) => (parts[2], parts[0], parts[1]),
+            _ => return None,
+        };
+        let day = Day::from_ymd(year as i32, month, day)?;
         (1900..=2200).contains(&day.to_date().year()).then_some(day)
     }
 
@@ -106,11 +115,20 @@ mod tests {
             assert_eq!(Day::parse_flexible(text), march_first, "{text}");
         }
         for text in
-            ["", "3/1/2023", "2023-02-30", "2023/3", "1850-01-01", "2023-3-1-1", "二〇二三年三月一日", "20230301"]
+            ["", "2023-02-30", "2023/3", "1850-01-01", "2023-3-1-1", "二〇二三年三月一日", "20230301"]
         {
             assert_eq!(Day::parse_flexible(text), None, "{text}");
         }
         assert_eq!(Day::parse_flexible("2024/2/29"), Day::from_ymd(2024, 2, 29));
+    }
+
+    #[test]
+    fn dates_with_the_year_last_are_month_first_unless_they_cannot_be() {
+        assert_eq!(Day::parse_flexible("12/1/2010 8:26"), Day::from_ymd(2010, 12, 1));
+        assert_eq!(Day::parse_flexible("25/12/2010"), Day::from_ymd(2010, 12, 25));
+        assert_eq!(Day::parse_flexible("1.12.2010"), Day::from_ymd(2010, 12, 1));
+        assert_eq!(Day::parse_flexible("13/13/2010"), None);
+        assert_eq!(Day::parse_flexible("1/2/10"), None, "two-digit years are not guessed");
     }
 
     #[test]

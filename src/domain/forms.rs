@@ -21,6 +21,10 @@ pub enum Problem {
     NotPositive,
     OutOfRange(i64, i64),
     UnknownChoice,
+    /// No customer has the code given (a referrer, say).
+    UnknownCustomer,
+    /// Another customer already has this code.
+    CodeTaken,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,6 +164,8 @@ pub fn split_tags(text: &str) -> Vec<String> {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomerForm {
+    /// The customer's code (客户编号).
+    pub code: String,
     pub name: String,
     pub gender: String,
     pub birthday: String,
@@ -175,6 +181,7 @@ pub struct CustomerForm {
     pub notes: String,
     pub customer_since: String,
     pub source: String,
+    /// The referrer's code.
     pub referred_by: String,
     pub account_manager: String,
     pub influence: String,
@@ -186,9 +193,11 @@ pub struct CustomerForm {
 }
 
 impl CustomerForm {
-    pub fn from_customer(c: &Customer, defs: &[CustomFieldDef]) -> CustomerForm {
+    /// `code_of` gives a customer's code from their internal id (for the referrer).
+    pub fn from_customer(c: &Customer, defs: &[CustomFieldDef], code_of: &dyn Fn(CustomerId) -> String) -> CustomerForm {
         let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
         CustomerForm {
+            code: c.code.clone(),
             name: c.name.clone(),
             gender: c.gender.code().to_string(),
             birthday: day(c.birthday),
@@ -204,7 +213,7 @@ impl CustomerForm {
             notes: c.notes.clone(),
             customer_since: day(c.customer_since),
             source: c.source.clone(),
-            referred_by: c.referred_by.map(|id| id.to_string()).unwrap_or_default(),
+            referred_by: c.referred_by.map(code_of).unwrap_or_default(),
             account_manager: c.account_manager.clone(),
             influence: c.influence.to_string(),
             marketing_consent: c.marketing_consent,
@@ -214,9 +223,20 @@ impl CustomerForm {
         }
     }
 
-    /// Checks every field; `today` bounds dates that cannot lie in the future.
-    pub fn to_customer(&self, id: CustomerId, today: Day, defs: &[CustomFieldDef]) -> Checked<Customer> {
+    /// Checks every field; `today` bounds dates that cannot lie in the future; `find` gives the
+    /// customer with a code (for the referrer).
+    pub fn to_customer(
+        &self,
+        id: CustomerId,
+        today: Day,
+        defs: &[CustomFieldDef],
+        find: &dyn Fn(&str) -> Option<CustomerId>,
+    ) -> Checked<Customer> {
         let mut ck = Checker::default();
+        let code = ck.required("code", &self.code, super::model::CODE_MAX_CHARS);
+        if code.chars().any(char::is_control) {
+            ck.fail("code", Problem::UnknownChoice);
+        }
         let name = ck.required("name", &self.name, 200);
         let gender = Gender::from_code(&self.gender).unwrap_or_else(|| {
             ck.fail("gender", Problem::UnknownChoice);
@@ -230,10 +250,18 @@ impl CustomerForm {
         if !email.is_empty() && !is_valid_email(&email) {
             ck.fail("email", Problem::InvalidEmail);
         }
-        let referred_by = ck.integer("referred-by", &self.referred_by, 1, i64::MAX).map(|n| n as u64);
-        if referred_by == Some(id) {
-            ck.fail("referred-by", Problem::UnknownChoice);
-        }
+        let referrer = self.referred_by.trim();
+        let referred_by = if referrer.is_empty() {
+            None
+        } else {
+            match find(referrer) {
+                Some(found) if found != id => Some(found),
+                _ => {
+                    ck.fail("referred-by", Problem::UnknownCustomer);
+                    None
+                }
+            }
+        };
         let influence = ck.integer("influence", &self.influence, 0, 5).unwrap_or(0) as u8;
         let mut custom = std::collections::BTreeMap::new();
         for (field_id, value) in &self.custom {
@@ -266,6 +294,7 @@ impl CustomerForm {
         }
         let customer = Customer {
             id,
+            code,
             name,
             gender,
             birthday: ck.optional_date("birthday", &self.birthday, Some(today)),
@@ -419,16 +448,94 @@ impl PurchaseInput<'_> {
         let purchase = Purchase {
             id,
             date: ck.date("date", self.date, None),
-            product: ck.required("product", self.product, 200),
+            product: ck.text("product", self.product, 200),
             category: ck.text("category", self.category, 100),
             quantity,
             amount_cents: ck.amount("amount", self.amount),
             payment: ck.text("payment", self.payment, 100),
             channel: ck.text("channel", self.channel, 100),
             updated_at: 0,
+            ..Default::default()
         };
         ck.finish(purchase)
     }
+
+    /// A line of a sales export: the amount is the line total, or quantity × unit price when
+    /// there is no total; a negative quantity or amount, a credit-note number (`C536379`) or a
+    /// status saying 退货/退款/return/refund makes it a return (a negative amount).
+    pub fn to_line(&self, unit_price: &str, order_no: &str, status: &str) -> Checked<ImportedLine> {
+        let mut ck = Checker::default();
+        let quantity = match self.quantity.trim() {
+            "" => 1.0,
+            q => match q.replace([',', '，'], "").parse::<f64>() {
+                Ok(q) if q.is_finite() && q != 0.0 && q.abs() < 1e9 => q,
+                Ok(_) => {
+                    ck.fail("quantity", Problem::NotPositive);
+                    1.0
+                }
+                Err(_) => {
+                    ck.fail("quantity", Problem::NotANumber);
+                    1.0
+                }
+            },
+        };
+        let unit_price = match unit_price.trim() {
+            "" => None,
+            text => match money::parse_price(text) {
+                Some(price) => Some(price),
+                None => {
+                    ck.fail("unit-price", Problem::NotANumber);
+                    None
+                }
+            },
+        };
+        let amount_cents = match (self.amount.trim(), unit_price) {
+            ("", Some(price)) => (quantity * price * 100.0).round() as i64,
+            ("", None) => {
+                ck.fail("amount", Problem::Required);
+                0
+            }
+            (text, _) => money::parse_signed_amount(text).unwrap_or_else(|_| {
+                ck.fail("amount", Problem::NotANumber);
+                0
+            }),
+        };
+        let order_no = ck.text("order-no", order_no, 100);
+        let is_return = quantity < 0.0 || amount_cents < 0 || is_credit_note(&order_no) || says_returned(status);
+        let purchase = Purchase {
+            id: 0,
+            date: ck.date("date", self.date, None),
+            product: ck.text("product", self.product, 200),
+            category: ck.text("category", self.category, 100),
+            quantity: quantity.abs(),
+            amount_cents: if is_return { -amount_cents.abs() } else { amount_cents },
+            payment: ck.text("payment", self.payment, 100),
+            channel: ck.text("channel", self.channel, 100),
+            updated_at: 0,
+            unit_price_cents: unit_price.map(|p| (p.abs() * 100.0).round() as i64),
+            order_no,
+            items: Vec::new(),
+        };
+        ck.finish(ImportedLine { purchase, is_return })
+    }
+}
+
+/// One line of a sales file, checked: a purchase of one line, and whether it is a return.
+pub struct ImportedLine {
+    pub purchase: Purchase,
+    pub is_return: bool,
+}
+
+/// A credit note's number: `C` followed by digits (`C536379`), as POS and ERP exports write them.
+pub fn is_credit_note(order_no: &str) -> bool {
+    let mut chars = order_no.chars();
+    matches!(chars.next(), Some('C' | 'c')) && chars.as_str().len() > 0 && chars.all(|c| c.is_ascii_digit())
+}
+
+/// A status cell that says the line was returned or refunded.
+pub fn says_returned(status: &str) -> bool {
+    let s = status.trim().to_lowercase();
+    ["退货", "退款", "退单", "return", "refund", "cancel", "credit"].iter().any(|w| s.contains(w))
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -574,6 +681,7 @@ mod tests {
     #[test]
     fn a_complete_customer_form_becomes_a_customer() {
         let form = CustomerForm {
+            code: " VIP-0012 ".into(),
             name: "  王小明 ".into(),
             gender: "male".into(),
             birthday: "1990-05-17".into(),
@@ -584,14 +692,15 @@ mod tests {
             influence: "4".into(),
             ..Default::default()
         };
-        let c = form.to_customer(7, today(), &[]).unwrap();
+        let c = form.to_customer(7, today(), &[], &|_| None).unwrap();
         assert_eq!(c.id, 7);
+        assert_eq!(c.code, "VIP-0012");
         assert_eq!(c.name, "王小明");
         assert_eq!(c.gender, Gender::Male);
         assert_eq!(c.birthday, Day::parse_iso("1990-05-17"));
         assert_eq!(c.tags, vec!["VIP", "老客户", "wholesale"]);
         assert_eq!(c.influence, 4);
-        assert_eq!(CustomerForm::from_customer(&c, &[]).to_customer(7, today(), &[]).unwrap(), c);
+        assert_eq!(CustomerForm::from_customer(&c, &[], &|id| id.to_string()).to_customer(7, today(), &[], &|_| None).unwrap(), c);
     }
 
     #[test]
@@ -605,12 +714,52 @@ mod tests {
             influence: "6".into(),
             ..Default::default()
         };
-        let errors = form.to_customer(1, today(), &[]).unwrap_err();
-        assert_eq!(fields(&errors), vec!["name", "phone", "email", "influence", "birthday", "customer-since"]);
-        assert_eq!(errors[0].problem, Problem::Required);
-        assert_eq!(errors[3].problem, Problem::OutOfRange(0, 5));
-        assert_eq!(errors[4].problem, Problem::InFuture);
-        assert_eq!(errors[5].problem, Problem::InvalidDate);
+        let errors = form.to_customer(1, today(), &[], &|_| None).unwrap_err();
+        assert_eq!(fields(&errors), vec!["code", "name", "phone", "email", "influence", "birthday", "customer-since"]);
+        assert_eq!(errors[1].problem, Problem::Required);
+        assert_eq!(errors[4].problem, Problem::OutOfRange(0, 5));
+        assert_eq!(errors[5].problem, Problem::InFuture);
+        assert_eq!(errors[6].problem, Problem::InvalidDate);
+    }
+
+    #[test]
+    fn sales_lines_take_unit_price_times_quantity_and_returns_turn_negative() {
+        let line = |q: &str, amount: &str, price: &str, order: &str, status: &str| {
+            let input = PurchaseInput {
+                date: "12/1/2010 8:26",
+                product: "",
+                category: "",
+                quantity: q,
+                amount,
+                payment: "",
+                channel: "",
+            };
+            input.to_line(price, order, status).map(|l| (l.purchase.amount_cents, l.purchase.quantity, l.is_return))
+        };
+        assert_eq!(line("6", "", "2.55", "536365", ""), Ok((1_530, 6.0, false)));
+        assert_eq!(line("3", "25", "10", "", ""), Ok((2_500, 3.0, false)), "a line total wins");
+        assert_eq!(line("-1", "", "27.50", "C536379", ""), Ok((-2_750, 1.0, true)));
+        assert_eq!(line("2", "", "0.085", "", ""), Ok((17, 2.0, false)), "prices with more decimals");
+        assert_eq!(line("1", "30", "", "", "已退款"), Ok((-3_000, 1.0, true)));
+        assert_eq!(line("1", "-30", "", "", ""), Ok((-3_000, 1.0, true)));
+        assert_eq!(line("1", "", "1", "C1001", ""), Ok((-100, 1.0, true)), "credit-note numbers");
+        assert!(!is_credit_note("CN-1") && !is_credit_note("536365") && !is_credit_note("C"));
+        let missing = line("2", "", "", "", "").unwrap_err();
+        assert_eq!((missing[0].field.as_str(), &missing[0].problem), ("amount", &Problem::Required));
+        assert_eq!(line("x", "", "1", "", "").unwrap_err()[0].field, "quantity");
+        assert_eq!(line("1", "", "abc", "", "").unwrap_err()[0].field, "unit-price");
+    }
+
+    #[test]
+    fn the_referrer_is_named_by_code_and_must_exist() {
+        let form = CustomerForm { code: "C2".into(), name: "B".into(), referred_by: "VIP-1".into(), ..Default::default() };
+        let find = |code: &str| (code == "VIP-1").then_some(1u64 << 40);
+        assert_eq!(form.to_customer(9, today(), &[], &find).unwrap().referred_by, Some(1 << 40));
+        let unknown = CustomerForm { referred_by: "VIP-2".into(), ..form.clone() };
+        let errors = unknown.to_customer(9, today(), &[], &find).unwrap_err();
+        assert_eq!((fields(&errors), &errors[0].problem), (vec!["referred-by"], &Problem::UnknownCustomer));
+        let back = CustomerForm::from_customer(&form.to_customer(9, today(), &[], &find).unwrap(), &[], &|_| "VIP-1".into());
+        assert_eq!(back.referred_by, "VIP-1");
     }
 
     #[test]
@@ -640,16 +789,16 @@ mod tests {
             CustomFieldDef { id: "visits".into(), label: "Visits".into(), kind: CustomFieldKind::Number },
             CustomFieldDef { id: "wedding".into(), label: "Wedding".into(), kind: CustomFieldKind::Date },
         ];
-        let mut form = CustomerForm { name: "A".into(), ..Default::default() };
+        let mut form = CustomerForm { code: "C1".into(), name: "A".into(), ..Default::default() };
         form.custom = vec![("size".into(), "M".into()), ("visits".into(), "12".into()), ("wedding".into(), "".into())];
-        let c = form.to_customer(1, today(), &defs).unwrap();
+        let c = form.to_customer(1, today(), &defs, &|_| None).unwrap();
         assert_eq!(c.custom.get("size").map(String::as_str), Some("M"));
         assert_eq!(c.custom.get("visits").map(String::as_str), Some("12"));
         assert!(!c.custom.contains_key("wedding"));
 
         form.custom =
             vec![("size".into(), "XL".into()), ("visits".into(), "many".into()), ("wedding".into(), "June".into())];
-        let errors = form.to_customer(1, today(), &defs).unwrap_err();
+        let errors = form.to_customer(1, today(), &defs, &|_| None).unwrap_err();
         assert_eq!(fields(&errors), vec!["custom-size", "custom-visits", "custom-wedding"]);
     }
 
@@ -675,7 +824,7 @@ mod tests {
     }
 
     #[test]
-    fn purchases_need_a_date_a_product_and_a_non_negative_amount() {
+    fn purchases_need_a_date_and_a_non_negative_amount_but_no_product() {
         let ok = PurchaseForm {
             date: "2024-02-29".into(),
             product: "咖啡豆".into(),
@@ -695,8 +844,10 @@ mod tests {
             ..Default::default()
         };
         let errors = bad.to_purchase(1).unwrap_err();
-        assert_eq!(fields(&errors), vec!["quantity", "date", "product", "amount"]);
-        assert_eq!(errors[3].problem, Problem::Negative);
+        assert_eq!(fields(&errors), vec!["quantity", "date", "amount"]);
+        assert_eq!(errors[2].problem, Problem::Negative);
+        let no_product = PurchaseForm { product: "".into(), ..ok.clone() };
+        assert_eq!(no_product.to_purchase(2).unwrap().product, "");
         let zero = PurchaseForm { amount: "0".into(), ..ok };
         assert_eq!(zero.to_purchase(1).unwrap().amount_cents, 0);
     }

@@ -8,10 +8,12 @@
 // buys nothing here, and Fx is several times faster.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
+use super::codes::{clean_code, is_valid_code, CodeFormat};
 use super::columns::{choice_code, columns, customer_cell, related_cell, yes_no, Kind, Target};
 use super::day::Day;
 use super::forms::{
-    CampaignForm, CustomerForm, FeedbackForm, FieldError, InteractionForm, OpeningForm, Problem, PurchaseInput,
+    is_valid_phone, CampaignForm, CustomerForm, FeedbackForm, FieldError, InteractionForm, OpeningForm, Problem,
+    PurchaseInput,
 };
 use super::model::*;
 use super::sheet::Row;
@@ -22,7 +24,8 @@ use crate::i18n::{tier_name, Lang};
 /// How rows find the customer they mean, tried in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchKey {
-    Id,
+    /// The customer's code: a row that carries one is matched by it alone.
+    Code,
     Phone,
     Email,
     /// Only for purchases and other related rows, and only when exactly one customer has it.
@@ -71,6 +74,34 @@ pub struct ImportSettings {
     pub now: i64,
     pub custom_fields: Vec<CustomFieldDef>,
     pub policy: TierPolicy,
+    /// Rows of related files naming a code nobody has create that customer.
+    pub create_customers: bool,
+    /// Returns and credit notes: imported as negative purchases, or left out (counted either way).
+    pub skip_returns: bool,
+    /// How codes of customers created without one look.
+    pub code_format: CodeFormat,
+    /// Seeds the random internal ids of new customers (from the browser's crypto in the app).
+    pub seed: u64,
+}
+
+impl ImportSettings {
+    /// Settings with the usual choices: match by code, then phone, then email; returns imported;
+    /// unknown codes not created; codes like `C00001`.
+    pub fn new(kind: Kind, mapping: Vec<Target>, policy: TierPolicy, today: Day, now: i64) -> ImportSettings {
+        ImportSettings {
+            kind,
+            mapping,
+            match_order: vec![MatchKey::Code, MatchKey::Phone, MatchKey::Email],
+            today,
+            now,
+            custom_fields: Vec::new(),
+            policy,
+            create_customers: false,
+            skip_returns: false,
+            code_format: CodeFormat::default(),
+            seed: now as u64,
+        }
+    }
 }
 
 /// What an import will do, counted per row of the file.
@@ -82,11 +113,20 @@ pub struct Counts {
     pub unchanged: usize,
     /// Rows refused with a problem.
     pub rejected: usize,
+    /// Lines added to an order an earlier line of the file started (one purchase, several lines).
+    pub lines_merged: usize,
+    /// Return lines (credit notes, negative quantities or amounts): imported or, if asked, skipped.
+    pub returns: usize,
+    pub returns_skipped: usize,
+    /// Rows that name no customer at all (walk-in sales): listed, not imported.
+    pub no_customer: usize,
+    /// Customers created by rows of a purchases, feedback or other related file.
+    pub customers_created: usize,
 }
 
 impl Counts {
     pub fn skipped(&self) -> usize {
-        self.unchanged + self.rejected
+        self.unchanged + self.rejected + self.returns_skipped + self.no_customer
     }
 }
 
@@ -101,6 +141,8 @@ pub struct ImportPlan {
     pub counts: Counts,
     /// The first rows as they will be stored, one cell per column of the file.
     pub preview: Vec<(u64, Vec<String>)>,
+    /// The first lines that named no customer at all.
+    pub no_customer_lines: Vec<u64>,
 }
 
 const PREVIEW_ROWS: usize = 20;
@@ -121,6 +163,7 @@ fn email_key(email: &str) -> String {
 /// `finish`. The workbook is passed in each time, never kept, so the UI can lend it briefly.
 pub struct Importer {
     settings: ImportSettings,
+    by_code: HashMap<String, CustomerId>,
     by_phone: HashMap<String, Vec<CustomerId>>,
     by_email: HashMap<String, Vec<CustomerId>>,
     by_name: HashMap<String, Vec<CustomerId>>,
@@ -131,8 +174,16 @@ pub struct Importer {
     before: Vec<Option<CustomerRecord>>,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
-    next_id: CustomerId,
+    /// The number after the highest code in the workbook's format.
+    next_code: u64,
     rng: fastrand::Rng,
+    /// Orders started in this import: (customer, order number) → place in the staged purchases.
+    orders: HashMap<(CustomerId, String), usize>,
+    /// Per customer, the order numbers they had before the import (a file imported again).
+    orders_before: HashMap<CustomerId, FxHashSet<String>>,
+    no_customer_lines: Vec<u64>,
+    /// (customer, referrer's code, line, column) to settle once every row is in.
+    referrers: Vec<(CustomerId, String, u64, Option<usize>)>,
     problems: Vec<RowProblem>,
     rejected: Vec<Row>,
     counts: Counts,
@@ -157,8 +208,13 @@ impl Importer {
             records: Vec::new(),
             before: Vec::new(),
             first_line: HashMap::default(),
-            next_id: wb.next_customer_id(),
-            rng: fastrand::Rng::with_seed(settings.now as u64),
+            next_code: settings.code_format.highest(wb.records().map(|r| r.customer.code.as_str())) + 1,
+            rng: fastrand::Rng::with_seed(settings.seed ^ settings.now as u64),
+            orders: HashMap::default(),
+            orders_before: HashMap::default(),
+            no_customer_lines: Vec::new(),
+            referrers: Vec::new(),
+            by_code: HashMap::default(),
             problems: Vec::new(),
             rejected: Vec::new(),
             counts: Counts::default(),
@@ -192,6 +248,9 @@ impl Importer {
                 }
             }
         };
+        if !c.code.is_empty() {
+            self.by_code.insert(c.code.clone(), c.id);
+        }
         add(&mut self.by_phone, phone_key(&c.phone));
         add(&mut self.by_email, email_key(&c.email));
         add(&mut self.by_name, c.name.trim().to_string());
@@ -232,25 +291,20 @@ impl Importer {
             .collect()
     }
 
-    /// The customer a row means, by the match order. Ok(None): no match (a new customer).
-    fn find(&self, row: &Row, wb: &Workbook, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
-        let exists = |id: &CustomerId| self.staged.contains_key(id) || wb.get(*id).is_some();
+    /// The row's customer code, if it has one.
+    fn code_cell<'r>(&self, row: &'r Row) -> Option<(usize, &'r str)> {
+        self.cell(row, "customer-id").and_then(|(c, t)| clean_code(t).map(|t| (c, t)))
+    }
+
+    /// The customer a row means. A row with a code is matched by its code alone (Ok(None): a
+    /// code nobody has yet); a row without one by the other keys in order.
+    fn find(&self, row: &Row, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
+        if let (Some((_, code)), true) = (self.code_cell(row), keys.contains(&MatchKey::Code)) {
+            return Ok(self.by_code.get(code).copied());
+        }
         for key in keys {
             let found = match key {
-                MatchKey::Id => {
-                    let Some((column, text)) = self.cell(row, "customer-id").filter(|(_, t)| !t.trim().is_empty())
-                    else {
-                        continue;
-                    };
-                    match text.trim().parse::<CustomerId>() {
-                        Ok(id) if exists(&id) => return Ok(Some(id)),
-                        Ok(_) => continue,
-                        Err(_) => {
-                            let issue = RowIssue::Field(Problem::NotANumber);
-                            return Err(RowProblem { line: row.line, column: Some(column), field: None, issue });
-                        }
-                    }
-                }
+                MatchKey::Code => continue,
                 MatchKey::Phone => self.cell(row, "phone").map(|(c, t)| (c, self.by_phone.get(&phone_key(t)))),
                 MatchKey::Email => self.cell(row, "email").map(|(c, t)| (c, self.by_email.get(&email_key(t)))),
                 MatchKey::Name => self.cell(row, "name").map(|(c, t)| (c, self.by_name.get(t.trim()))),
@@ -267,6 +321,23 @@ impl Importer {
             }
         }
         Ok(None)
+    }
+
+    /// A new internal id and, when the row gave none, a new code in the workbook's format.
+    fn new_identity(&mut self, wb: &Workbook, code: Option<&str>) -> (CustomerId, String) {
+        let staged = &self.staged;
+        let id = random_customer_id(&mut self.rng, |id| staged.contains_key(&id) || wb.get(id).is_some());
+        let code = match code {
+            Some(code) => code.to_string(),
+            None => loop {
+                let candidate = self.settings.code_format.code(self.next_code);
+                self.next_code += 1;
+                if !self.by_code.contains_key(&candidate) {
+                    break candidate;
+                }
+            },
+        };
+        (id, code)
     }
 
     /// The staged version of a customer's file, taken from the workbook the first time.
@@ -300,7 +371,9 @@ impl Importer {
 
     /// Takes in one row of the file.
     pub fn take(&mut self, row: &Row, wb: &Workbook) {
-        if row.cells.len() != self.width || row.unclosed_quote {
+        // Extra cells that are empty (a trailing separator or tab) do not count.
+        let extra_empty = row.cells.len() > self.width && row.cells.iter().skip(self.width).all(|c| c.trim().is_empty());
+        if (row.cells.len() != self.width && !extra_empty) || row.unclosed_quote {
             let issue = if row.unclosed_quote {
                 RowIssue::UnclosedQuote { through_line: row.last_line }
             } else {
@@ -316,25 +389,52 @@ impl Importer {
     }
 
     fn take_customer(&mut self, row: &Row, wb: &Workbook) {
+        // A refused row gives back the code it was to get.
+        let next_code = self.next_code;
+        let rejected = self.counts.rejected;
+        self.take_customer_row(row, wb);
+        if self.counts.rejected > rejected {
+            self.next_code = next_code;
+        }
+    }
+
+    fn take_customer_row(&mut self, row: &Row, wb: &Workbook) {
         let order = self.settings.match_order.clone();
-        let matched = match self.find(row, wb, &order) {
+        let matched = match self.find(row, &order) {
             Ok(m) => m,
             Err(p) => return self.reject(row, vec![p]),
         };
+        let code = self.code_cell(row);
+        if let (None, Some((column, code))) = (matched, code) {
+            // Matching is off, yet the code is somebody's: two customers cannot share it.
+            if self.by_code.contains_key(code) || !is_valid_code(code) {
+                let problem = if is_valid_code(code) { Problem::CodeTaken } else { Problem::TooLong(CODE_MAX_CHARS) };
+                let issue = RowIssue::Field(problem);
+                return self.reject(row, vec![RowProblem { line: row.line, column: Some(column), field: None, issue }]);
+            }
+        }
         if let Some(&first_line) = matched.and_then(|id| self.first_line.get(&id)) {
             let issue = RowIssue::DuplicateInFile { first_line };
             return self.reject(row, vec![RowProblem { line: row.line, column: None, field: None, issue }]);
         }
         let existing = matched.and_then(|id| self.staged(id).cloned().or_else(|| wb.get(id).cloned()));
-        // A new customer keeps the number the file gives, if it is free.
-        let wanted = self.cell(row, "customer-id").and_then(|(_, t)| t.trim().parse::<CustomerId>().ok());
-        let id = match (matched, wanted) {
-            (Some(id), _) => id,
-            (None, Some(n)) if n > 0 && wb.get(n).is_none() && !self.staged.contains_key(&n) => n,
-            _ => self.next_id,
+        let (id, new_code) = match matched {
+            Some(id) => (id, None),
+            None => {
+                let code = code.map(|(_, c)| c.to_string());
+                let (id, code) = self.new_identity(wb, code.as_deref());
+                (id, Some(code))
+            }
         };
         let defs = self.settings.custom_fields.clone();
-        let mut form = existing.as_ref().map(|r| CustomerForm::from_customer(&r.customer, &defs)).unwrap_or_default();
+        let code_of = |id: CustomerId| {
+            self.staged(id).or_else(|| wb.get(id)).map(|r| r.customer.code.clone()).unwrap_or_default()
+        };
+        let mut form =
+            existing.as_ref().map(|r| CustomerForm::from_customer(&r.customer, &defs, &code_of)).unwrap_or_default();
+        if let Some(code) = new_code {
+            form.code = code;
+        }
         form.custom = defs
             .iter()
             .map(|d| {
@@ -398,7 +498,9 @@ impl Importer {
         if has_figures && opening.as_of.trim().is_empty() {
             opening.as_of = self.settings.today.to_string();
         }
-        let customer = form.to_customer(id, self.settings.today, &defs);
+        // The referrer may come later in the file: their code is looked up at the end.
+        let referrer = std::mem::take(&mut form.referred_by);
+        let customer = form.to_customer(id, self.settings.today, &defs, &|_| None);
         let tier_ids: Vec<String> = self.settings.policy.tiers.iter().map(|t| t.id.clone()).collect();
         let carried = opening.to_carried(&tier_ids, self.settings.today);
         for errors in [customer.as_ref().err(), carried.as_ref().err()].into_iter().flatten() {
@@ -415,16 +517,18 @@ impl Importer {
             record.tier.carry_over(carried, today);
         }
         self.first_line.insert(id, row.line);
+        if let Some(code) = clean_code(&referrer) {
+            let column = self.column_of_field("referred-by");
+            self.referrers.push((id, code.to_string(), row.line, column));
+            record.customer.referred_by = existing.as_ref().and_then(|r| r.customer.referred_by);
+        }
         if existing.as_ref() == Some(&record) {
             self.counts.unchanged += 1;
             return;
         }
         match existing {
             Some(_) => self.counts.updated += 1,
-            None => {
-                self.counts.created += 1;
-                self.next_id = self.next_id.max(id + 1);
-            }
+            None => self.counts.created += 1,
         }
         self.index(&record.customer);
         if self.preview.len() < PREVIEW_ROWS {
@@ -462,34 +566,56 @@ impl Importer {
             .collect()
     }
 
+    /// The customer a related row belongs to: by code (created if asked and unknown), else by
+    /// phone or a unique name. Ok(None): the row names no customer at all.
+    fn owner_of(&mut self, row: &Row, wb: &Workbook) -> Result<Option<CustomerId>, RowProblem> {
+        if let Some(found) = self.find(row, &[MatchKey::Code, MatchKey::Phone, MatchKey::Name])? {
+            return Ok(Some(found));
+        }
+        let Some((column, code)) = self.code_cell(row) else {
+            let named = ["phone", "name"].iter().find_map(|k| self.cell(row, k).filter(|(_, t)| !t.trim().is_empty()));
+            return match named {
+                Some((column, _)) => {
+                    Err(RowProblem { line: row.line, column: Some(column), field: None, issue: RowIssue::NoCustomer })
+                }
+                None => Ok(None),
+            };
+        };
+        if !self.settings.create_customers || !is_valid_code(code) {
+            return Err(RowProblem { line: row.line, column: Some(column), field: None, issue: RowIssue::NoCustomer });
+        }
+        let code = code.to_string();
+        let name = self.cell(row, "name").and_then(|(_, t)| clean_code(t)).unwrap_or(&code).to_string();
+        let phone = self.cell(row, "phone").map(|(_, t)| t.trim().to_string()).filter(|p| is_valid_phone(p));
+        let (id, code) = self.new_identity(wb, Some(&code));
+        let mut record = CustomerRecord::default();
+        record.customer = Customer { id, code, name, phone: phone.unwrap_or_default(), ..Default::default() };
+        self.index(&record.customer);
+        *self.stage(id, wb) = record;
+        self.counts.customers_created += 1;
+        Ok(Some(id))
+    }
+
     fn take_related(&mut self, kind: Kind, row: &Row, wb: &Workbook) {
-        let owner = match self.find(row, wb, &[MatchKey::Id, MatchKey::Phone, MatchKey::Name]) {
+        let owner = match self.owner_of(row, wb) {
             Ok(Some(id)) => id,
             Ok(None) => {
-                let column = ["customer-id", "phone", "name"].iter().find_map(|k| self.cell(row, k).map(|(c, _)| c));
-                let issue = RowIssue::NoCustomer;
-                return self.reject(row, vec![RowProblem { line: row.line, column, field: None, issue }]);
+                self.counts.no_customer += 1;
+                if self.no_customer_lines.len() < PREVIEW_ROWS * 10 {
+                    self.no_customer_lines.push(row.line);
+                }
+                return;
             }
             Err(p) => return self.reject(row, vec![p]),
         };
-        let row_id = self.cell(row, "row-id").and_then(|(_, t)| t.trim().parse::<u64>().ok()).filter(|id| *id > 0);
+        if kind == Kind::Purchases {
+            return self.take_purchase_line(owner, row, wb);
+        }
+        let row_id = self.row_id(row);
         let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
         let value = |key: &str| self.cell(row, key).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         let checked: Result<Related, Vec<FieldError>> = match kind {
-            Kind::Purchases => {
-                let cell = |key: &str| self.cell(row, key).map_or("", |(_, v)| v);
-                PurchaseInput {
-                    date: cell("date"),
-                    product: cell("product"),
-                    category: cell("category"),
-                    quantity: cell("quantity"),
-                    amount: cell("amount"),
-                    payment: cell("payment"),
-                    channel: cell("channel"),
-                }
-                .to_purchase(id)
-                .map(Related::Purchase)
-            }
+            Kind::Purchases => unreachable!("purchases are read line by line"),
             Kind::Feedback => {
                 let handled = yes_no(&value("handled"));
                 let form = FeedbackForm {
@@ -531,13 +657,106 @@ impl Importer {
             .to_entry(id)
             .map(Related::Campaign),
         };
-        let mut item = match checked {
-            Ok(item) => item,
+        match checked {
+            Ok(item) => self.store_related(owner, kind, row, item, row_id, wb),
+            Err(errors) => {
+                let problems = self.field_problems(row.line, errors);
+                self.reject(row, problems)
+            }
+        }
+    }
+
+    /// The row's record id, when the file names its records.
+    fn row_id(&self, row: &Row) -> Option<u64> {
+        self.cell(row, "row-id").and_then(|(_, t)| t.trim().parse::<u64>().ok()).filter(|id| *id > 0)
+    }
+
+    /// One line of a purchases file: a purchase of its own, a further line of an order begun on
+    /// an earlier line, or a return.
+    fn take_purchase_line(&mut self, owner: CustomerId, row: &Row, wb: &Workbook) {
+        let cell = |key: &str| self.cell(row, key).map_or("", |(_, v)| v);
+        let input = PurchaseInput {
+            date: cell("date"),
+            product: cell("product"),
+            category: cell("category"),
+            quantity: cell("quantity"),
+            amount: cell("amount"),
+            payment: cell("payment"),
+            channel: cell("channel"),
+        };
+        let line = match input.to_line(cell("unit-price"), cell("order-no"), cell("status")) {
+            Ok(line) => line,
             Err(errors) => {
                 let problems = self.field_problems(row.line, errors);
                 return self.reject(row, problems);
             }
         };
+        if line.is_return {
+            if self.settings.skip_returns {
+                self.counts.returns_skipped += 1;
+                return;
+            }
+            self.counts.returns += 1;
+        }
+        let row_id = self.row_id(row);
+        let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
+        let order_no = line.purchase.order_no.clone();
+        if order_no.is_empty() {
+            return self.store_related(owner, Kind::Purchases, row, Related::Purchase(line.purchase.with_id(id)), row_id, wb);
+        }
+        // An order already in the workbook before this import is the same file imported again.
+        if !self.orders_before.contains_key(&owner) {
+            let before = match self.staged.get(&owner) {
+                Some(&at) => self.before[at].as_ref(),
+                None => wb.get(owner),
+            };
+            let numbers = before.map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect()).unwrap_or_default();
+            self.orders_before.insert(owner, numbers);
+        }
+        if self.orders_before[&owner].contains(&order_no) {
+            self.counts.unchanged += 1;
+            return;
+        }
+        let key = (owner, order_no);
+        let at = self.orders.get(&key).copied();
+        let now = self.settings.now;
+        let record = self.stage(owner, wb);
+        match at {
+            Some(at) => {
+                record.purchases[at].add_line(line.purchase);
+                self.counts.lines_merged += 1;
+            }
+            None => {
+                let mut purchase = line.purchase.with_id(id);
+                purchase.updated_at = now;
+                record.purchases.push(purchase);
+                let at = record.purchases.len() - 1;
+                self.orders.insert(key, at);
+                self.counts.created += 1;
+                self.preview_related(owner, Kind::Purchases, row.line, Related::Purchase(record_purchase(self, owner, at)));
+            }
+        }
+    }
+
+    fn preview_related(&mut self, owner: CustomerId, _kind: Kind, line: u64, item: Related) {
+        if self.preview.len() < PREVIEW_ROWS {
+            let owner_customer = self.staged(owner).map(|r| r.customer.clone()).unwrap_or_default();
+            let cells =
+                self.preview_cells(|key, lang, _| related_cell(&owner_customer, &item, key, lang), &owner_customer);
+            self.preview.push((line, cells));
+        }
+    }
+
+    /// Adds a checked record to its customer's staged file, unless it is already there.
+    fn store_related(
+        &mut self,
+        owner: CustomerId,
+        kind: Kind,
+        row: &Row,
+        mut item: Related,
+        row_id: Option<u64>,
+        wb: &Workbook,
+    ) {
         let now = self.settings.now;
         // Without record ids, a row already there before the import exactly (same day,
         // product, amount…) is the same record imported twice.
@@ -588,11 +807,8 @@ impl Importer {
             Outcome::Updated => self.counts.updated += 1,
             Outcome::Created => self.counts.created += 1,
         }
-        if outcome != Outcome::Unchanged && self.preview.len() < PREVIEW_ROWS {
-            let owner_customer = self.staged(owner).map(|r| r.customer.clone()).unwrap_or_default();
-            let cells =
-                self.preview_cells(|key, lang, _| related_cell(&owner_customer, &item, key, lang), &owner_customer);
-            self.preview.push((row.line, cells));
+        if outcome != Outcome::Unchanged {
+            self.preview_related(owner, kind, row.line, item);
         }
     }
 
@@ -601,7 +817,22 @@ impl Importer {
         &self.counts
     }
 
-    pub fn finish(self) -> ImportPlan {
+    pub fn finish(mut self) -> ImportPlan {
+        for (id, code, line, column) in std::mem::take(&mut self.referrers) {
+            match self.by_code.get(&code).copied().filter(|r| *r != id) {
+                Some(referrer) => {
+                    if let Some(&at) = self.staged.get(&id) {
+                        self.records[at].customer.referred_by = Some(referrer);
+                    }
+                }
+                None => self.problems.push(RowProblem {
+                    line,
+                    column,
+                    field: column.is_none().then(|| "referred-by".to_string()),
+                    issue: RowIssue::Field(Problem::UnknownCustomer),
+                }),
+            }
+        }
         // Customers whose file came out exactly as it was are left alone.
         let mut before = Vec::new();
         let mut records = Vec::new();
@@ -625,8 +856,14 @@ impl Importer {
             rejected: self.rejected,
             counts: self.counts,
             preview: self.preview,
+            no_customer_lines: self.no_customer_lines,
         }
     }
+}
+
+/// A staged purchase, copied for the preview.
+fn record_purchase(importer: &Importer, owner: CustomerId, at: usize) -> Purchase {
+    importer.staged(owner).map(|r| r.purchases[at].clone()).unwrap_or_default()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -779,19 +1016,11 @@ mod tests {
     }
 
     fn settings(kind: Kind, mapping: Vec<Target>) -> ImportSettings {
-        ImportSettings {
-            kind,
-            mapping,
-            match_order: vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
-            today: today(),
-            now: 1_000,
-            custom_fields: vec![],
-            policy: preset("stars").unwrap(),
-        }
+        ImportSettings::new(kind, mapping, preset("stars").unwrap(), today(), 1_000)
     }
 
     fn plan(kind: Kind, text: &str, wb: &Workbook) -> ImportPlan {
-        let (mut rows, header) = RowReader::new(text, b',').unwrap();
+        let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let mapping = auto_map(kind, &header, &[]);
         let mut importer = Importer::new(settings(kind, mapping), wb, header.len());
         while let Some(row) = rows.next_row() {
@@ -809,6 +1038,7 @@ mod tests {
     fn customer(id: u64, name: &str, phone: &str, email: &str) -> CustomerRecord {
         let customer = Customer {
             id,
+            code: id.to_string(),
             name: name.into(),
             phone: phone.into(),
             email: email.into(),
@@ -826,14 +1056,15 @@ mod tests {
         assert_eq!(plan.problems, vec![]);
         assert_eq!(plan.counts, Counts { created: 1, ..Default::default() });
         let r = &plan.records[0];
-        assert_eq!((r.customer.id, r.customer.name.as_str(), r.customer.influence), (1, "张伟", 4));
+        assert_eq!((r.customer.code.as_str(), r.customer.name.as_str(), r.customer.influence), ("C00001", "张伟", 4));
+        assert!(r.customer.id >= 1 << 32, "a new customer's internal id is random, not the code");
         let opening = r.tier.opening.as_ref().unwrap();
         assert_eq!((opening.spend_cents, opening.purchases, opening.as_of), (1_000_000, 12, today()));
         assert_eq!(r.customer.customer_since, Some(today().plus_days(-1096)));
         assert_eq!(r.tier.tier.as_deref(), Some("gold-card"));
         assert_eq!(r.tier.last_review, Day::from_ymd(2026, 6, 30));
         assert_eq!(r.tier.next_review, Day::from_ymd(2026, 12, 31));
-        assert_eq!(plan.before, vec![(1, None)]);
+        assert_eq!(plan.before, vec![(r.customer.id, None)]);
         assert_eq!(plan.preview[0].0, 2);
         assert_eq!(plan.preview[0].1[0], "张伟");
         assert_eq!(plan.preview[0].1[2], "10000.00");
@@ -851,7 +1082,7 @@ mod tests {
                     ,Dee,13900002222,,Oslo\n\
                     ,Dee again,13900002222,,Oslo\n";
         let plan = plan(Kind::Customers, text, &wb);
-        assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 0, rejected: 3 });
+        assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 0, rejected: 3, ..Default::default() });
         let issues: Vec<(u64, &RowIssue)> = plan.problems.iter().map(|p| (p.line, &p.issue)).collect();
         assert_eq!(
             issues,
@@ -866,14 +1097,15 @@ mod tests {
         assert_eq!(by_id[&3].customer.city, "Paris");
         assert_eq!(by_id[&3].customer.email, "ann@x.cn", "an empty cell keeps what the card holds");
         assert_eq!((by_id[&9].customer.name.as_str(), by_id[&9].customer.city.as_str()), ("Bob B.", "Rome"));
-        assert_eq!(by_id[&10].customer.name, "Dee");
+        let dee = plan.records.iter().find(|r| r.customer.name == "Dee").unwrap();
+        assert_eq!(dee.customer.code, "C00001", "a new customer without a code gets the next free one");
         assert_eq!(plan.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 5, 7]);
     }
 
     #[test]
-    fn matching_can_be_turned_off_and_a_free_number_in_the_file_is_kept() {
+    fn matching_can_be_turned_off_but_a_code_is_never_shared() {
         let wb = workbook_with(vec![customer(3, "Ann", "13800001111", "")]);
-        let (mut rows, header) = RowReader::new("客户编号,姓名,电话\n50,Ann,13800001111\n3,Ann,\n", b',').unwrap();
+        let (mut rows, header) = RowReader::new("客户编号,姓名,电话\n50,Ann,13800001111\n3,Ann,\n", b',', 1).unwrap();
         let mut s = settings(Kind::Customers, auto_map(Kind::Customers, &header, &[]));
         s.match_order.clear();
         let mut importer = Importer::new(s, &wb, 3);
@@ -881,8 +1113,92 @@ mod tests {
             importer.take(row, &wb);
         }
         let plan = importer.finish();
-        assert_eq!(plan.records.iter().map(|r| r.customer.id).collect::<Vec<_>>(), [50, 51]);
-        assert_eq!(plan.counts.created, 2);
+        assert_eq!(plan.records.iter().map(|r| r.customer.code.as_str()).collect::<Vec<_>>(), ["50"]);
+        assert_eq!(plan.counts.created, 1);
+        assert_eq!(plan.problems[0].issue, RowIssue::Field(Problem::CodeTaken));
+    }
+
+    #[test]
+    fn codes_with_letters_match_by_code_only_and_a_shared_phone_stays_two_customers() {
+        let mut ann = customer(3, "Ann", "13800001111", "");
+        ann.customer.code = "VIP-0012".into();
+        let wb = workbook_with(vec![ann]);
+        let text = "customer_id,name,phone,city\n\
+                    VIP-0012,Ann,13800001111,Paris\n\
+                    C00004,Bo,13800001111,Rome\n\
+                    P000123,Cy,13800001111,Oslo\n\
+                    ,Di,13800001111,Lyon\n";
+        let plan = plan(Kind::Customers, text, &wb);
+        // Di has no code: her phone finds Ann, whom line 2 already updated.
+        assert_eq!(plan.problems.iter().map(|p| &p.issue).collect::<Vec<_>>(), [&RowIssue::DuplicateInFile { first_line: 2 }]);
+        assert_eq!((plan.counts.created, plan.counts.updated), (2, 1));
+        let codes: Vec<&str> = plan.records.iter().map(|r| r.customer.code.as_str()).collect();
+        assert!(codes.contains(&"C00004") && codes.contains(&"P000123") && codes.contains(&"VIP-0012"), "{codes:?}");
+        let ann = plan.records.iter().find(|r| r.customer.code == "VIP-0012").unwrap();
+        assert_eq!((ann.customer.id, ann.customer.city.as_str()), (3, "Paris"));
+    }
+
+    const SALES: &str = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n\
+        536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom\n\
+        536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom\n\
+        536366,22633,HAND WARMER,12,12/1/2010 8:28,1.85,17850,United Kingdom\n\
+        536367,84879,ASSORTED BIRD,32,12/1/2010 8:34,1.69,C13047,France\n\
+        C536379,D,Discount,-1,12/1/2010 9:41,27.50,17850,United Kingdom\n\
+        536414,22139,RETROSPOT TEA SET,56,12/1/2010 11:52,0,,United Kingdom\n";
+
+    #[test]
+    fn a_sales_export_becomes_orders_with_returns_and_creates_its_customers() {
+        let wb = Workbook::default();
+        let (mut rows, header) = RowReader::new(SALES, b',', 1).unwrap();
+        let mapping = auto_map(Kind::Purchases, &header, &[]);
+        let f = Target::Field;
+        assert_eq!(
+            mapping,
+            [f("order-no"), Target::Ignore, f("product"), f("quantity"), f("date"), f("unit-price"), f("customer-id"), f("channel")]
+        );
+        let mut s = settings(Kind::Purchases, mapping);
+        s.create_customers = true;
+        let mut importer = Importer::new(s, &wb, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(row, &wb);
+        }
+        let plan = importer.finish();
+        assert_eq!(plan.problems, vec![]);
+        assert_eq!(plan.counts.customers_created, 2);
+        assert_eq!((plan.counts.created, plan.counts.lines_merged, plan.counts.returns), (4, 1, 1));
+        assert_eq!((plan.counts.no_customer, plan.no_customer_lines.clone()), (1, vec![7]));
+        let first = plan.records.iter().find(|r| r.customer.code == "17850").unwrap();
+        assert_eq!(first.customer.name, "17850", "named by code when the file has no names");
+        // 6 × 2.55 + 6 × 3.39 + 12 × 1.85 − 27.50
+        assert_eq!(first.spend_to_date_cents(), 1_530 + 2_034 + 2_220 - 2_750);
+        assert_eq!(first.purchase_count_to_date(), 2, "two invoices; the credit note is a return");
+        let order = first.purchases.iter().find(|p| p.order_no == "536365").unwrap();
+        assert_eq!((order.items.len(), order.amount_cents, order.quantity), (2, 3_564, 12.0));
+        assert_eq!(order.date, Day::from_ymd(2010, 12, 1).unwrap());
+        assert!(first.purchases.iter().any(|p| p.order_no == "C536379" && p.amount_cents == -2_750));
+        // Imported again: nothing doubles.
+        let wb = workbook_with(plan.records);
+        let (mut rows, header) = RowReader::new(SALES, b',', 1).unwrap();
+        let mut s = settings(Kind::Purchases, auto_map(Kind::Purchases, &header, &[]));
+        s.create_customers = true;
+        s.skip_returns = true;
+        let mut importer = Importer::new(s, &wb, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(row, &wb);
+        }
+        let again = importer.finish();
+        assert!(again.records.is_empty());
+        assert_eq!((again.counts.unchanged, again.counts.returns_skipped, again.counts.customers_created), (4, 1, 0));
+    }
+
+    #[test]
+    fn without_create_an_unknown_code_is_a_problem_and_a_line_total_wins_over_unit_price() {
+        let wb = workbook_with(vec![customer(3, "Ann", "", "")]);
+        let text = "会员号,下单时间,单价,数量,实付,商品说明\n3,2026-01-05 10:00,10,3,25,茶\n4,2026-01-05,1,1,1,x\n";
+        let plan = plan(Kind::Purchases, text, &wb);
+        assert_eq!(plan.problems.iter().map(|p| (p.line, &p.issue)).collect::<Vec<_>>(), [(3, &RowIssue::NoCustomer)]);
+        assert_eq!(plan.records[0].purchases[0].amount_cents, 2_500);
+        assert_eq!(plan.records[0].purchases[0].unit_price_cents, Some(1_000));
     }
 
     #[test]
@@ -899,7 +1215,7 @@ mod tests {
                     77,,,2026-02-02,tea,1,5\n\
                     3,,,2026-13-01,tea,1,-5\n";
         let plan = plan(Kind::Purchases, text, &wb);
-        assert_eq!(plan.counts, Counts { created: 2, updated: 0, unchanged: 0, rejected: 3 });
+        assert_eq!(plan.counts, Counts { created: 2, updated: 0, unchanged: 0, rejected: 3, ..Default::default() });
         let issues: Vec<(u64, Option<usize>, &RowIssue)> =
             plan.problems.iter().map(|p| (p.line, p.column, &p.issue)).collect();
         assert_eq!(
@@ -908,7 +1224,6 @@ mod tests {
                 (4, Some(1), &RowIssue::AmbiguousCustomer(2)),
                 (5, Some(0), &RowIssue::NoCustomer),
                 (6, Some(3), &RowIssue::Field(Problem::InvalidDate)),
-                (6, Some(6), &RowIssue::Field(Problem::Negative)),
             ]
         );
         assert_eq!(plan.records.len(), 1);
@@ -954,11 +1269,14 @@ mod tests {
         assert_eq!(plan.problems, vec![]);
         assert_eq!(plan.counts.created, 30);
         for r in &plan.records {
-            let original = wb.get(r.customer.id).unwrap();
+            let original = wb.records().find(|o| o.customer.code == r.customer.code).unwrap();
             assert_eq!(
-                Customer { updated_at: 0, ..r.customer.clone() },
-                Customer { updated_at: 0, ..original.customer.clone() }
+                Customer { updated_at: 0, id: 0, referred_by: None, ..r.customer.clone() },
+                Customer { updated_at: 0, id: 0, referred_by: None, ..original.customer.clone() }
             );
+            let referrer = |c: &Customer, wb: &Workbook| c.referred_by.and_then(|id| wb.get(id)).map(|r| r.customer.code.clone());
+            let staged = |id| plan.records.iter().find(|x| x.customer.id == id).map(|x| x.customer.code.clone());
+            assert_eq!(r.customer.referred_by.and_then(staged), referrer(&original.customer, &wb));
         }
     }
 

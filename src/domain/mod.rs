@@ -5,6 +5,7 @@ pub mod backup;
 pub mod bgnbd;
 pub mod campaigns;
 pub mod codec;
+pub mod codes;
 pub mod columns;
 pub mod customer_list;
 pub mod day;

@@ -5,8 +5,24 @@ use std::collections::BTreeMap;
 
 use super::day::Day;
 
-/// Customer number, unique in a workbook and stable across exports.
+/// The internal number that places a customer's file in storage. It never changes and is drawn
+/// at random (below 2^53, so JavaScript reads it exactly), so customers created offline in two
+/// browsers never collide. It is never shown as the customer's code.
 pub type CustomerId = u64;
+
+/// The longest customer code (客户编号) accepted.
+pub const CODE_MAX_CHARS: usize = 64;
+
+/// A fresh internal id: random in [2^32, 2^53), not yet in use. Numbers below 2^32 are left to
+/// workbooks from before codes existed, whose sequential numbers stay their ids.
+pub fn random_customer_id(rng: &mut fastrand::Rng, taken: impl Fn(CustomerId) -> bool) -> CustomerId {
+    loop {
+        let id = rng.u64((1 << 32)..(1 << 53));
+        if !taken(id) {
+            return id;
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Gender {
@@ -37,6 +53,10 @@ impl Gender {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     pub id: CustomerId,
+    /// The customer's own code (客户编号): any text the business uses (`C00004`, `VIP-0012`,
+    /// `17850`), unique in the workbook; what files use to name their customer.
+    #[serde(default)]
+    pub code: String,
     pub name: String,
     pub gender: Gender,
     pub birthday: Option<Day>,
@@ -67,18 +87,75 @@ pub struct Customer {
     pub updated_at: i64,
 }
 
+/// One purchase: a visit or an order, which may hold several lines (items). A return (credit
+/// note) is a purchase with a negative amount: it reduces spend and is not counted as a purchase.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Purchase {
     pub id: u64,
     pub date: Day,
+    /// Product of a one-line purchase; of an order, its lines' products joined.
     pub product: String,
     pub category: String,
     pub quantity: f64,
-    /// Amount in cents (分): money is never a float.
+    /// Amount in cents (分): money is never a float. Negative for a return.
     pub amount_cents: i64,
     pub payment: String,
     pub channel: String,
     pub updated_at: i64,
+    /// The order or invoice number, when the file had one.
+    #[serde(default)]
+    pub order_no: String,
+    /// Unit price of a one-line purchase, in cents.
+    #[serde(default)]
+    pub unit_price_cents: Option<i64>,
+    /// The lines of an order of several lines (empty for a one-line purchase).
+    #[serde(default)]
+    pub items: Vec<PurchaseLine>,
+}
+
+impl Purchase {
+    pub fn is_return(&self) -> bool {
+        self.amount_cents < 0
+    }
+
+    pub fn with_id(self, id: u64) -> Purchase {
+        Purchase { id, ..self }
+    }
+
+    /// This purchase as one line of an order.
+    fn as_line(&self) -> PurchaseLine {
+        PurchaseLine {
+            product: self.product.clone(),
+            quantity: self.quantity,
+            unit_price_cents: self.unit_price_cents,
+            amount_cents: self.amount_cents,
+        }
+    }
+
+    /// Adds a further line of the same order: its amount and quantity count in the purchase,
+    /// its product joins the list.
+    pub fn add_line(&mut self, line: Purchase) {
+        if self.items.is_empty() {
+            self.items.push(self.as_line());
+            self.unit_price_cents = None;
+        }
+        self.items.push(line.as_line());
+        self.amount_cents += line.amount_cents;
+        self.quantity += line.quantity;
+        if !line.product.is_empty() && self.product.chars().count() < 200 {
+            let joined = if self.product.is_empty() { line.product } else { format!("{}; {}", self.product, line.product) };
+            self.product = joined.chars().take(200).collect();
+        }
+    }
+}
+
+/// One line of an order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseLine {
+    pub product: String,
+    pub quantity: f64,
+    pub unit_price_cents: Option<i64>,
+    pub amount_cents: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -198,6 +275,19 @@ pub struct CustomerRecord {
     /// What changed in this customer file, when, from what to what (newest last).
     #[serde(default)]
     pub audit: Vec<AuditEntry>,
+}
+
+impl CustomerRecord {
+    /// Spend to date: every purchase (returns subtract) plus the carried-over spend.
+    pub fn spend_to_date_cents(&self) -> i64 {
+        self.purchases.iter().map(|p| p.amount_cents).sum::<i64>() + self.tier.opening.as_ref().map_or(0, |o| o.spend_cents)
+    }
+
+    /// Purchases to date: those recorded (returns are not purchases) plus the carried-over count.
+    pub fn purchase_count_to_date(&self) -> u64 {
+        self.purchases.iter().filter(|p| !p.is_return()).count() as u64
+            + self.tier.opening.as_ref().map_or(0, |o| o.purchases as u64)
+    }
 }
 
 /// One change to a customer file, as the card's audit trail shows it.

@@ -35,6 +35,30 @@ pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
     Ok(whole * 100 + cents)
 }
 
+/// Like `parse_amount`, but a leading `-` makes a negative amount (a return, a refund).
+pub fn parse_signed_amount(text: &str) -> Result<i64, AmountError> {
+    let t = text.trim();
+    let t = t.trim_start_matches(['￥', '¥', '$', '€', '£']).trim_start();
+    match t.strip_prefix('-') {
+        Some(rest) => parse_amount(rest).map(|cents| -cents),
+        None => parse_amount(t),
+    }
+}
+
+/// A unit price, which may have more than two decimals (`0.085`) or a sign; currency signs
+/// and thousands separators are allowed. None if it is not a number.
+pub fn parse_price(text: &str) -> Option<f64> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches(['￥', '¥', '$', '€', '£'])
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
+        .collect();
+    let digits = cleaned.strip_prefix('-').unwrap_or(&cleaned);
+    let ok = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.') && digits.matches('.').count() <= 1;
+    ok.then(|| cleaned.parse::<f64>().ok()).flatten().filter(|p| p.is_finite() && p.abs() < 1e12)
+}
+
 /// `123456` → `1234.56`: plain, for fields and for elements tests read.
 pub fn format_plain(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

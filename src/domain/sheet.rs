@@ -108,6 +108,14 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
+/// The byte offset where 1-based line `line` starts (the end of the text if it has fewer lines).
+pub fn line_start(text: &str, line: u64) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.bytes().enumerate().filter(|(_, b)| *b == b'\n').nth(line as usize - 2).map_or(text.len(), |(i, _)| i + 1)
+}
+
 /// One row of a file: the line it starts on (1 = the first line) and its cells.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -136,8 +144,11 @@ const MAX_HEADER_CELL: usize = 200;
 const MAX_COLUMNS: usize = 500;
 
 impl<'a> RowReader<'a> {
-    /// Reads the header row. `text` must outlive the reader (it is read in place).
-    pub fn new(text: &'a str, delimiter: u8) -> Result<(RowReader<'a>, Vec<String>), FileProblem> {
+    /// Reads the header row, on line `header_line` (1-based; the lines above it are a preamble
+    /// and are not read). `text` must outlive the reader (it is read in place).
+    pub fn new(text: &'a str, delimiter: u8, header_line: u64) -> Result<(RowReader<'a>, Vec<String>), FileProblem> {
+        let start = line_start(text, header_line);
+        let text = &text[start..];
         let reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
@@ -146,12 +157,16 @@ impl<'a> RowReader<'a> {
         let mut rows = RowReader {
             reader,
             text: text.as_bytes(),
-            cursor: (0, 1),
+            cursor: (0, header_line.max(1)),
             total_bytes: text.len(),
             row: Row { line: 0, last_line: 0, cells: csv::StringRecord::new(), unclosed_quote: false },
         };
         let header = rows.next_row().cloned().ok_or(FileProblem::Empty)?;
-        let cells: Vec<String> = header.cells.iter().map(|c| c.trim().to_string()).collect();
+        let mut cells: Vec<String> = header.cells.iter().map(|c| c.trim().to_string()).collect();
+        // An empty last column (a trailing separator or tab) is no column.
+        while cells.len() > 1 && cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
         if header.last_line > header.line
             || cells.len() > MAX_COLUMNS
             || cells.iter().any(|c| c.chars().count() > MAX_HEADER_CELL)
@@ -292,7 +307,7 @@ mod tests {
     #[test]
     fn rows_know_their_lines_even_across_quoted_line_breaks() {
         let text = "name,notes\r\nAnn,\"two\r\nlines\"\r\n\r\nBob,\"say \"\"hi\"\"\"\nCy,x";
-        let (mut rows, header) = RowReader::new(text, b',').unwrap();
+        let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         assert_eq!(header, ["name", "notes"]);
         let all: Vec<Row> = std::iter::from_fn(|| rows.next_row().cloned()).collect();
         assert_eq!(all.iter().map(|r| (r.line, r.last_line)).collect::<Vec<_>>(), [(2, 3), (5, 5), (6, 6)]);
@@ -305,7 +320,7 @@ mod tests {
     #[test]
     fn an_unclosed_quote_swallows_the_rest_and_shows_as_one_long_row() {
         let text = "name,city\nAnn,\"Paris\nBob,Rome\nCy,Oslo\n";
-        let (mut rows, _) = RowReader::new(text, b',').unwrap();
+        let (mut rows, _) = RowReader::new(text, b',', 1).unwrap();
         let row = rows.next_row().cloned().unwrap();
         assert_eq!((row.line, row.cells.len()), (2, 2));
         assert!(row.last_line >= 4 && row.unclosed_quote, "{row:?}");
@@ -315,8 +330,8 @@ mod tests {
     #[test]
     fn a_file_without_a_header_line_is_refused() {
         let long = "x".repeat(5_000);
-        assert_eq!(RowReader::new(&long, b',').err(), Some(FileProblem::NoHeader));
-        assert_eq!(RowReader::new(",,\n1,2,3", b',').err(), Some(FileProblem::NoHeader));
+        assert_eq!(RowReader::new(&long, b',', 1).err(), Some(FileProblem::NoHeader));
+        assert_eq!(RowReader::new(",,\n1,2,3", b',', 1).err(), Some(FileProblem::NoHeader));
     }
 
     #[test]

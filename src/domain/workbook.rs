@@ -456,9 +456,14 @@ impl Workbook {
         self.shards.iter().flat_map(|s| s.records.values())
     }
 
-    /// The number the next new customer gets: one more than the highest in use.
-    pub fn next_customer_id(&self) -> CustomerId {
-        self.shards.iter().filter_map(|s| s.records.keys().next_back()).max().map_or(1, |max| max + 1)
+    /// A fresh internal id for a new customer (random, never one in use).
+    pub fn new_customer_id(&self, rng: &mut fastrand::Rng) -> CustomerId {
+        random_customer_id(rng, |id| self.get(id).is_some())
+    }
+
+    /// The customer with this code.
+    pub fn by_code(&self, code: &str) -> Option<&CustomerRecord> {
+        self.records().find(|r| r.customer.code == code)
     }
 
     /// Adds many customer files at once, replacing any with the same number.
@@ -690,12 +695,13 @@ mod tests {
     #[test]
     fn workbook_numbers_and_shards() {
         let mut wb = Workbook::default();
-        assert_eq!(wb.next_customer_id(), 1);
         let n = SHARD_COUNT as u64;
         let records = [3, n + 2, n + 3].map(|id| CustomerRecord { customer: customer(id, "x"), ..Default::default() });
         assert_eq!(wb.insert_records(records.to_vec()), vec![2, 3]);
         assert_eq!(wb.customer_count(), 3);
-        assert_eq!(wb.next_customer_id(), n + 4);
+        let mut rng = fastrand::Rng::with_seed(1);
+        let fresh = wb.new_customer_id(&mut rng);
+        assert!(fresh >= 1 << 32 && fresh < 1 << 53 && wb.get(fresh).is_none());
         assert_eq!(wb.get(n + 2).unwrap().customer.id, n + 2);
         assert!(wb.get(4).is_none());
     }

@@ -3,11 +3,11 @@
 //! (`fuzz/`) and the regression tests over the inputs they found (`tests/fuzz_regressions.rs`).
 
 use tierbook::domain::backup::{merge, Backup};
-use tierbook::domain::columns::{auto_map, Kind};
+use tierbook::domain::columns::{auto_map, locate_header, Kind};
 use tierbook::domain::day::Day;
 use tierbook::domain::demo::generate;
-use tierbook::domain::import::{ImportSettings, Importer, MatchKey};
-use tierbook::domain::sheet::{decode, sniff_delimiter, RowReader};
+use tierbook::domain::import::{ImportSettings, Importer};
+use tierbook::domain::sheet::{decode, RowReader};
 use tierbook::domain::tiers::preset;
 use tierbook::domain::workbook::Workbook;
 use tierbook::i18n::Lang;
@@ -27,16 +27,9 @@ pub fn sample_workbook() -> Workbook {
 /// every refused row has a problem, and nothing staged is without its customer.
 pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
     let Ok((text, _)) = decode(bytes, None) else { return };
-    let Ok((mut rows, header)) = RowReader::new(&text, sniff_delimiter(&text)) else { return };
-    let settings = ImportSettings {
-        kind,
-        mapping: auto_map(kind, &header, &[]),
-        match_order: vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
-        today: today(),
-        now: 1,
-        custom_fields: vec![],
-        policy: preset("metals").expect("a preset"),
-    };
+    let (header_line, delimiter) = locate_header(&text);
+    let Ok((mut rows, header)) = RowReader::new(&text, delimiter, header_line) else { return };
+    let settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), preset("metals").expect("a preset"), today(), 1);
     let mut importer = Importer::new(settings, wb, header.len());
     let mut count = 0;
     while let Some(row) = rows.next_row() {

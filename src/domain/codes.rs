@@ -1,0 +1,111 @@
+//! Customer codes (客户编号): the text a business knows its customers by, kept apart from the
+//! internal id. A new customer without a code gets the next free one in the workbook's format.
+
+use super::model::{CustomerId, CODE_MAX_CHARS};
+use super::workbook::Workbook;
+
+/// How new codes look: a prefix and a number of digits, written as a pattern such as `C00000`
+/// (prefix `C`, five digits: `C00001`, `C00002`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeFormat {
+    pub prefix: String,
+    pub digits: usize,
+}
+
+impl Default for CodeFormat {
+    fn default() -> Self {
+        CodeFormat { prefix: "C".into(), digits: 5 }
+    }
+}
+
+impl CodeFormat {
+    /// Reads a pattern: the trailing zeros are the digits, what comes before is the prefix.
+    /// None when there are no trailing zeros or the prefix is not plain text.
+    pub fn parse(pattern: &str) -> Option<CodeFormat> {
+        let pattern = pattern.trim();
+        let prefix = pattern.trim_end_matches('0');
+        let digits = pattern.len() - prefix.len();
+        let plain = prefix.chars().all(|c| !c.is_whitespace() && !c.is_control() && !c.is_ascii_digit());
+        (digits > 0 && digits <= 12 && plain && prefix.chars().count() <= 20)
+            .then(|| CodeFormat { prefix: prefix.to_string(), digits })
+    }
+
+    pub fn pattern(&self) -> String {
+        format!("{}{}", self.prefix, "0".repeat(self.digits))
+    }
+
+    fn number_of(&self, code: &str) -> Option<u64> {
+        let rest = code.strip_prefix(self.prefix.as_str())?;
+        (!rest.is_empty() && rest.len() <= 18 && rest.bytes().all(|b| b.is_ascii_digit())).then(|| rest.parse().ok())?
+    }
+
+    /// The code with number `n` in this format.
+    pub fn code(&self, n: u64) -> String {
+        format!("{}{:0width$}", self.prefix, n, width = self.digits)
+    }
+
+    /// The highest number in this format among `codes` (0 if none).
+    pub fn highest<'a>(&self, codes: impl Iterator<Item = &'a str>) -> u64 {
+        codes.filter_map(|c| self.number_of(c)).max().unwrap_or(0)
+    }
+
+    /// `count` new codes after the highest number in this format among `codes`.
+    pub fn next_codes<'a>(&self, codes: impl Iterator<Item = &'a str>, count: usize) -> Vec<String> {
+        let highest = self.highest(codes);
+        (1..=count as u64).map(|i| self.code(highest + i)).collect()
+    }
+
+    pub fn next_code(&self, wb: &Workbook) -> String {
+        self.next_codes(wb.records().map(|r| r.customer.code.as_str()), 1).remove(0)
+    }
+}
+
+/// A code as typed or imported: trimmed; None if empty.
+pub fn clean_code(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|c| !c.is_empty())
+}
+
+/// Whether a code can be stored: at most 64 characters and no control characters.
+pub fn is_valid_code(code: &str) -> bool {
+    code.chars().count() <= CODE_MAX_CHARS && !code.chars().any(char::is_control)
+}
+
+/// The customer, other than `except`, who already has this code.
+pub fn holder_of(wb: &Workbook, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
+    wb.records().find(|r| r.customer.code == code && Some(r.customer.id) != except).map(|r| r.customer.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_read_as_prefix_and_digits() {
+        assert_eq!(CodeFormat::parse("C00000"), Some(CodeFormat { prefix: "C".into(), digits: 5 }));
+        assert_eq!(CodeFormat::parse("VIP-0000").unwrap().pattern(), "VIP-0000");
+        assert_eq!(CodeFormat::parse("000"), Some(CodeFormat { prefix: String::new(), digits: 3 }));
+        assert_eq!(CodeFormat::parse("C"), None, "no digits");
+        assert_eq!(CodeFormat::parse("A 0"), None, "no spaces in a prefix");
+    }
+
+    #[test]
+    fn the_next_code_follows_the_highest_of_its_format_and_ignores_others() {
+        let f = CodeFormat::default();
+        let codes = ["C00004", "VIP-0012", "17850", "C00010", "CX0099", "C"];
+        assert_eq!(f.next_codes(codes.into_iter(), 2), ["C00011", "C00012"]);
+        assert_eq!(f.next_codes(std::iter::empty(), 1), ["C00001"]);
+        let vip = CodeFormat::parse("VIP-0000").unwrap();
+        assert_eq!(vip.next_codes(codes.into_iter(), 1), ["VIP-0013"]);
+        // Past the width the number just grows.
+        let small = CodeFormat::parse("P0").unwrap();
+        assert_eq!(small.next_codes(["P9"].into_iter(), 1), ["P10"]);
+    }
+
+    #[test]
+    fn codes_are_any_text_up_to_64_characters() {
+        assert!(is_valid_code("C00004") && is_valid_code("会员-007") && is_valid_code(&"x".repeat(64)));
+        assert!(!is_valid_code(&"x".repeat(65)) && !is_valid_code("a\nb"));
+        assert_eq!(clean_code("  C1 "), Some("C1"));
+        assert_eq!(clean_code("   "), None);
+    }
+}
