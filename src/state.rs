@@ -92,6 +92,12 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// A seed from the browser's cryptographic random source (for internal ids that must not
+/// collide across browsers).
+pub fn random_seed() -> u64 {
+    u64::from_le_bytes(crate::storage::random_bytes::<8>())
+}
+
 impl AppState {
     pub fn new(lang: Lang) -> AppState {
         AppState {

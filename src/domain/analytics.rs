@@ -43,7 +43,9 @@ pub fn average_satisfaction<'a>(feedback: impl IntoIterator<Item = &'a Feedback>
 /// A customer's purchases up to `as_of` as the BG/NBD model sees them, in weeks: the first
 /// purchase starts the clock, and purchases on the same day count once. None before any.
 pub fn history_of(purchases: &[Purchase], as_of: Day) -> Option<History> {
-    let mut days: Vec<Day> = purchases.iter().map(|p| p.date).filter(|d| *d <= as_of).collect();
+    // Only dated purchases: carried-over figures have no dates, and returns are no purchase.
+    let mut days: Vec<Day> =
+        purchases.iter().filter(|p| !p.is_return()).map(|p| p.date).filter(|d| *d <= as_of).collect();
     days.sort_unstable();
     days.dedup();
     let (first, last) = (*days.first()?, *days.last()?);
@@ -184,13 +186,22 @@ pub fn rfm<'a>(records: impl Iterator<Item = &'a CustomerRecord>, as_of: Day) ->
         let mut days: Vec<Day> = Vec::new();
         let mut spend = 0;
         for p in record.purchases.iter().filter(|p| p.date <= as_of) {
-            days.push(p.date);
+            if !p.is_return() {
+                days.push(p.date);
+            }
             spend += p.amount_cents;
+        }
+        // Carried-over purchases count in frequency and spend, dated on the carry-over day.
+        let carried = record.tier.opening.as_ref().filter(|o| o.purchases > 0 && o.as_of <= as_of);
+        if let Some(o) = carried {
+            days.push(o.as_of);
+            spend += o.spend_cents;
         }
         let Some(&last) = days.iter().max() else { continue };
         days.sort_unstable();
         days.dedup();
-        rows.push((record.customer.id, as_of.0 - last.0, days.len(), spend));
+        let frequency = days.len() + carried.map_or(0, |o| o.purchases as usize).saturating_sub(1);
+        rows.push((record.customer.id, as_of.0 - last.0, frequency, spend));
     }
     score_rfm(rows)
 }

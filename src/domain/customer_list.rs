@@ -48,38 +48,51 @@ impl Status {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerSummary {
     pub id: CustomerId,
+    pub code: String,
     pub name: String,
     pub phone: String,
     pub email: String,
     pub city: String,
     pub tags: Vec<String>,
     pub customer_since: Option<Day>,
+    /// Spend and purchases to date, carried-over figures included (returns subtract spend).
     pub spend_cents: i64,
     pub purchase_count: u32,
+    /// The last purchase; for carried-over purchases with nothing newer, the carry-over date.
     pub last_purchase: Option<Day>,
     pub tier: Option<String>,
     pub consent: bool,
-    /// Lower-cased name, phone, email, tags and city, searched as the user types.
+    /// Lower-cased code, name, phone, email, tags and city, searched as the user types.
     haystack: String,
 }
 
 impl CustomerSummary {
     pub fn of(record: &CustomerRecord) -> CustomerSummary {
         let c = &record.customer;
-        let haystack =
-            format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.phone, c.email, c.tags.join("\u{1}"), c.city)
-                .to_lowercase();
+        let haystack = format!(
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            c.code,
+            c.name,
+            c.phone,
+            c.email,
+            c.tags.join("\u{1}"),
+            c.city
+        )
+        .to_lowercase();
+        let carried = record.tier.opening.as_ref().filter(|o| o.purchases > 0).map(|o| o.as_of);
+        let dated = record.purchases.iter().filter(|p| !p.is_return()).map(|p| p.date).max();
         CustomerSummary {
             id: c.id,
+            code: c.code.clone(),
             name: c.name.clone(),
             phone: c.phone.clone(),
             email: c.email.clone(),
             city: c.city.clone(),
             tags: c.tags.clone(),
             customer_since: c.customer_since,
-            spend_cents: record.purchases.iter().map(|p| p.amount_cents).sum(),
-            purchase_count: record.purchases.len() as u32,
-            last_purchase: record.purchases.iter().map(|p| p.date).max(),
+            spend_cents: record.spend_to_date_cents(),
+            purchase_count: record.purchase_count_to_date().min(u32::MAX as u64) as u32,
+            last_purchase: dated.max(carried),
             tier: record.tier.tier.clone(),
             consent: c.marketing_consent,
             haystack,
@@ -122,7 +135,7 @@ pub type RowRef = (u16, u32);
 
 fn compare(a: &CustomerSummary, b: &CustomerSummary, key: SortKey) -> Ordering {
     match key {
-        SortKey::Id => a.id.cmp(&b.id),
+        SortKey::Id => a.code.cmp(&b.code).then(a.id.cmp(&b.id)),
         SortKey::Name => a.name.cmp(&b.name),
         SortKey::City => a.city.cmp(&b.city),
         SortKey::Spend => a.spend_cents.cmp(&b.spend_cents),
@@ -224,6 +237,19 @@ mod tests {
     fn summaries_total_each_customers_purchases() {
         let s = &book()[0][0];
         assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (6_000, 2, Some(Day(200))));
+    }
+
+    #[test]
+    fn summaries_count_carried_over_figures_and_returns() {
+        let mut r = record(4, "张伟", "上海", &[], &[(100, 5_000), (120, -1_000)]);
+        r.customer.code = "VIP-0012".into();
+        r.tier.opening =
+            Some(crate::domain::tiers::OpeningBalance { as_of: Day(150), spend_cents: 3_000_000, purchases: 10, points: 0 });
+        let s = CustomerSummary::of(&r);
+        assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (3_004_000, 11, Some(Day(150))));
+        let b = vec![vec![s]];
+        let rows = select(&b, &ListQuery { text: "vip-00".into(), ..Default::default() }, Day(300));
+        assert_eq!(ids(&b, &rows), vec![4], "the code is searched");
     }
 
     #[test]

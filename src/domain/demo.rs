@@ -199,6 +199,31 @@ pub fn generate(first_id: u64, customers: usize, purchases: usize, today: Day, s
     records
 }
 
+/// Demo customers to add to a workbook: their internal ids a random free block, their codes
+/// the next ones in the workbook's format.
+pub fn for_workbook(
+    wb: &crate::domain::workbook::Workbook,
+    customers: usize,
+    purchases: usize,
+    today: Day,
+    seed: u64,
+    format: &crate::domain::codes::CodeFormat,
+) -> Vec<CustomerRecord> {
+    let mut rng = Rng::with_seed(seed);
+    let first = loop {
+        let base = rng.u64((1 << 32)..(1 << 52));
+        if (0..customers as u64).all(|i| wb.get(base + i).is_none()) {
+            break base;
+        }
+    };
+    let mut records = generate(first, customers, purchases, today, seed);
+    let codes = format.next_codes(wb.records().map(|r| r.customer.code.as_str()), customers);
+    for (record, code) in records.iter_mut().zip(codes) {
+        record.customer.code = code;
+    }
+    records
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +240,17 @@ mod tests {
         assert!(a.iter().flat_map(|r| &r.purchases).all(|p| p.date <= today && p.amount_cents > 0));
         assert!(a.iter().any(|r| !r.feedback.is_empty()) && a.iter().any(|r| !r.interactions.is_empty()));
         assert!(a.iter().any(|r| r.customer.name.is_ascii()) && a.iter().any(|r| !r.customer.name.is_ascii()));
+    }
+
+    #[test]
+    fn demo_customers_for_a_workbook_take_free_ids_and_the_next_codes() {
+        let today = Day::parse_iso("2026-11-24").unwrap();
+        let mut wb = crate::domain::workbook::Workbook::default();
+        let format = crate::domain::codes::CodeFormat::default();
+        wb.insert_records(for_workbook(&wb, 10, 50, today, 1, &format));
+        let more = for_workbook(&wb, 5, 20, today, 2, &format);
+        assert_eq!(more[0].customer.code, "C00011");
+        assert!(more.iter().all(|r| wb.get(r.customer.id).is_none() && r.customer.id >= 1 << 32));
     }
 
     #[test]

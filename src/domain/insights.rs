@@ -134,14 +134,24 @@ pub fn tier_on(record: &CustomerRecord, day: Day) -> Option<&str> {
 }
 
 /// Purchase days (distinct, sorted) up to `as_of`, and the spend and order count behind them.
+/// Carried-over purchases count as history: their spend and number, on the carry-over date.
+/// Returns reduce spend but are no purchase day.
 fn purchase_days(record: &CustomerRecord, as_of: Day) -> (Vec<Day>, i64, usize) {
-    let mut days = Vec::with_capacity(record.purchases.len());
+    let mut days = Vec::with_capacity(record.purchases.len() + 1);
     let mut spend = 0;
+    let mut orders = 0;
     for p in record.purchases.iter().filter(|p| p.date <= as_of) {
-        days.push(p.date);
         spend += p.amount_cents;
+        if !p.is_return() {
+            days.push(p.date);
+            orders += 1;
+        }
     }
-    let orders = days.len();
+    if let Some(o) = record.tier.opening.as_ref().filter(|o| o.purchases > 0 && o.as_of <= as_of) {
+        days.push(o.as_of);
+        spend += o.spend_cents;
+        orders += o.purchases as usize;
+    }
     days.sort_unstable();
     days.dedup();
     (days, spend, orders)
@@ -574,6 +584,20 @@ mod tests {
 
     fn stage(record: &CustomerRecord, as_of: &str) -> Stage {
         profile(record, day(as_of), 30.0, &RULES).stage
+    }
+
+    #[test]
+    fn carried_over_purchases_are_history_not_no_purchase_yet() {
+        let mut r = customer(9, "2020-01-01", &[]);
+        r.tier.opening = Some(crate::domain::tiers::OpeningBalance {
+            as_of: day("2026-05-01"),
+            spend_cents: 3_000_000,
+            purchases: 10,
+            points: 0,
+        });
+        assert_ne!(stage(&r, "2026-06-01"), Stage::Prospect);
+        let (days, spend, orders) = purchase_days(&r, day("2026-06-01"));
+        assert_eq!((days.len(), spend, orders), (1, 3_000_000, 10));
     }
 
     #[test]

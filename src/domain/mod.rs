@@ -19,6 +19,7 @@ pub mod points;
 pub mod reminders;
 pub mod sealed;
 pub mod sheet;
+pub mod spreadsheet;
 pub mod terms;
 pub mod tiers;
 pub mod workbook;

@@ -80,7 +80,8 @@ fn tier_going_into(record: &CustomerRecord, day: Day) -> Option<&str> {
 pub fn ledger(record: &CustomerRecord, policy: &TierPolicy, referral_dates: &[Day], as_of: Day) -> (Vec<Entry>, i64) {
     let birthday_month = record.customer.birthday.map(|b| b.to_date().month());
     let mut earned: Vec<Entry> = Vec::new();
-    for p in record.purchases.iter().filter(|p| p.date <= as_of) {
+    // Returns earn nothing (and take nothing back: points already given stay given).
+    for p in record.purchases.iter().filter(|p| p.date <= as_of && !p.is_return()) {
         let multiplier = tier_going_into(record, p.date)
             .and_then(|t| policy.index_of(t))
             .map_or(1.0, |i| policy.tiers[i].points_multiplier);

@@ -352,8 +352,9 @@ pub fn metrics_in(record: &CustomerRecord, policy: &TierPolicy, window: &Window,
     let mut spend_cents = 0i64;
     let mut purchases = 0u32;
     for p in record.purchases.iter().filter(|p| in_window(p.date)) {
+        // A return takes back spend but is no purchase.
         spend_cents += p.amount_cents;
-        purchases += 1;
+        purchases += u32::from(!p.is_return());
     }
     if let Some(opening) = record.tier.opening.as_ref().filter(|o| in_window(o.as_of)) {
         spend_cents += opening.spend_cents;

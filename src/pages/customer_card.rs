@@ -12,7 +12,7 @@ use crate::components::related::related_section;
 use crate::components::tier_panel::tier_panel;
 use crate::domain::customer_list::{CustomerSummary, Status};
 use crate::domain::model::CustomerId;
-use crate::domain::money::format_grouped;
+use crate::domain::money::{format_grouped, format_plain};
 use crate::domain::workbook::Change;
 use crate::state::{today, use_app, Page};
 
@@ -53,6 +53,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
             .into_any();
         };
         let status = summary.with(|s| s.as_ref().map_or(Status::New, |s| s.status(today())));
+        let carried = app.workbook.with_untracked(|wb| wb.get(id).and_then(|r| r.tier.opening.clone()));
         let defs = app.custom_fields.get();
         let custom: Vec<(String, String)> =
             defs.iter().filter_map(|d| c.custom.get(&d.id).map(|v| (d.label.clone(), v.clone()))).collect();
@@ -60,12 +61,15 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
         let gender = app.t(&format!("gender.{}", c.gender.code()));
         let day = |d: Option<crate::domain::day::Day>| d.map(|d| d.to_string()).unwrap_or_default();
         let referrer = c.referred_by.map(|r| {
-            let name = app.workbook.with_untracked(|wb| wb.get(r).map(|x| x.customer.name.clone())).unwrap_or_default();
+            let (code, name) = app
+                .workbook
+                .with_untracked(|wb| wb.get(r).map(|x| (x.customer.code.clone(), x.customer.name.clone())))
+                .unwrap_or_default();
             view! {
                 <div class="info">
                     <dt>{app.t("card.referred-by")}</dt>
                     <dd>
-                        <button class="link" on:click=move |_| app.go(Page::Customer(r))>{format!("#{r} {name}")}</button>
+                        <button class="link" on:click=move |_| app.go(Page::Customer(r))>{format!("{code} {name}")}</button>
                     </dd>
                 </div>
             }
@@ -76,7 +80,8 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                     <button class="link" on:click=move |_| app.go(Page::Customers)>{"← "}{app.t("card.back")}</button>
                     <h1>
                         <span class="card-name" data-testid="card-name">{c.name.clone()}</span>
-                        <span class="muted">{format!(" #{id}")}</span>
+                        " "
+                        <span class="muted card-code" data-testid="card-code">{c.code.clone()}</span>
                     </h1>
                     <span class=format!("status-pill status-{}", status.code()) data-testid="customer-status" data-status=status.code()>
                         {app.t(&format!("status.{}", status.code()))}
@@ -141,12 +146,21 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                                     view! {
                                         <dl>
                                             <dt>{app.t("col.spend")}</dt>
-                                            <dd class="big"><span data-testid="card-spend">{format_grouped(s.spend_cents)}</span></dd>
+                                            <dd class="big">"¥"<span data-testid="card-spend">{format_plain(s.spend_cents)}</span></dd>
                                             <dt>{app.t("col.purchases")}</dt>
                                             <dd class="big"><span data-testid="card-purchase-count">{s.purchase_count.to_string()}</span></dd>
                                             <dt>{app.t("col.last")}</dt>
                                             <dd>{s.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
                                         </dl>
+                                        {carried.clone().map(|o| view! {
+                                            <p class="muted carried-note" data-testid="card-carried-over">
+                                                {crate::i18n::fill(app.t("card.carried-over"), &[
+                                                    ("spend", format_grouped(o.spend_cents)),
+                                                    ("purchases", o.purchases.to_string()),
+                                                    ("date", o.as_of.to_string()),
+                                                ])}
+                                            </p>
+                                        })}
                                     }
                                 })
                         }}

@@ -22,9 +22,13 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
         .unwrap_or_default();
     let opening_before = OpeningForm::from_carried(&carried_before);
     let opening = RwSignal::new(opening_before.clone());
+    let code_of = move |id: CustomerId| {
+        app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.code.clone()).unwrap_or_default())
+    };
     let form = RwSignal::new(match &existing {
-        Some(c) => CustomerForm::from_customer(c, &defs),
+        Some(c) => CustomerForm::from_customer(c, &defs, &code_of),
         None => CustomerForm {
+            code: app.workbook.with_untracked(|wb| crate::storage::settings::code_format().next_code(wb)),
             customer_since: today().to_string(),
             influence: "0".into(),
             custom: defs.iter().map(|d| (d.id.clone(), String::new())).collect(),
@@ -34,9 +38,24 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
 
     let save = move |_| {
         let defs = app.custom_fields.get_untracked();
-        let number = id.unwrap_or_else(|| app.workbook.with_untracked(|wb| wb.next_customer_id()));
+        let number = id.unwrap_or_else(|| {
+            let mut rng = fastrand::Rng::with_seed(crate::state::random_seed());
+            app.workbook.with_untracked(|wb| wb.new_customer_id(&mut rng))
+        });
         let tier_ids: Vec<String> = app.policy.with_untracked(|p| p.tiers.iter().map(|t| t.id.clone()).collect());
-        let checked = form.with_untracked(|f| f.to_customer(number, today(), &defs));
+        // A code left empty gets the next free one.
+        if form.with_untracked(|f| f.code.trim().is_empty()) {
+            let next = app.workbook.with_untracked(|wb| crate::storage::settings::code_format().next_code(wb));
+            form.update(|f| f.code = next);
+        }
+        let find = |code: &str| app.workbook.with_untracked(|wb| wb.by_code(code).map(|r| r.customer.id));
+        let mut checked = form.with_untracked(|f| f.to_customer(number, today(), &defs, &find));
+        if let Ok(c) = &checked {
+            if app.workbook.with_untracked(|wb| crate::domain::codes::holder_of(wb, &c.code, Some(number)).is_some()) {
+                let problem = crate::domain::forms::Problem::CodeTaken;
+                checked = Err(vec![crate::domain::forms::FieldError { field: "code".into(), problem }]);
+            }
+        }
         let carried = opening.with_untracked(|o| o.to_carried(&tier_ids, today()));
         match (checked, carried) {
             (Err(mut errors), carried) => {
@@ -106,6 +125,7 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
             <fieldset>
                 <legend>{move || app.t("form.basic")}</legend>
                 <div class="form-grid">
+                    <TextField form label="field.code" testid="field-code" get=|f| f.code.clone() set=|f, v| f.code = v/>
                     <TextField form label="field.name" testid="field-name" get=|f| f.name.clone() set=|f, v| f.name = v/>
                     <SelectField form label="field.gender" testid="field-gender" options=genders get=|f| f.gender.clone() set=|f, v| f.gender = v/>
                     <TextField form label="field.birthday" testid="field-birthday" kind="date" get=|f| f.birthday.clone() set=|f, v| f.birthday = v/>

@@ -70,8 +70,9 @@ pub fn Customers() -> impl IntoView {
     let is_empty = Memo::new(move |_| app.summaries.with(|s| s.iter().all(Vec::is_empty)));
 
     let load_demo = move |_| {
-        let first = app.workbook.with_untracked(|wb| wb.next_customer_id());
-        let records = demo::generate(first, 300, 2_400, today(), crate::state::now_millis() as u64);
+        let format = crate::storage::settings::code_format();
+        let seed = crate::state::random_seed();
+        let records = app.workbook.with_untracked(|wb| demo::for_workbook(wb, 300, 2_400, today(), seed, &format));
         let changes = records.into_iter().map(|r| Change::InsertRecord(Box::new(r))).collect();
         leptos::task::spawn_local(async move {
             app.commit(changes).await;
@@ -132,10 +133,11 @@ pub fn Customers() -> impl IntoView {
                                 class="row"
                                 data-testid="customer-row"
                                 data-customer-id=id.to_string()
+                                data-customer-code=row.code.clone()
                                 style=format!("transform: translateY({}px)", position as f64 * ROW_HEIGHT)
                                 on:click=move |_| app.go(Page::Customer(id))
                             >
-                                <span class="col id">{id.to_string()}</span>
+                                <span class="col id">{row.code.clone()}</span>
                                 <span class="col name">
                                     <span class=format!("dot status-{}", status.code())></span>
                                     {row.name.clone()}

@@ -6,10 +6,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::backup::{backup_json, merge, Backup};
-use crate::domain::columns::{auto_map, columns, export_csv_of, Kind, Target};
+use crate::domain::columns::{auto_map, columns, export_csv_of, locate_header, missing_targets, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
-use crate::domain::sheet::{decode, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
+use crate::domain::sheet::{decode, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
+use crate::domain::spreadsheet::{export_xlsx, is_spreadsheet, sheet_as_csv, sheet_names};
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::Change;
 use crate::files::{download, file_name, read_file, yield_to_browser};
@@ -39,6 +40,9 @@ struct Analysis {
     /// A backup into an empty workbook: restored as it is.
     restore: bool,
     conflicts: usize,
+    /// The 1-based line the headings were read from.
+    header_line: u64,
+    no_customer_lines: Vec<u64>,
 }
 
 /// What `import-commit` writes, and what undoing it puts back.
@@ -65,10 +69,10 @@ fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change
 
 fn match_order(code: &str) -> Vec<MatchKey> {
     match code {
-        "id" => vec![MatchKey::Id],
+        "id" => vec![MatchKey::Code],
         "phone-email" => vec![MatchKey::Phone, MatchKey::Email],
         "off" => vec![],
-        _ => vec![MatchKey::Id, MatchKey::Phone, MatchKey::Email],
+        _ => vec![MatchKey::Code, MatchKey::Phone, MatchKey::Email],
     }
 }
 
@@ -101,15 +105,35 @@ pub fn ImportExport() -> impl IntoView {
         let consenting = consenting_only.get_untracked();
         let bytes = app.workbook.with_untracked(|wb| {
             let records = wb.records().filter(|r| !consenting || r.customer.marketing_consent);
-            export_csv_of(kind, records, lang, &defs, &policy)
+            export_csv_of(kind, records, wb, lang, &defs, &policy)
         });
         if download(&name_for(kind.code(), "csv"), "text/csv;charset=utf-8", &bytes).is_err() {
             app.show_error(app.t("error.storage").to_string());
         }
     };
 
+    let export_workbook_xlsx = move |_| {
+        let lang = app.lang.get_untracked();
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let bytes = app.workbook.with_untracked(|wb| export_xlsx(wb, lang, &defs, &policy));
+        let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        match bytes {
+            Ok(bytes) if download(&name_for("workbook", "xlsx"), mime, &bytes).is_ok() => {}
+            _ => app.show_error(app.t("error.storage").to_string()),
+        }
+    };
+
     // --- import ---
     let kind = RwSignal::new("customers".to_string());
+    let create_customers = RwSignal::new(false);
+    let skip_returns = RwSignal::new(false);
+    // None: found automatically.
+    let header_line = RwSignal::new(None::<u64>);
+    let sheets = RwSignal::new(Vec::<String>::new());
+    let sheet = RwSignal::new(0usize);
+    // The file's text for (encoding, sheet), kept so a changed mapping does not read it again.
+    let text_cache: StoredValue<Option<(String, Rc<String>)>, LocalStorage> = StoredValue::new_local(None);
     let encoding = RwSignal::new("auto".to_string());
     let matching = RwSignal::new("id-phone-email".to_string());
     let source: StoredValue<Option<ChosenFile>, LocalStorage> = StoredValue::new_local(None);
@@ -141,10 +165,29 @@ pub fn ImportExport() -> impl IntoView {
             }
             progress.set(Some(0.0));
             yield_to_browser().await;
-            let (text, used) = match decode(&bytes, forced) {
-                Ok(decoded) => decoded,
-                Err(p) => return fail(file_problem(lang, &file, &p)),
+            let spreadsheet = is_spreadsheet(&bytes);
+            let cache_key = format!("{}/{}", encoding.get_untracked(), sheet.get_untracked());
+            let cached = text_cache.with_value(|c| c.as_ref().filter(|(k, _)| *k == cache_key).map(|(_, t)| t.clone()));
+            let (text, used) = match cached {
+                Some(text) => (text, None),
+                None if spreadsheet => {
+                    let names = match sheet_names(&bytes) {
+                        Ok(names) => names,
+                        Err(p) => return fail(format!("{file}: {} ({})", tr(lang, "file.spreadsheet"), p.0)),
+                    };
+                    let index = sheet.get_untracked().min(names.len().saturating_sub(1));
+                    sheets.set(names);
+                    match sheet_as_csv(&bytes, index) {
+                        Ok(text) => (Rc::new(text), None),
+                        Err(p) => return fail(format!("{file}: {} ({})", tr(lang, "file.spreadsheet"), p.0)),
+                    }
+                }
+                None => match decode(&bytes, forced) {
+                    Ok((text, used)) => (Rc::new(text), Some(used)),
+                    Err(p) => return fail(file_problem(lang, &file, &p)),
+                },
             };
+            text_cache.set_value(Some((cache_key, text.clone())));
             let kind_code = kind.get_untracked();
             if kind_code == "backup" {
                 let backup = match Backup::parse(&text) {
@@ -208,7 +251,12 @@ pub fn ImportExport() -> impl IntoView {
                 return;
             }
             let Some(kind) = Kind::from_code(&kind_code) else { return };
-            let (mut reader, headings) = match RowReader::new(&text, sniff_delimiter(&text)) {
+            let (found_line, found_delimiter) = locate_header(&text);
+            let (line, delimiter) = match header_line.get_untracked() {
+                Some(line) => (line, sniff_delimiter(&text[line_start(&text, line)..])),
+                None => (found_line, found_delimiter),
+            };
+            let (mut reader, headings) = match RowReader::new(&text, delimiter, line) {
                 Ok(r) => r,
                 Err(p) => return fail(file_problem(lang, &file, &p)),
             };
@@ -217,15 +265,39 @@ pub fn ImportExport() -> impl IntoView {
                 .get_value()
                 .filter(|m| m.len() == headings.len())
                 .unwrap_or_else(|| auto_map(kind, &headings, &defs));
-            let import_settings = ImportSettings {
-                kind,
-                mapping: mapping.clone(),
-                match_order: match_order(&matching.get_untracked()),
-                today: today(),
-                now: now_millis(),
-                custom_fields: defs,
-                policy: app.policy.get_untracked(),
-            };
+            // A target nobody mapped is one message, before a single row is read.
+            let missing = missing_targets(kind, &mapping);
+            if !missing.is_empty() {
+                let problems: Vec<String> = missing
+                    .iter()
+                    .map(|key| {
+                        let target = columns(kind).iter().find(|c| c.key == *key).map_or(*key, |c| c.heading(lang));
+                        format!("{file}: {}", crate::i18n::fill(tr(lang, "import.missing-target"), &[("target", target.to_string())]))
+                    })
+                    .collect();
+                progress.set(None);
+                app.show_error(problems.join(" "));
+                analysis.set(Some(Analysis {
+                    file,
+                    kind: kind_code,
+                    encoding: used,
+                    headings,
+                    mapping,
+                    problem_total: problems.len(),
+                    problems,
+                    header_line: line,
+                    ..Default::default()
+                }));
+                return;
+            }
+            let mut import_settings =
+                ImportSettings::new(kind, mapping.clone(), app.policy.get_untracked(), today(), now_millis());
+            import_settings.match_order = match_order(&matching.get_untracked());
+            import_settings.custom_fields = defs;
+            import_settings.create_customers = create_customers.get_untracked();
+            import_settings.skip_returns = skip_returns.get_untracked();
+            import_settings.code_format = settings::code_format();
+            import_settings.seed = crate::state::random_seed();
             let mut importer = app.workbook.with_untracked(|wb| Importer::new(import_settings, wb, headings.len()));
             let mut rows = 0usize;
             loop {
@@ -281,7 +353,7 @@ pub fn ImportExport() -> impl IntoView {
             analysis.set(Some(Analysis {
                 file,
                 kind: kind_code,
-                encoding: Some(used),
+                encoding: used,
                 headings,
                 mapping,
                 rows,
@@ -291,6 +363,8 @@ pub fn ImportExport() -> impl IntoView {
                 preview: plan.preview,
                 restore: false,
                 conflicts: 0,
+                header_line: line,
+                no_customer_lines: plan.no_customer_lines,
             }));
         });
     };
@@ -305,6 +379,10 @@ pub fn ImportExport() -> impl IntoView {
         // The same file chosen again must be read again.
         input.set_value("");
         mapping_override.set_value(None);
+        header_line.set(None);
+        sheets.set(Vec::new());
+        sheet.set(0);
+        text_cache.set_value(None);
         leptos::task::spawn_local(async move {
             match read_file(&file).await {
                 Ok(bytes) => {
@@ -355,6 +433,7 @@ pub fn ImportExport() -> impl IntoView {
         pending.set_value(None);
         analysis.set(None);
         source.set_value(None);
+        text_cache.set_value(None);
     };
     let download_rejected = move |_| {
         let bytes = pending.with_value(|p| p.as_ref().and_then(|p| p.rejected_csv.clone()));
@@ -404,6 +483,7 @@ pub fn ImportExport() -> impl IntoView {
                 </label>
                 <div class="button-row">
                     <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
+                    <button data-testid="export-xlsx" on:click=export_workbook_xlsx>{move || app.t("export.xlsx")}</button>
                     <label class="inline">
                         <input type="checkbox" data-testid="export-consenting-only" prop:checked=move || consenting_only.get()
                             on:change=move |ev| consenting_only.set(event_target_checked(&ev))/>
@@ -451,8 +531,48 @@ pub fn ImportExport() -> impl IntoView {
                     </label>
                     <label>
                         {move || app.t("import.file")}
-                        <input type="file" accept=".csv,.txt,.tsv,.json,text/csv,application/json" data-testid="import-file" on:change=on_file/>
+                        <input type="file" accept=".csv,.txt,.tsv,.json,.xlsx,.xls,.ods,text/csv,application/json" data-testid="import-file" on:change=on_file/>
                     </label>
+                </div>
+                <div class="import-options">
+                    <label class="inline">
+                        <input type="checkbox" data-testid="import-create-customers" prop:checked=move || create_customers.get()
+                            on:change=move |ev| { create_customers.set(event_target_checked(&ev)); analyse(); }/>
+                        {move || app.t("import.create-customers")}
+                    </label>
+                    <label class="inline">
+                        <input type="checkbox" data-testid="import-skip-returns" prop:checked=move || skip_returns.get()
+                            on:change=move |ev| { skip_returns.set(event_target_checked(&ev)); analyse(); }/>
+                        {move || app.t("import.skip-returns")}
+                    </label>
+                    <label>
+                        {move || app.t("import.header-line")}
+                        <input type="number" min="1" data-testid="import-header-line" class="narrow"
+                            prop:value=move || analysis.with(|a| a.as_ref().map(|a| a.header_line).filter(|l| *l > 0)).or(header_line.get()).map(|l| l.to_string()).unwrap_or_default()
+                            on:change=move |ev| {
+                                if let Ok(line) = event_target_value(&ev).trim().parse::<u64>() {
+                                    header_line.set(Some(line.max(1)));
+                                    mapping_override.set_value(None);
+                                    analyse();
+                                }
+                            }/>
+                    </label>
+                    <Show when=move || !sheets.with(Vec::is_empty)>
+                        <label>
+                            {move || app.t("import.sheet")}
+                            <select data-testid="import-sheet" prop:value=move || sheet.get().to_string()
+                                on:change=move |ev| {
+                                    sheet.set(event_target_value(&ev).parse().unwrap_or(0));
+                                    header_line.set(None);
+                                    mapping_override.set_value(None);
+                                    analyse();
+                                }>
+                                {move || sheets.get().into_iter().enumerate().map(|(i, name)| view! {
+                                    <option value=i.to_string() selected=move || sheet.get() == i>{name}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </Show>
                 </div>
                 {move || progress.get().map(|p| view! {
                     <div class="import-progress" data-testid="import-progress">
@@ -487,6 +607,12 @@ pub fn ImportExport() -> impl IntoView {
                         <span data-created=c.created.to_string()>{c.created} " " {app.t("import.created")}</span> " · "
                         <span data-updated=c.updated.to_string()>{c.updated} " " {app.t("import.updated")}</span> " · "
                         <span data-skipped=c.skipped().to_string()>{c.skipped()} " " {app.t("import.skipped")}</span>
+                        {(c.customers_created > 0).then(|| view! {
+                            " · " <span data-customers-created=c.customers_created.to_string()>{c.customers_created} " " {app.t("import.customers-created")}</span>
+                        })}
+                        {(c.returns > 0).then(|| view! {
+                            " · " <span data-returns=c.returns.to_string()>{c.returns} " " {app.t("import.returns")}</span>
+                        })}
                         {if can_undo {
                             view! { " " <button data-testid="import-undo" disabled=move || app.saving.get() on:click=undo_import>{move || app.t("import.undo")}</button> }.into_any()
                         } else {
@@ -553,6 +679,24 @@ fn analysis_view(
         t("import.will-skip"),
         a.counts.skipped()
     );
+    let c = &a.counts;
+    let details = (c.lines_merged + c.returns + c.returns_skipped + c.customers_created + c.no_customer > 0).then(|| {
+        crate::i18n::fill(
+            t("import.details"),
+            &[
+                ("orders", c.created.to_string()),
+                ("lines", c.lines_merged.to_string()),
+                ("returns", c.returns.to_string()),
+                ("skipped", c.returns_skipped.to_string()),
+                ("customers", c.customers_created.to_string()),
+                ("none", c.no_customer.to_string()),
+            ],
+        )
+    });
+    let no_customer = (!a.no_customer_lines.is_empty()).then(|| {
+        let lines = a.no_customer_lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        view! { <p class="muted" data-testid="import-no-customer" data-count=c.no_customer.to_string()>{t("import.no-customer-lines")} ": " {lines}</p> }
+    });
     let kind = Kind::from_code(&a.kind);
     let options: Vec<(String, String)> = kind
         .map(|k| {
@@ -609,6 +753,8 @@ fn analysis_view(
             <p data-testid="import-summary">{summary}</p>
             <p><strong data-testid="import-counts">{counts}</strong>
                 {(a.conflicts > 0).then(|| format!(" · {} {}", a.conflicts, t("import.conflicts")))}</p>
+            {details.map(|d| view! { <p data-testid="import-details">{d}</p> })}
+            {no_customer}
             {(!a.problems.is_empty()).then(|| view! {
                 <div class="import-problems">
                     <h3>{t("import.problems")} " (" {a.problem_total} ")"</h3>

@@ -56,8 +56,10 @@ pub fn Settings() -> impl IntoView {
         // Twice the volume Tierbook is designed for; more could exhaust the tab's memory.
         let customers = scale_customers.get_untracked().trim().parse::<usize>().unwrap_or(0).min(200_000);
         let purchases = scale_purchases.get_untracked().trim().parse::<usize>().unwrap_or(0).min(2_000_000);
-        let first = app.workbook.with_untracked(|wb| wb.next_customer_id());
-        let records = demo::generate(first, customers, purchases, today(), first);
+        let format = crate::storage::settings::code_format();
+        let seed = crate::state::random_seed();
+        let records =
+            app.workbook.with_untracked(|wb| demo::for_workbook(wb, customers, purchases, today(), seed, &format));
         let changes: Vec<Change> = records.into_iter().map(|r| Change::InsertRecord(Box::new(r))).collect();
         leptos::task::spawn_local(async move {
             let started = js_sys::Date::now();

@@ -57,3 +57,17 @@ pub fn greetings() -> Option<(String, String)> {
 pub fn set_greetings(zh: &str, en: &str) {
     let _ = LocalStorage::set(GREETINGS_KEY, (zh, en));
 }
+
+const CODE_FORMAT_KEY: &str = "tierbook.code-format";
+
+/// How the codes of new customers look (`C00000`: `C00001`, `C00002`, …).
+pub fn code_format() -> crate::domain::codes::CodeFormat {
+    LocalStorage::get::<String>(CODE_FORMAT_KEY)
+        .ok()
+        .and_then(|p| crate::domain::codes::CodeFormat::parse(&p))
+        .unwrap_or_default()
+}
+
+pub fn set_code_format(format: &crate::domain::codes::CodeFormat) {
+    let _ = LocalStorage::set(CODE_FORMAT_KEY, format.pattern());
+}
