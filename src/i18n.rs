@@ -280,7 +280,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "file.no-header" => ("第 1 行不是列标题", "line 1 is not a row of column headings"),
         "file.not-json" => ("第 {line} 行第 {column} 列：不是有效的 JSON（文件可能不完整）", "line {line}, column {column}: not valid JSON (the file may be cut short)"),
         "file.not-backup" => ("这不是 Tierbook 备份文件", "this is not a Tierbook backup"),
-        "file.other-version" => ("这是另一版本的 Tierbook 备份（格式 {version}），本版本读取格式 1", "this backup comes from another version of Tierbook (format {version}); this one reads format 1"),
+        "file.other-version" => ("这是另一版本的 Tierbook 备份（格式 {version}），本版本读取格式 1 至 2", "this backup comes from another version of Tierbook (format {version}); this one reads formats 1 to 2"),
         "file.invalid" => ("第 {line} 行第 {column} 列：{message}", "line {line}, column {column}: {message}"),
         "file.duplicate-customer" => ("客户编号 {id} 出现了不止一次", "customer number {id} appears more than once"),
         "file.invalid-value" => ("客户 {id} 的“{field}”：{problem}（文件可能被改动或损坏）", "customer {id}, “{field}”: {problem} (the file may have been edited or damaged)"),
@@ -1039,7 +1039,7 @@ mod tests {
         assert_eq!(file_problem(Lang::En, "c.csv", &FileProblem::Empty), "c.csv: the file is empty");
         assert_eq!(
             backup_problem(Lang::En, "d.json", &BackupProblem::OtherVersion(3)),
-            "d.json: this backup comes from another version of Tierbook (format 3); this one reads format 1"
+            "d.json: this backup comes from another version of Tierbook (format 3); this one reads formats 1 to 2"
         );
     }
 

@@ -16,7 +16,9 @@ use super::workbook::{Related, Workbook};
 use crate::i18n::Lang;
 
 pub const BACKUP_FORMAT: &str = "tierbook-backup";
-pub const BACKUP_VERSION: u32 = 1;
+/// 1: customers known by number. 2: customers with a code apart from their internal id,
+/// purchases with order numbers, unit prices and lines (version 1 still reads: numbers become codes).
+pub const BACKUP_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Backup {
@@ -74,10 +76,10 @@ fn check_values(r: &CustomerRecord) -> Result<(), (&'static str, Problem)> {
     if dates.iter().flatten().any(|d| !in_range(*d)) {
         return Err(("date", Problem::InvalidDate));
     }
+    if c.code.trim().is_empty() || !super::codes::is_valid_code(&c.code) {
+        return Err(("code", Problem::Required));
+    }
     for p in &r.purchases {
-        if p.amount_cents < 0 {
-            return Err(("amount", Problem::Negative));
-        }
         if !(p.quantity.is_finite() && p.quantity > 0.0) {
             return Err(("quantity", Problem::NotPositive));
         }
@@ -165,7 +167,7 @@ impl Backup {
             format: Option<String>,
             version: Option<u32>,
         }
-        let backup = match serde_json::from_str::<Backup>(text) {
+        let mut backup = match serde_json::from_str::<Backup>(text) {
             Ok(backup) => backup,
             Err(e) if e.is_syntax() || e.is_eof() => {
                 return Err(BackupProblem::NotJson { line: e.line(), column: e.column(), message: e.to_string() })
@@ -174,7 +176,7 @@ impl Backup {
                 // Say what kind of file it is before saying what is wrong inside it.
                 let header = serde_json::from_str::<Header>(text).ok();
                 return Err(match header {
-                    Some(Header { format: Some(f), version: Some(v) }) if f == BACKUP_FORMAT && v != BACKUP_VERSION => {
+                    Some(Header { format: Some(f), version: Some(v) }) if f == BACKUP_FORMAT && v > BACKUP_VERSION => {
                         BackupProblem::OtherVersion(v)
                     }
                     Some(Header { format: Some(f), .. }) if f == BACKUP_FORMAT => {
@@ -187,8 +189,15 @@ impl Backup {
         if backup.format != BACKUP_FORMAT {
             return Err(BackupProblem::NotABackup);
         }
-        if backup.version != BACKUP_VERSION {
+        if backup.version == 0 || backup.version > BACKUP_VERSION {
             return Err(BackupProblem::OtherVersion(backup.version));
+        }
+        if backup.version == 1 {
+            // Before codes, the customer number was the code.
+            for r in &mut backup.customers {
+                r.customer.code = r.customer.id.to_string();
+            }
+            backup.version = BACKUP_VERSION;
         }
         if backup.policy.validate().is_err() {
             return Err(BackupProblem::InvalidPolicy);
@@ -202,6 +211,10 @@ impl Backup {
         }
         let mut seen = HashSet::new();
         if let Some(c) = backup.customers.iter().find(|r| r.customer.id == 0 || !seen.insert(r.customer.id)) {
+            return Err(BackupProblem::DuplicateCustomer(c.customer.id));
+        }
+        let mut codes = HashSet::new();
+        if let Some(c) = backup.customers.iter().find(|r| !codes.insert(r.customer.code.as_str())) {
             return Err(BackupProblem::DuplicateCustomer(c.customer.id));
         }
         Ok(backup)
@@ -397,13 +410,27 @@ mod tests {
     }
 
     #[test]
+    fn a_backup_of_version_1_migrates_its_numbers_to_codes() {
+        let wb = workbook(generate(1, 3, 5, today(), 3));
+        let json = Backup::of(&wb, "Shop", &preset("metals").unwrap(), &[], 1).to_json();
+        let v1 = json.replacen("\"version\":2", "\"version\":1", 1).replace("\"code\":\"C0000", "\"code\":\"x");
+        let old = v1.replace(",\"code\":\"x1\"", "").replace(",\"code\":\"x2\"", "").replace(",\"code\":\"x3\"", "");
+        assert!(!old.contains("\"code\""), "a version-1 backup has no codes");
+        let back = Backup::parse(&old).unwrap();
+        let codes: Vec<&str> = back.customers.iter().map(|r| r.customer.code.as_str()).collect();
+        assert_eq!(codes, ["1", "2", "3"]);
+        assert_eq!(back.version, BACKUP_VERSION);
+        assert_eq!(back.customers.iter().map(|r| r.purchases.len()).sum::<usize>(), 5, "nothing is lost");
+    }
+
+    #[test]
     fn bad_backups_say_what_is_wrong() {
         let wb = workbook(generate(1, 2, 5, today(), 3));
         let json = Backup::of(&wb, "Shop", &preset("metals").unwrap(), &[], 1).to_json();
         assert!(matches!(Backup::parse(&json[..json.len() / 2]), Err(BackupProblem::NotJson { line: 1, .. })));
         assert!(matches!(Backup::parse("not json"), Err(BackupProblem::NotJson { .. })));
         assert_eq!(Backup::parse(r#"{"name": "x"}"#), Err(BackupProblem::NotABackup));
-        let newer = json.replacen("\"version\":1", "\"version\":7", 1);
+        let newer = json.replacen("\"version\":2", "\"version\":7", 1);
         assert_eq!(Backup::parse(&newer), Err(BackupProblem::OtherVersion(7)));
         let missing = json.replacen("\"name\":", "\"nom\":", 1);
         match Backup::parse(&missing) {
@@ -412,11 +439,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let negative = json.replacen("\"amount_cents\":", "\"amount_cents\":-", 1);
+        let no_code = json.replacen("\"code\":\"C00001\"", "\"code\":\"\"", 1);
         assert!(matches!(
-            Backup::parse(&negative),
-            Err(BackupProblem::InvalidValue { field: "amount", problem: Problem::Negative, .. })
+            Backup::parse(&no_code),
+            Err(BackupProblem::InvalidValue { field: "code", problem: Problem::Required, .. })
         ));
+        let same_code = json.replacen("\"code\":\"C00002\"", "\"code\":\"C00001\"", 1);
+        assert!(matches!(Backup::parse(&same_code), Err(BackupProblem::DuplicateCustomer(_))));
         let mut twice = Backup::parse(&json).unwrap();
         twice.customers.push(twice.customers[0].clone());
         assert_eq!(

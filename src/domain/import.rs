@@ -470,7 +470,7 @@ impl Importer {
                         issue: RowIssue::Field(Problem::UnknownChoice),
                     }),
                 },
-                Target::Field("tenure") => match value.trim_end_matches(['年', 'y']).trim().parse::<f64>() {
+                Target::Field("tenure") => match number_part(value).parse::<f64>() {
                     Ok(years) if years.is_finite() && (0.0..=150.0).contains(&years) => tenure_years = Some(years),
                     _ => problems.push(RowProblem {
                         line: row.line,
@@ -483,6 +483,8 @@ impl Importer {
                 Target::Field(key) => {
                     let value = match *key {
                         "gender" => choice_code("gender", &["", "female", "male", "other"], GENDER_EXTRA, value),
+                        // Sheets write counts with their unit: `10次/年`, `5分`, `1,200 points`.
+                        "opening-purchases" | "influence" | "opening-points" => number_part(value).replace(',', ""),
                         _ => value.to_string(),
                     };
                     if let Some(slot) = customer_slot(&mut form, &mut opening, key) {
@@ -873,6 +875,18 @@ enum Outcome {
     Unchanged,
 }
 
+/// The number a cell starts with, without the unit written after it (`10次/年` → `10`,
+/// `3年` → `3`, `5分` → `5`); the cell as it is when it does not start with a number.
+fn number_part(value: &str) -> &str {
+    let value = value.trim();
+    let end = value.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))).unwrap_or(value.len());
+    if end == 0 {
+        value
+    } else {
+        value[..end].trim_end_matches([',', '.'])
+    }
+}
+
 const GENDER_EXTRA: &[(&str, &str)] =
     &[("f", "female"), ("m", "male"), ("女性", "female"), ("男性", "male"), ("woman", "female"), ("man", "male")];
 const INTERACTION_KINDS: [&str; 7] = ["call", "email", "wechat", "visit", "consultation", "complaint", "after-sales"];
@@ -1100,6 +1114,30 @@ mod tests {
         let dee = plan.records.iter().find(|r| r.customer.name == "Dee").unwrap();
         assert_eq!(dee.customer.code, "C00001", "a new customer without a code gets the next free one");
         assert_eq!(plan.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 5, 7]);
+    }
+
+    #[test]
+    fn the_seed_sheet_with_units_in_its_cells_imports_as_written() {
+        let text = "客户名称 | 联系方式 | 消费金额 | 购买频次 | 使用年限 | 影响力评分 | 当前等级 | 上次评级日期 | 下一次评级日期 |\n\
+                    ---|---|---|---|---|---|---|---|---|\n\
+                    李四 | 13912345678 | ¥30,000 | 10次/年 | 3年 | 5分 | 铂金 | 2023-06-01 | 2024-06-01 |\n";
+        let (line, delimiter) = crate::domain::columns::locate_header(text);
+        let (mut rows, header) = RowReader::new(text, delimiter, line).unwrap();
+        assert_eq!(header.len(), 9, "the empty last column is no column");
+        let wb = Workbook::default();
+        let mut s = settings(Kind::Customers, auto_map(Kind::Customers, &header, &[]));
+        s.policy = preset("metals").unwrap();
+        let mut importer = Importer::new(s, &wb, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(row, &wb);
+        }
+        let plan = importer.finish();
+        assert_eq!(plan.problems, vec![]);
+        let r = &plan.records[0];
+        assert_eq!((r.spend_to_date_cents(), r.purchase_count_to_date(), r.customer.influence), (3_000_000, 10, 5));
+        assert_eq!(r.tier.next_review, Day::from_ymd(2024, 6, 1));
+        assert_eq!(number_part("1,200 points"), "1,200");
+        assert_eq!(number_part("abc"), "abc");
     }
 
     #[test]

@@ -199,7 +199,10 @@ impl<'a> RowReader<'a> {
                     let last_line = line + raw.iter().filter(|b| **b == b'\n').count() as u64;
                     // Closed quotes come in pairs (an escaped quote is doubled).
                     let unclosed_quote = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
-                    if self.row.cells.len() == 1 && self.row.cells[0].trim().is_empty() {
+                    // Blank lines, and the `---|---` line under a Markdown table's headings, hold no row.
+                    let rule = |c: &str| c.chars().all(|ch| matches!(ch, '-' | ':' | ' ' | '\t'));
+                    let blank = self.row.cells.len() == 1 && self.row.cells[0].trim().is_empty();
+                    if blank || (self.row.cells.iter().all(rule) && self.row.cells.iter().any(|c| c.contains("--"))) {
                         continue;
                     }
                     (self.row.line, self.row.last_line, self.row.unclosed_quote) = (line, last_line, unclosed_quote);

@@ -159,7 +159,7 @@ test('every file of the bad corpus gets a clear message and changes nothing', as
     ['customers', path.join(bad, 'binary.csv'), /binary\.csv：这不是文本文件/],
     ['customers', oneLine, /one-line-100mb\.csv：第 1 行不是列标题/],
     ['backup', path.join(bad, 'truncated.json'), /truncated\.json：第 1 行第 \d+ 列：不是有效的 JSON/],
-    ['backup', path.join(bad, 'other-version.json'), /other-version\.json：这是另一版本的 Tierbook 备份（格式 2）/],
+    ['backup', path.join(bad, 'other-version.json'), /other-version\.json：这是另一版本的 Tierbook 备份（格式 9）/],
     ['backup', path.join(bad, 'not-a-backup.json'), /not-a-backup\.json：这不是 Tierbook 备份文件/],
     ['backup', path.join(bad, 'missing-field.json'), /missing-field\.json：第 1 行第 \d+ 列：missing field `name`/],
   ];
