@@ -20,7 +20,13 @@ fn read_csv(bytes: &[u8], forced: Option<TextEncoding>) -> Result<Vec<(u64, RowI
     let (header_line, delimiter) = locate_header(&text);
     let (mut rows, header) = RowReader::new(&text, delimiter, header_line)?;
     let wb = Workbook::default();
-    let settings = ImportSettings::new(Kind::Customers, auto_map(Kind::Customers, &header, &[]), preset("metals").unwrap(), Day::parse_iso("2026-11-24").unwrap(), 1);
+    let settings = ImportSettings::new(
+        Kind::Customers,
+        auto_map(Kind::Customers, &header, &[]),
+        preset("metals").unwrap(),
+        Day::parse_iso("2026-11-24").unwrap(),
+        1,
+    );
     let mut importer = Importer::new(settings, &wb, header.len());
     let mut count = 0;
     while let Some(row) = rows.next_row() {

@@ -541,14 +541,12 @@ mod tests {
             id: 1,
             order_no: "536365".into(),
             amount_cents: 1_530,
-            items: vec![
-                crate::domain::model::PurchaseLine {
-                    product: "HEART".into(),
-                    quantity: 6.0,
-                    unit_price_cents: Some(255),
-                    amount_cents: 1_530,
-                },
-            ],
+            items: vec![crate::domain::model::PurchaseLine {
+                product: "HEART".into(),
+                quantity: 6.0,
+                unit_price_cents: Some(255),
+                amount_cents: 1_530,
+            }],
             ..Default::default()
         });
         wb.insert_records(vec![r]);

@@ -85,7 +85,19 @@ const CUSTOMER_NAME: Column = col(
     "name",
     "客户名称",
     "Name",
-    &["姓名", "名称", "客户姓名", "客户", "会员", "customer", "customer name", "client", "full name", "会员姓名", "会员名称"],
+    &[
+        "姓名",
+        "名称",
+        "客户姓名",
+        "客户",
+        "会员",
+        "customer",
+        "customer name",
+        "client",
+        "full name",
+        "会员姓名",
+        "会员名称",
+    ],
 );
 const CUSTOMER_PHONE: Column = col(
     "phone",
@@ -228,7 +240,18 @@ static PURCHASES: &[Column] = &[
         "product",
         "产品",
         "Product",
-        &["产品/服务", "商品", "商品说明", "商品名称", "产品名称", "服务", "品名", "item", "product name", "description"],
+        &[
+            "产品/服务",
+            "商品",
+            "商品说明",
+            "商品名称",
+            "产品名称",
+            "服务",
+            "品名",
+            "item",
+            "product name",
+            "description",
+        ],
     ),
     col("category", "类别", "Category", &["品类", "分类", "产品类别", "商品类别"]),
     col("quantity", "数量", "Quantity", &["qty", "件数", "购买数量", "商品数量"]),
@@ -537,7 +560,13 @@ pub fn related_cell(owner: &Customer, item: &super::workbook::Related, key: &str
             "channel" => p.channel.clone(),
             "order-no" => p.order_no.clone(),
             "unit-price" => p.unit_price_cents.map(format_plain).unwrap_or_default(),
-            "status" => if p.is_return() { label(lang, "purchase.return") } else { String::new() },
+            "status" => {
+                if p.is_return() {
+                    label(lang, "purchase.return")
+                } else {
+                    String::new()
+                }
+            }
             _ => String::new(),
         },
         Related::Feedback(f) => match key {

@@ -243,8 +243,12 @@ mod tests {
     fn summaries_count_carried_over_figures_and_returns() {
         let mut r = record(4, "张伟", "上海", &[], &[(100, 5_000), (120, -1_000)]);
         r.customer.code = "VIP-0012".into();
-        r.tier.opening =
-            Some(crate::domain::tiers::OpeningBalance { as_of: Day(150), spend_cents: 3_000_000, purchases: 10, points: 0 });
+        r.tier.opening = Some(crate::domain::tiers::OpeningBalance {
+            as_of: Day(150),
+            spend_cents: 3_000_000,
+            purchases: 10,
+            points: 0,
+        });
         let s = CustomerSummary::of(&r);
         assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (3_004_000, 11, Some(Day(150))));
         let b = vec![vec![s]];

@@ -114,8 +114,7 @@ mod tests {
         ] {
             assert_eq!(Day::parse_flexible(text), march_first, "{text}");
         }
-        for text in
-            ["", "2023-02-30", "2023/3", "1850-01-01", "2023-3-1-1", "二〇二三年三月一日", "20230301"]
+        for text in ["", "2023-02-30", "2023/3", "1850-01-01", "2023-3-1-1", "二〇二三年三月一日", "20230301"]
         {
             assert_eq!(Day::parse_flexible(text), None, "{text}");
         }

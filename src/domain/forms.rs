@@ -194,7 +194,11 @@ pub struct CustomerForm {
 
 impl CustomerForm {
     /// `code_of` gives a customer's code from their internal id (for the referrer).
-    pub fn from_customer(c: &Customer, defs: &[CustomFieldDef], code_of: &dyn Fn(CustomerId) -> String) -> CustomerForm {
+    pub fn from_customer(
+        c: &Customer,
+        defs: &[CustomFieldDef],
+        code_of: &dyn Fn(CustomerId) -> String,
+    ) -> CustomerForm {
         let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
         CustomerForm {
             code: c.code.clone(),
@@ -529,7 +533,7 @@ pub struct ImportedLine {
 /// A credit note's number: `C` followed by digits (`C536379`), as POS and ERP exports write them.
 pub fn is_credit_note(order_no: &str) -> bool {
     let mut chars = order_no.chars();
-    matches!(chars.next(), Some('C' | 'c')) && chars.as_str().len() > 0 && chars.all(|c| c.is_ascii_digit())
+    matches!(chars.next(), Some('C' | 'c')) && !chars.as_str().is_empty() && chars.all(|c| c.is_ascii_digit())
 }
 
 /// A status cell that says the line was returned or refunded.
@@ -700,7 +704,10 @@ mod tests {
         assert_eq!(c.birthday, Day::parse_iso("1990-05-17"));
         assert_eq!(c.tags, vec!["VIP", "老客户", "wholesale"]);
         assert_eq!(c.influence, 4);
-        assert_eq!(CustomerForm::from_customer(&c, &[], &|id| id.to_string()).to_customer(7, today(), &[], &|_| None).unwrap(), c);
+        assert_eq!(
+            CustomerForm::from_customer(&c, &[], &|id| id.to_string()).to_customer(7, today(), &[], &|_| None).unwrap(),
+            c
+        );
     }
 
     #[test]
@@ -752,13 +759,15 @@ mod tests {
 
     #[test]
     fn the_referrer_is_named_by_code_and_must_exist() {
-        let form = CustomerForm { code: "C2".into(), name: "B".into(), referred_by: "VIP-1".into(), ..Default::default() };
+        let form =
+            CustomerForm { code: "C2".into(), name: "B".into(), referred_by: "VIP-1".into(), ..Default::default() };
         let find = |code: &str| (code == "VIP-1").then_some(1u64 << 40);
         assert_eq!(form.to_customer(9, today(), &[], &find).unwrap().referred_by, Some(1 << 40));
         let unknown = CustomerForm { referred_by: "VIP-2".into(), ..form.clone() };
         let errors = unknown.to_customer(9, today(), &[], &find).unwrap_err();
         assert_eq!((fields(&errors), &errors[0].problem), (vec!["referred-by"], &Problem::UnknownCustomer));
-        let back = CustomerForm::from_customer(&form.to_customer(9, today(), &[], &find).unwrap(), &[], &|_| "VIP-1".into());
+        let back =
+            CustomerForm::from_customer(&form.to_customer(9, today(), &[], &find).unwrap(), &[], &|_| "VIP-1".into());
         assert_eq!(back.referred_by, "VIP-1");
     }
 

@@ -372,7 +372,8 @@ impl Importer {
     /// Takes in one row of the file.
     pub fn take(&mut self, row: &Row, wb: &Workbook) {
         // Extra cells that are empty (a trailing separator or tab) do not count.
-        let extra_empty = row.cells.len() > self.width && row.cells.iter().skip(self.width).all(|c| c.trim().is_empty());
+        let extra_empty =
+            row.cells.len() > self.width && row.cells.iter().skip(self.width).all(|c| c.trim().is_empty());
         if (row.cells.len() != self.width && !extra_empty) || row.unclosed_quote {
             let issue = if row.unclosed_quote {
                 RowIssue::UnclosedQuote { through_line: row.last_line }
@@ -590,8 +591,8 @@ impl Importer {
         let name = self.cell(row, "name").and_then(|(_, t)| clean_code(t)).unwrap_or(&code).to_string();
         let phone = self.cell(row, "phone").map(|(_, t)| t.trim().to_string()).filter(|p| is_valid_phone(p));
         let (id, code) = self.new_identity(wb, Some(&code));
-        let mut record = CustomerRecord::default();
-        record.customer = Customer { id, code, name, phone: phone.unwrap_or_default(), ..Default::default() };
+        let customer = Customer { id, code, name, phone: phone.unwrap_or_default(), ..Default::default() };
+        let record = CustomerRecord { customer, ..Default::default() };
         self.index(&record.customer);
         *self.stage(id, wb) = record;
         self.counts.customers_created += 1;
@@ -704,7 +705,14 @@ impl Importer {
         let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
         let order_no = line.purchase.order_no.clone();
         if order_no.is_empty() {
-            return self.store_related(owner, Kind::Purchases, row, Related::Purchase(line.purchase.with_id(id)), row_id, wb);
+            return self.store_related(
+                owner,
+                Kind::Purchases,
+                row,
+                Related::Purchase(line.purchase.with_id(id)),
+                row_id,
+                wb,
+            );
         }
         // An order already in the workbook before this import is the same file imported again.
         if !self.orders_before.contains_key(&owner) {
@@ -735,7 +743,12 @@ impl Importer {
                 let at = record.purchases.len() - 1;
                 self.orders.insert(key, at);
                 self.counts.created += 1;
-                self.preview_related(owner, Kind::Purchases, row.line, Related::Purchase(record_purchase(self, owner, at)));
+                self.preview_related(
+                    owner,
+                    Kind::Purchases,
+                    row.line,
+                    Related::Purchase(record_purchase(self, owner, at)),
+                );
             }
         }
     }
@@ -1168,7 +1181,10 @@ mod tests {
                     ,Di,13800001111,Lyon\n";
         let plan = plan(Kind::Customers, text, &wb);
         // Di has no code: her phone finds Ann, whom line 2 already updated.
-        assert_eq!(plan.problems.iter().map(|p| &p.issue).collect::<Vec<_>>(), [&RowIssue::DuplicateInFile { first_line: 2 }]);
+        assert_eq!(
+            plan.problems.iter().map(|p| &p.issue).collect::<Vec<_>>(),
+            [&RowIssue::DuplicateInFile { first_line: 2 }]
+        );
         assert_eq!((plan.counts.created, plan.counts.updated), (2, 1));
         let codes: Vec<&str> = plan.records.iter().map(|r| r.customer.code.as_str()).collect();
         assert!(codes.contains(&"C00004") && codes.contains(&"P000123") && codes.contains(&"VIP-0012"), "{codes:?}");
@@ -1192,7 +1208,16 @@ mod tests {
         let f = Target::Field;
         assert_eq!(
             mapping,
-            [f("order-no"), Target::Ignore, f("product"), f("quantity"), f("date"), f("unit-price"), f("customer-id"), f("channel")]
+            [
+                f("order-no"),
+                Target::Ignore,
+                f("product"),
+                f("quantity"),
+                f("date"),
+                f("unit-price"),
+                f("customer-id"),
+                f("channel")
+            ]
         );
         let mut s = settings(Kind::Purchases, mapping);
         s.create_customers = true;
@@ -1312,7 +1337,8 @@ mod tests {
                 Customer { updated_at: 0, id: 0, referred_by: None, ..r.customer.clone() },
                 Customer { updated_at: 0, id: 0, referred_by: None, ..original.customer.clone() }
             );
-            let referrer = |c: &Customer, wb: &Workbook| c.referred_by.and_then(|id| wb.get(id)).map(|r| r.customer.code.clone());
+            let referrer =
+                |c: &Customer, wb: &Workbook| c.referred_by.and_then(|id| wb.get(id)).map(|r| r.customer.code.clone());
             let staged = |id| plan.records.iter().find(|x| x.customer.id == id).map(|x| x.customer.code.clone());
             assert_eq!(r.customer.referred_by.and_then(staged), referrer(&original.customer, &wb));
         }

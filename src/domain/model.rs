@@ -143,7 +143,8 @@ impl Purchase {
         self.amount_cents += line.amount_cents;
         self.quantity += line.quantity;
         if !line.product.is_empty() && self.product.chars().count() < 200 {
-            let joined = if self.product.is_empty() { line.product } else { format!("{}; {}", self.product, line.product) };
+            let joined =
+                if self.product.is_empty() { line.product } else { format!("{}; {}", self.product, line.product) };
             self.product = joined.chars().take(200).collect();
         }
     }
@@ -280,7 +281,8 @@ pub struct CustomerRecord {
 impl CustomerRecord {
     /// Spend to date: every purchase (returns subtract) plus the carried-over spend.
     pub fn spend_to_date_cents(&self) -> i64 {
-        self.purchases.iter().map(|p| p.amount_cents).sum::<i64>() + self.tier.opening.as_ref().map_or(0, |o| o.spend_cents)
+        self.purchases.iter().map(|p| p.amount_cents).sum::<i64>()
+            + self.tier.opening.as_ref().map_or(0, |o| o.spend_cents)
     }
 
     /// Purchases to date: those recorded (returns are not purchases) plus the carried-over count.

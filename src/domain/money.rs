@@ -55,7 +55,9 @@ pub fn parse_price(text: &str) -> Option<f64> {
         .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
         .collect();
     let digits = cleaned.strip_prefix('-').unwrap_or(&cleaned);
-    let ok = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.') && digits.matches('.').count() <= 1;
+    let ok = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1;
     ok.then(|| cleaned.parse::<f64>().ok()).flatten().filter(|p| p.is_finite() && p.abs() < 1e12)
 }
 

@@ -168,13 +168,15 @@ mod tests {
 
     fn sample() -> Workbook {
         let mut wb = Workbook::default();
-        let mut r = CustomerRecord::default();
-        r.customer = Customer {
-            id: 1 << 40,
-            code: "C00004".into(),
-            name: "=王芳".into(),
-            phone: "13912345678".into(),
-            birthday: Day::parse_iso("1990-05-17"),
+        let mut r = CustomerRecord {
+            customer: Customer {
+                id: 1 << 40,
+                code: "C00004".into(),
+                name: "=王芳".into(),
+                phone: "13912345678".into(),
+                birthday: Day::parse_iso("1990-05-17"),
+                ..Default::default()
+            },
             ..Default::default()
         };
         r.purchases.push(Purchase {

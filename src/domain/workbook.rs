@@ -701,7 +701,7 @@ mod tests {
         assert_eq!(wb.customer_count(), 3);
         let mut rng = fastrand::Rng::with_seed(1);
         let fresh = wb.new_customer_id(&mut rng);
-        assert!(fresh >= 1 << 32 && fresh < 1 << 53 && wb.get(fresh).is_none());
+        assert!((1 << 32..1 << 53).contains(&fresh) && wb.get(fresh).is_none());
         assert_eq!(wb.get(n + 2).unwrap().customer.id, n + 2);
         assert!(wb.get(4).is_none());
     }

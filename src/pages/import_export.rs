@@ -272,7 +272,10 @@ pub fn ImportExport() -> impl IntoView {
                     .iter()
                     .map(|key| {
                         let target = columns(kind).iter().find(|c| c.key == *key).map_or(*key, |c| c.heading(lang));
-                        format!("{file}: {}", crate::i18n::fill(tr(lang, "import.missing-target"), &[("target", target.to_string())]))
+                        format!(
+                            "{file}: {}",
+                            crate::i18n::fill(tr(lang, "import.missing-target"), &[("target", target.to_string())])
+                        )
                     })
                     .collect();
                 progress.set(None);
@@ -680,19 +683,20 @@ fn analysis_view(
         a.counts.skipped()
     );
     let c = &a.counts;
-    let details = (c.lines_merged + c.returns + c.returns_skipped + c.customers_created + c.no_customer > 0).then(|| {
-        crate::i18n::fill(
-            t("import.details"),
-            &[
-                ("orders", c.created.to_string()),
-                ("lines", c.lines_merged.to_string()),
-                ("returns", c.returns.to_string()),
-                ("skipped", c.returns_skipped.to_string()),
-                ("customers", c.customers_created.to_string()),
-                ("none", c.no_customer.to_string()),
-            ],
-        )
-    });
+    let details =
+        (c.lines_merged + c.returns + c.returns_skipped + c.customers_created + c.no_customer > 0).then(|| {
+            crate::i18n::fill(
+                t("import.details"),
+                &[
+                    ("orders", c.created.to_string()),
+                    ("lines", c.lines_merged.to_string()),
+                    ("returns", c.returns.to_string()),
+                    ("skipped", c.returns_skipped.to_string()),
+                    ("customers", c.customers_created.to_string()),
+                    ("none", c.no_customer.to_string()),
+                ],
+            )
+        });
     let no_customer = (!a.no_customer_lines.is_empty()).then(|| {
         let lines = a.no_customer_lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
         view! { <p class="muted" data-testid="import-no-customer" data-count=c.no_customer.to_string()>{t("import.no-customer-lines")} ": " {lines}</p> }

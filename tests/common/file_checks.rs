@@ -29,7 +29,8 @@ pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
     let Ok((text, _)) = decode(bytes, None) else { return };
     let (header_line, delimiter) = locate_header(&text);
     let Ok((mut rows, header)) = RowReader::new(&text, delimiter, header_line) else { return };
-    let settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), preset("metals").expect("a preset"), today(), 1);
+    let settings =
+        ImportSettings::new(kind, auto_map(kind, &header, &[]), preset("metals").expect("a preset"), today(), 1);
     let mut importer = Importer::new(settings, wb, header.len());
     let mut count = 0;
     while let Some(row) = rows.next_row() {
