@@ -46,6 +46,7 @@ bench: setup-test dist
 	node tests/bench/bench.mjs
 	node tests/bench/import_bench.mjs
 	node tests/bench/analytics_bench.mjs
+	node tests/bench/sales_bench.mjs
 	cargo run --release --quiet --example tier_bench
 	cargo run --release --quiet --example import_bench
 	cargo run --release --quiet --example analytics_bench

@@ -440,6 +440,7 @@ pub fn Analytics() -> impl IntoView {
     view! {
         <section class="page analytics">
             <h1>{move || app.t("nav.analytics")}</h1>
+            <p class="muted" data-testid="analytics-carried-over">{move || app.t("analytics.carried-over")}</p>
             <div class="panel">
                 <AsOfInput/>
                 <Show when=move || analysis.with(|a| a.is_none())>

@@ -69,10 +69,39 @@ pub fn Settings() -> impl IntoView {
         });
     };
     let confirm_clear = RwSignal::new(false);
+    let code_format = RwSignal::new(crate::storage::settings::code_format().pattern());
+    let next_code = move || {
+        let pattern = code_format.get();
+        match crate::domain::codes::CodeFormat::parse(&pattern) {
+            Some(format) => app.workbook.with(|wb| format.next_code(wb)),
+            None => String::new(),
+        }
+    };
+    let set_code_format = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        match crate::domain::codes::CodeFormat::parse(&value) {
+            Some(format) => {
+                app.error.set(None);
+                crate::storage::settings::set_code_format(&format);
+                code_format.set(format.pattern());
+            }
+            None => {
+                app.show_error(format!("{}: {}", app.t("settings.code-format"), app.t("settings.code-format-help")))
+            }
+        }
+    };
 
     view! {
         <section class="page settings">
             <h1>{move || app.t("settings.title")}</h1>
+            <div class="panel">
+                <h2>{move || app.t("settings.code-format")}</h2>
+                <label class="inline">
+                    {move || app.t("settings.code-format")}
+                    <input data-testid="settings-code-format" prop:value=move || code_format.get() on:change=set_code_format/>
+                </label>
+                <p class="muted">{move || app.t("settings.code-format-help")} " → " <span data-testid="settings-next-code">{next_code}</span></p>
+            </div>
             <div class="panel">
                 <h2>{move || app.t("settings.storage")}</h2>
                 {move || {

@@ -1,0 +1,86 @@
+// `make bench`, part 4: a year of a web shop's sales export — 541,909 invoice lines (47 MB-class),
+// about 4,400 customers of whom a few buy very often, ~18,500 invoices of 1–60 lines, 2% credit
+// notes, a quarter of the lines without a customer — imported into an empty workbook with
+// "create unknown customers": file chosen → preview → committed, timed in the page.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, openApp, byId } from '../e2e/browser.mjs';
+import { serveDist } from '../e2e/server.mjs';
+
+const LINES = Number(process.env.BENCH_SALES_LINES || 541909);
+const RUNS = Number(process.env.BENCH_SALES_RUNS || 3);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const fmt = (xs) => `${median(xs).toFixed(0)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tierbook-sales-'));
+const file = path.join(dir, 'online-retail.csv');
+{
+  let seed = 99;
+  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const out = fs.openSync(file, 'w');
+  fs.writeSync(out, 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n');
+  let written = 0, invoice = 536365, chunk = [];
+  while (written < LINES) {
+    invoice++;
+    const u = rand();
+    const customer = rand() < 0.25 ? '' : String(12346 + Math.floor(u * u * 4372));
+    const credit = rand() < 0.02;
+    const count = Math.min(1 + Math.floor(rand() * rand() * 60), LINES - written);
+    const day = 1 + Math.floor(rand() * 28), hour = 8 + Math.floor(rand() * 10);
+    for (let l = 0; l < count; l++) {
+      const q = 1 + Math.floor(rand() * 24);
+      const price = (Math.round(rand() * 2000) / 1000 + 0.1).toFixed(3);
+      const no = credit ? `C${invoice}` : String(invoice);
+      chunk.push(`${no},${20000 + Math.floor(rand() * 4000)},"PRODUCT ${Math.floor(rand() * 4000)}, BOXED",${credit ? -q : q},${1 + (invoice % 12)}/${day}/2011 ${hour}:${String(Math.floor(rand() * 60)).padStart(2, '0')},${price},${customer},United Kingdom`);
+      written++;
+    }
+    if (chunk.length >= 50000) { fs.writeSync(out, chunk.join('\n') + '\n'); chunk = []; }
+  }
+  if (chunk.length) fs.writeSync(out, chunk.join('\n') + '\n');
+  fs.closeSync(out);
+}
+const size = (fs.statSync(file).size / 1024 / 1024).toFixed(1);
+
+const server = await serveDist();
+const browser = await launch();
+const preview = [], committed = [];
+let customers = 0;
+try {
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext();
+    const page = await openApp(context, server.url);
+    await page.click(byId('nav-import-export'));
+    await page.selectOption(byId('import-kind'), 'purchases');
+    await page.check(byId('import-create-customers'));
+    const timer = page.evaluate(([input, analysis, commit, result]) => new Promise((resolve) => {
+      const el = document.querySelector(input);
+      el.addEventListener('change', () => {
+        const t0 = performance.now();
+        let t1 = 0;
+        const poll = () => {
+          if (!t1 && document.querySelector(analysis) && document.querySelector(commit)) {
+            t1 = performance.now();
+            document.querySelector(commit).click();
+          }
+          if (t1 && document.querySelector(result)) { resolve([t1 - t0, performance.now() - t0]); return; }
+          requestAnimationFrame(poll);
+        };
+        poll();
+      }, { once: true });
+    }), [byId('import-file'), byId('import-analysis'), byId('import-commit'), byId('import-result')]);
+    await page.setInputFiles(byId('import-file'), file);
+    const [toPreview, toCommitted] = await timer;
+    preview.push(toPreview);
+    committed.push(toCommitted);
+    customers = Number(await page.getAttribute(`${byId('import-result')} [data-customers-created]`, 'data-customers-created'));
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+console.log(`sales export ${LINES} lines (${size} MB), ${customers} customers created, into an empty workbook:`);
+console.log(`  file chosen → preview: ${fmt(preview)}`);
+console.log(`  file chosen → committed: ${fmt(committed)}`);
