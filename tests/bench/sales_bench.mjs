@@ -17,7 +17,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tierbook-sales-'));
 const file = path.join(dir, 'online-retail.csv');
 {
   let seed = 99;
-  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  // A 32-bit LCG in exact integer arithmetic (a float multiply would lose bits and repeat values).
+  const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
   const out = fs.openSync(file, 'w');
   fs.writeSync(out, 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n');
   let written = 0, invoice = 536365, chunk = [];
@@ -26,7 +27,7 @@ const file = path.join(dir, 'online-retail.csv');
     const u = rand();
     const customer = rand() < 0.25 ? '' : String(12346 + Math.floor(u * u * 4372));
     const credit = rand() < 0.02;
-    const count = Math.min(1 + Math.floor(rand() * rand() * 60), LINES - written);
+    const count = Math.min(1 + Math.floor(rand() * rand() * 85), LINES - written);
     const day = 1 + Math.floor(rand() * 28), hour = 8 + Math.floor(rand() * 10);
     for (let l = 0; l < count; l++) {
       const q = 1 + Math.floor(rand() * 24);
@@ -46,6 +47,7 @@ const server = await serveDist();
 const browser = await launch();
 const preview = [], committed = [];
 let customers = 0;
+const invoices = new Set(fs.readFileSync(file, 'utf8').split('\n').slice(1).map((l) => l.split(',')[0]).filter(Boolean)).size;
 try {
   for (let run = 0; run < RUNS; run++) {
     const context = await browser.newContext();
@@ -81,6 +83,6 @@ try {
   await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
-console.log(`sales export ${LINES} lines (${size} MB), ${customers} customers created, into an empty workbook:`);
+console.log(`sales export ${LINES} lines (${size} MB), ${invoices} invoices, ${customers} customers created, into an empty workbook:`);
 console.log(`  file chosen → preview: ${fmt(preview)}`);
 console.log(`  file chosen → committed: ${fmt(committed)}`);
