@@ -6,14 +6,18 @@ pub enum AmountError {
     Negative,
 }
 
-/// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents.
-pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
-    let cleaned: String = text
-        .trim()
+/// A written number without its currency sign, thousands separators and spaces.
+fn without_currency_and_separators(text: &str) -> String {
+    text.trim()
         .trim_start_matches(['￥', '¥', '$', '€', '£'])
         .chars()
         .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
-        .collect();
+        .collect()
+}
+
+/// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents.
+pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
+    let cleaned = without_currency_and_separators(text);
     let (negative, digits) = match cleaned.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, cleaned.as_str()),
@@ -48,12 +52,7 @@ pub fn parse_signed_amount(text: &str) -> Result<i64, AmountError> {
 /// A unit price, which may have more than two decimals (`0.085`) or a sign; currency signs
 /// and thousands separators are allowed. None if it is not a number.
 pub fn parse_price(text: &str) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .trim_start_matches(['￥', '¥', '$', '€', '£'])
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
-        .collect();
+    let cleaned = without_currency_and_separators(text);
     let digits = cleaned.strip_prefix('-').unwrap_or(&cleaned);
     let ok = !digits.is_empty()
         && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
