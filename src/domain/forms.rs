@@ -124,6 +124,24 @@ impl Checker {
         }
     }
 
+    /// A quantity (1 when empty) that `ok` accepts; anything else is a problem on `quantity`.
+    fn quantity(&mut self, value: &str, ok: impl Fn(f64) -> bool) -> f64 {
+        match value.trim() {
+            "" => 1.0,
+            q => match q.parse::<f64>() {
+                Ok(q) if q.is_finite() && ok(q) => q,
+                Ok(_) => {
+                    self.fail("quantity", Problem::NotPositive);
+                    1.0
+                }
+                Err(_) => {
+                    self.fail("quantity", Problem::NotANumber);
+                    1.0
+                }
+            },
+        }
+    }
+
     fn finish<T>(self, value: T) -> Checked<T> {
         if self.errors.is_empty() {
             Ok(value)
@@ -435,20 +453,7 @@ pub struct PurchaseInput<'a> {
 impl PurchaseInput<'_> {
     pub fn to_purchase(&self, id: u64) -> Checked<Purchase> {
         let mut ck = Checker::default();
-        let quantity = match self.quantity.trim() {
-            "" => 1.0,
-            q => match q.parse::<f64>() {
-                Ok(q) if q.is_finite() && q > 0.0 => q,
-                Ok(_) => {
-                    ck.fail("quantity", Problem::NotPositive);
-                    1.0
-                }
-                Err(_) => {
-                    ck.fail("quantity", Problem::NotANumber);
-                    1.0
-                }
-            },
-        };
+        let quantity = ck.quantity(self.quantity, |q| q > 0.0);
         let purchase = Purchase {
             id,
             date: ck.date("date", self.date, None),
@@ -469,20 +474,8 @@ impl PurchaseInput<'_> {
     /// status saying 退货/退款/return/refund makes it a return (a negative amount).
     pub fn to_line(&self, unit_price: &str, order_no: &str, status: &str) -> Checked<ImportedLine> {
         let mut ck = Checker::default();
-        let quantity = match self.quantity.trim() {
-            "" => 1.0,
-            q => match q.replace([',', '，'], "").parse::<f64>() {
-                Ok(q) if q.is_finite() && q != 0.0 && q.abs() < 1e9 => q,
-                Ok(_) => {
-                    ck.fail("quantity", Problem::NotPositive);
-                    1.0
-                }
-                Err(_) => {
-                    ck.fail("quantity", Problem::NotANumber);
-                    1.0
-                }
-            },
-        };
+        // Sales exports write thousands separators and negative quantities for returns.
+        let quantity = ck.quantity(&self.quantity.replace([',', '，'], ""), |q| q != 0.0 && q.abs() < 1e9);
         let unit_price = match unit_price.trim() {
             "" => None,
             text => match money::parse_price(text) {

@@ -730,30 +730,29 @@ impl Importer {
         let key = (owner, order_no);
         let at = self.orders.get(&key).copied();
         let now = self.settings.now;
-        let record = self.stage(owner, wb);
         match at {
             Some(at) => {
-                record.purchases[at].add_line(line.purchase);
+                self.stage(owner, wb).purchases[at].add_line(line.purchase);
                 self.counts.lines_merged += 1;
             }
             None => {
                 let mut purchase = line.purchase.with_id(id);
                 purchase.updated_at = now;
+                // Copied only while the preview still takes rows.
+                let shown = (self.preview.len() < PREVIEW_ROWS).then(|| purchase.clone());
+                let record = self.stage(owner, wb);
                 record.purchases.push(purchase);
                 let at = record.purchases.len() - 1;
                 self.orders.insert(key, at);
                 self.counts.created += 1;
-                self.preview_related(
-                    owner,
-                    Kind::Purchases,
-                    row.line,
-                    Related::Purchase(record_purchase(self, owner, at)),
-                );
+                if let Some(purchase) = shown {
+                    self.preview_related(owner, row.line, Related::Purchase(purchase));
+                }
             }
         }
     }
 
-    fn preview_related(&mut self, owner: CustomerId, _kind: Kind, line: u64, item: Related) {
+    fn preview_related(&mut self, owner: CustomerId, line: u64, item: Related) {
         if self.preview.len() < PREVIEW_ROWS {
             let owner_customer = self.staged(owner).map(|r| r.customer.clone()).unwrap_or_default();
             let cells =
@@ -823,7 +822,7 @@ impl Importer {
             Outcome::Created => self.counts.created += 1,
         }
         if outcome != Outcome::Unchanged {
-            self.preview_related(owner, kind, row.line, item);
+            self.preview_related(owner, row.line, item);
         }
     }
 
@@ -874,11 +873,6 @@ impl Importer {
             no_customer_lines: self.no_customer_lines,
         }
     }
-}
-
-/// A staged purchase, copied for the preview.
-fn record_purchase(importer: &Importer, owner: CustomerId, at: usize) -> Purchase {
-    importer.staged(owner).map(|r| r.purchases[at].clone()).unwrap_or_default()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
