@@ -512,7 +512,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "import.missing-target" => ("没有列对应“{target}”：请在下方为它选择一列", "No column is mapped to “{target}”: choose one below"),
         "import.details" => ("{orders} 笔订单合并了 {lines} 行 · 退货 {returns} 行 · 跳过退货 {skipped} 行 · 新建客户 {customers} 位 · 无客户的行 {none} 行（未导入）", "{lines} lines joined into their orders · {returns} return lines · {skipped} returns skipped · {customers} customers created · {none} rows without a customer (not imported)"),
         "import.no-customer-lines" => ("无客户的行", "Rows without a customer"),
-        "analytics.carried-over" => ("结转数据（从旧表格导入的消费金额与购买次数）计入消费、频次、RFM、生命周期与流失预警，日期记为结转截至日；BG/NBD 模型只使用有日期的购买记录。退货减少消费，不计为购买。", "Carried-over figures (spend and purchases imported from an earlier sheet) count in spend, frequency, RFM, lifecycle and churn warnings, dated on their as-of day; the BG/NBD model uses dated purchases only. Returns reduce spend and are not counted as purchases."),
+        "analytics.carried-over" => ("结转数据（从旧表格导入的消费金额与购买次数）计入消费、频次、RFM、生命周期与流失预警（视为从成为客户之日到结转截至日均匀分布的购买）；BG/NBD 模型只使用有日期的购买记录。退货减少消费，不计为购买。", "Carried-over figures (spend and purchases imported from an earlier sheet) count in spend, frequency, RFM, lifecycle and churn warnings (taken as spread evenly from the customer-since date to their as-of date); the BG/NBD model uses dated purchases only. Returns reduce spend and are not counted as purchases."),
         "import.customers-created" => ("位客户已新建", "customers created"),
         "import.returns" => ("行退货", "return lines"),
         "export.xlsx" => ("导出 Excel 工作簿（.xlsx）", "Export Excel workbook (.xlsx)"),

@@ -58,8 +58,10 @@ pub struct CustomerSummary {
     /// Spend and purchases to date, carried-over figures included (returns subtract spend).
     pub spend_cents: i64,
     pub purchase_count: u32,
-    /// The last purchase; for carried-over purchases with nothing newer, the carry-over date.
+    /// The last dated purchase.
     pub last_purchase: Option<Day>,
+    /// When purchases were carried over from an earlier sheet (their own dates are unknown).
+    pub carried_as_of: Option<Day>,
     pub tier: Option<String>,
     pub consent: bool,
     /// Lower-cased code, name, phone, email, tags and city, searched as the user types.
@@ -92,15 +94,17 @@ impl CustomerSummary {
             customer_since: c.customer_since,
             spend_cents: record.spend_to_date_cents(),
             purchase_count: record.purchase_count_to_date().min(u32::MAX as u64) as u32,
-            last_purchase: dated.max(carried),
+            last_purchase: dated,
+            carried_as_of: carried,
             tier: record.tier.tier.clone(),
             consent: c.marketing_consent,
             haystack,
         }
     }
 
+    /// The relationship status; carried-over purchases count as bought on their as-of date.
     pub fn status(&self, today: Day) -> Status {
-        Status::of(self.last_purchase, today)
+        Status::of(self.last_purchase.max(self.carried_as_of), today)
     }
 }
 
@@ -250,7 +254,8 @@ mod tests {
             points: 0,
         });
         let s = CustomerSummary::of(&r);
-        assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (3_004_000, 11, Some(Day(150))));
+        assert_eq!((s.spend_cents, s.purchase_count, s.last_purchase), (3_004_000, 11, Some(Day(100))));
+        assert_eq!(s.status(Day(160)), Status::Active, "carried-over purchases count for the status");
         let b = vec![vec![s]];
         let rows = select(&b, &ListQuery { text: "vip-00".into(), ..Default::default() }, Day(300));
         assert_eq!(ids(&b, &rows), vec![4], "the code is searched");

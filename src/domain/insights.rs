@@ -148,7 +148,13 @@ fn purchase_days(record: &CustomerRecord, as_of: Day) -> (Vec<Day>, i64, usize) 
         }
     }
     if let Some(o) = record.tier.opening.as_ref().filter(|o| o.purchases > 0 && o.as_of <= as_of) {
-        days.push(o.as_of);
+        // Their own dates are unknown: taken as spread evenly from when the customer joined to
+        // the as-of day (at most 60 days stand for them), so the customer has a rhythm.
+        let n = o.purchases.min(60) as i32;
+        match record.customer.customer_since.filter(|d| *d < o.as_of && n >= 2) {
+            Some(since) => days.extend((0..n).map(|k| Day(since.0 + (o.as_of.0 - since.0) * k / (n - 1)))),
+            None => days.push(o.as_of),
+        }
         spend += o.spend_cents;
         orders += o.purchases as usize;
     }
@@ -589,6 +595,7 @@ mod tests {
     #[test]
     fn carried_over_purchases_are_history_not_no_purchase_yet() {
         let mut r = customer(9, "2020-01-01", &[]);
+        r.customer.customer_since = None;
         r.tier.opening = Some(crate::domain::tiers::OpeningBalance {
             as_of: day("2026-05-01"),
             spend_cents: 3_000_000,
@@ -598,6 +605,12 @@ mod tests {
         assert_ne!(stage(&r, "2026-06-01"), Stage::Prospect);
         let (days, spend, orders) = purchase_days(&r, day("2026-06-01"));
         assert_eq!((days.len(), spend, orders), (1, 3_000_000, 10));
+        r.customer.customer_since = Some(day("2023-06-01"));
+        let stage_now = stage(&r, "2026-06-01");
+        assert!(
+            matches!(stage_now, Stage::Growing | Stage::Mature),
+            "joined three years ago, bought since: {stage_now:?}"
+        );
     }
 
     #[test]
