@@ -475,7 +475,11 @@ impl PurchaseInput<'_> {
     pub fn to_line(&self, unit_price: &str, order_no: &str, status: &str) -> Checked<ImportedLine> {
         let mut ck = Checker::default();
         // Sales exports write thousands separators and negative quantities for returns.
-        let quantity = ck.quantity(&self.quantity.replace([',', '，'], ""), |q| q != 0.0 && q.abs() < 1e9);
+        let quantity = if self.quantity.contains([',', '，']) {
+            ck.quantity(&self.quantity.replace([',', '，'], ""), |q| q != 0.0 && q.abs() < 1e9)
+        } else {
+            ck.quantity(self.quantity, |q| q != 0.0 && q.abs() < 1e9)
+        };
         let unit_price = match unit_price.trim() {
             "" => None,
             text => match money::parse_price(text) {

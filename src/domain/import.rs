@@ -191,6 +191,9 @@ pub struct Importer {
     width: usize,
     /// The file's column of each field, worked out once (looked up for every cell).
     field_columns: Vec<(&'static str, usize)>,
+    /// The same for the fields of a purchase line, by `PurchaseKey` (a million lines each read
+    /// ten of them).
+    purchase_columns: [Option<usize>; PURCHASE_KEYS.len()],
     /// Where each (customer, record id) of the imported kind sits in its staged file, so a
     /// customer with thousands of purchases is not searched row by row.
     positions: HashMap<(CustomerId, u64), usize>,
@@ -231,6 +234,7 @@ impl Importer {
                 .collect(),
             positions: HashMap::default(),
             contents_before: HashMap::default(),
+            purchase_columns: PURCHASE_KEYS.map(|key| settings.mapping.iter().position(|t| *t == Target::Field(key))),
             settings,
         };
         for r in wb.records() {
@@ -677,23 +681,24 @@ impl Importer {
     /// One line of a purchases file: a purchase of its own, a further line of an order begun on
     /// an earlier line, or a return.
     fn take_purchase_line(&mut self, owner: CustomerId, row: &Row, wb: &Workbook) {
-        let cell = |key: &str| self.cell(row, key).map_or("", |(_, v)| v);
+        let cell = |key: PurchaseKey| self.purchase_columns[key as usize].and_then(|c| row.cells.get(c)).unwrap_or("");
         let input = PurchaseInput {
-            date: cell("date"),
-            product: cell("product"),
-            category: cell("category"),
-            quantity: cell("quantity"),
-            amount: cell("amount"),
-            payment: cell("payment"),
-            channel: cell("channel"),
+            date: cell(PurchaseKey::Date),
+            product: cell(PurchaseKey::Product),
+            category: cell(PurchaseKey::Category),
+            quantity: cell(PurchaseKey::Quantity),
+            amount: cell(PurchaseKey::Amount),
+            payment: cell(PurchaseKey::Payment),
+            channel: cell(PurchaseKey::Channel),
         };
-        let line = match input.to_line(cell("unit-price"), cell("order-no"), cell("status")) {
-            Ok(line) => line,
-            Err(errors) => {
-                let problems = self.field_problems(row.line, errors);
-                return self.reject(row, problems);
-            }
-        };
+        let line =
+            match input.to_line(cell(PurchaseKey::UnitPrice), cell(PurchaseKey::OrderNo), cell(PurchaseKey::Status)) {
+                Ok(line) => line,
+                Err(errors) => {
+                    let problems = self.field_problems(row.line, errors);
+                    return self.reject(row, problems);
+                }
+            };
         if line.is_return {
             if self.settings.skip_returns {
                 self.counts.returns_skipped += 1;
@@ -874,6 +879,24 @@ impl Importer {
         }
     }
 }
+
+/// The fields of a purchase line, in the order of `PURCHASE_KEYS`.
+#[derive(Clone, Copy)]
+enum PurchaseKey {
+    Date,
+    Product,
+    Category,
+    Quantity,
+    Amount,
+    Payment,
+    Channel,
+    UnitPrice,
+    OrderNo,
+    Status,
+}
+
+const PURCHASE_KEYS: [&str; 10] =
+    ["date", "product", "category", "quantity", "amount", "payment", "channel", "unit-price", "order-no", "status"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
