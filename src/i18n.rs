@@ -274,7 +274,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "import.ambiguous" => ("有 {count} 位客户同名，请提供客户编号或电话", "{count} customers have this name; give the customer number or phone"),
         "import.duplicate" => ("与第 {line} 行是同一位客户（只导入第一行）", "same customer as line {line} (only the first is imported)"),
         "file.empty" => ("文件是空的", "the file is empty"),
-        "file.binary" => ("这不是文本文件（需要 CSV 或 JSON）", "this is not a text file (a CSV or JSON file is expected)"),
+        "file.binary" => ("这不是文本文件或电子表格（需要 CSV、JSON、.xlsx、.xls 或 .ods）", "this is not a text file or a spreadsheet (a CSV, JSON, .xlsx, .xls or .ods file is expected)"),
         "file.not-decodable" => ("内容不是有效的 {encoding} 编码，请换一种编码", "the bytes are not valid {encoding}; choose another encoding"),
         "file.header-only" => ("只有标题行，没有数据行", "there is a header line but no rows under it"),
         "file.no-header" => ("第 1 行不是列标题", "line 1 is not a row of column headings"),
@@ -714,6 +714,7 @@ pub fn file_problem(lang: Lang, file: &str, problem: &FileProblem) -> String {
     let what = match problem {
         FileProblem::Empty => tr(lang, "file.empty").to_string(),
         FileProblem::Binary => tr(lang, "file.binary").to_string(),
+        FileProblem::Spreadsheet(why) => format!("{}（{why}）", tr(lang, "file.spreadsheet")),
         FileProblem::NotDecodable(e) => fill(tr(lang, "file.not-decodable"), &[("encoding", e.code().to_uppercase())]),
         FileProblem::HeaderOnly => tr(lang, "file.header-only").to_string(),
         FileProblem::NoHeader => tr(lang, "file.no-header").to_string(),

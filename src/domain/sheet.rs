@@ -44,6 +44,8 @@ pub enum FileProblem {
     HeaderOnly,
     /// The first line does not look like column headings (too long, too many columns).
     NoHeader,
+    /// A spreadsheet (.xlsx, .xls, .ods) the reader cannot open, with its reason.
+    Spreadsheet(String),
 }
 
 /// Decodes a file's bytes: the encoding is detected (BOM, then UTF-8, then GB18030) unless

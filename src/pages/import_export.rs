@@ -173,13 +173,13 @@ pub fn ImportExport() -> impl IntoView {
                 None if spreadsheet => {
                     let names = match sheet_names(&bytes) {
                         Ok(names) => names,
-                        Err(p) => return fail(format!("{file}: {} ({})", tr(lang, "file.spreadsheet"), p.0)),
+                        Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
                     };
                     let index = sheet.get_untracked().min(names.len().saturating_sub(1));
                     sheets.set(names);
                     match sheet_as_csv(&bytes, index) {
                         Ok(text) => (Rc::new(text), None),
-                        Err(p) => return fail(format!("{file}: {} ({})", tr(lang, "file.spreadsheet"), p.0)),
+                        Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
                     }
                 }
                 None => match decode(&bytes, forced) {

@@ -153,11 +153,14 @@ test('every file of the bad corpus gets a clear message and changes nothing', as
   const dir = await mkdtemp(path.join(tmpdir(), 'tierbook-'));
   const oneLine = path.join(dir, 'one-line-100mb.csv');
   await writeFile(oneLine, Buffer.alloc(100 * 1024 * 1024, 'a'));
+  const brokenXlsx = path.join(dir, 'broken.xlsx');
+  await writeFile(brokenXlsx, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
   const cases = [
     ['customers', path.join(bad, 'empty.csv'), /empty\.csv：文件是空的/],
     ['customers', path.join(bad, 'header-only.csv'), /header-only\.csv：只有标题行/],
     ['customers', path.join(bad, 'binary.csv'), /binary\.csv：这不是文本文件/],
     ['customers', oneLine, /one-line-100mb\.csv：第 1 行不是列标题/],
+    ['customers', brokenXlsx, /broken\.xlsx：无法读取此电子表格（.+）/],
     ['backup', path.join(bad, 'truncated.json'), /truncated\.json：第 1 行第 \d+ 列：不是有效的 JSON/],
     ['backup', path.join(bad, 'other-version.json'), /other-version\.json：这是另一版本的 Tierbook 备份（格式 9）/],
     ['backup', path.join(bad, 'not-a-backup.json'), /not-a-backup\.json：这不是 Tierbook 备份文件/],
