@@ -61,3 +61,52 @@ test('LibreOffice opens the exported customers CSV with Chinese intact and formu
   assert.equal(computed[header.indexOf('城市')], '2');
   await context.close();
 });
+
+/** Every table LibreOffice Calc writes for a workbook (one per sheet), as rows of cell texts. */
+async function openWorkbookInCalc(file) {
+  const out = path.join(dir, 'out-xlsx');
+  await run('soffice', ['--headless', '--norestore', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'html', '--outdir', out, file], { timeout: 120_000 });
+  const html = await readFile(path.join(out, path.basename(file).replace(/\.xlsx$/, '.html')), 'utf8');
+  const cell = (td) => td.replace(/<[^>]*>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+    .replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
+  return [...html.matchAll(/<table[^>]*>([\s\S]*?)<\/table>/g)].map((t) =>
+    [...t[1].matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) => [...tr[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((td) => cell(td[1]))));
+}
+
+test('LibreOffice opens the exported .xlsx workbook: a sheet per kind, Chinese intact, numbers and dates as such, formulas as text', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openApp(context, server.url);
+  await page.click(byId('new-customer'));
+  await page.fill(byId('field-code'), 'VIP-0012');
+  await page.fill(byId('field-name'), '王小明');
+  await page.fill(byId('field-phone'), '13912345678');
+  await page.fill(byId('field-city'), '=1+1');
+  await page.click(byId('save-customer'));
+  await page.waitForSelector(byId('customer-card'));
+  await page.click(byId('add-purchase'));
+  await page.fill(byId('purchase-date'), '2026-03-01');
+  await page.fill(byId('purchase-product'), '手冲咖啡豆');
+  await page.fill(byId('purchase-amount'), '1280.50');
+  await page.click(byId('save-purchase'));
+  await page.waitForSelector(byId('purchase-row'));
+  await page.click(byId('nav-import-export'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(byId('export-xlsx'))]);
+  assert.match(download.suggestedFilename(), /^Tierbook-workbook-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const file = path.join(dir, 'workbook.xlsx');
+  await download.saveAs(file);
+
+  const sheets = await openWorkbookInCalc(file);
+  assert.equal(sheets.length, 5, 'customers, purchases, feedback, interactions, campaigns');
+  const [customers, purchases] = sheets;
+  const header = customers[0];
+  const row = customers.find((r) => r.includes('王小明'));
+  assert.ok(row, JSON.stringify(customers));
+  assert.equal(row[header.indexOf('客户编号')], 'VIP-0012');
+  assert.equal(row[header.indexOf('联系方式')], '13912345678', 'the phone keeps every digit');
+  assert.equal(row[header.indexOf('城市')], '=1+1', 'formula-looking text stays text');
+  const bought = purchases.find((r) => r.includes('手冲咖啡豆'));
+  assert.ok(bought, JSON.stringify(purchases));
+  assert.equal(bought[purchases[0].indexOf('日期')], '2026-03-01');
+  assert.equal(Number(bought[purchases[0].indexOf('金额')]), 1280.5, 'the amount is a number');
+  await context.close();
+});
