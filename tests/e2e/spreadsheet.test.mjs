@@ -15,6 +15,10 @@ let browser, server, dir;
 before(async () => { server = await serveDist(); browser = await launch(); dir = await mkdtemp(path.join(tmpdir(), 'tierbook-lo-')); });
 after(async () => { await browser?.close(); await server?.close(); await rm(dir, { recursive: true, force: true }); });
 
+/** The text of one HTML table cell as LibreOffice writes it. */
+const cell = (td) => td.replace(/<[^>]*>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+  .replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
+
 /** The cells of each row, as LibreOffice Calc reads a CSV file (UTF-8, comma, formulas evaluated). */
 async function openInCalc(csvFile) {
   const out = path.join(dir, 'out');
@@ -25,8 +29,6 @@ async function openInCalc(csvFile) {
     '--convert-to', 'html', '--outdir', out, csvFile,
   ], { timeout: 120_000 });
   const html = await readFile(path.join(out, path.basename(csvFile).replace(/\.csv$/, '.html')), 'utf8');
-  const cell = (td) => td.replace(/<[^>]*>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-    .replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
   return [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) => [...tr[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((td) => cell(td[1])));
 }
 
@@ -67,8 +69,6 @@ async function openWorkbookInCalc(file) {
   const out = path.join(dir, 'out-xlsx');
   await run('soffice', ['--headless', '--norestore', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'html', '--outdir', out, file], { timeout: 120_000 });
   const html = await readFile(path.join(out, path.basename(file).replace(/\.xlsx$/, '.html')), 'utf8');
-  const cell = (td) => td.replace(/<[^>]*>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-    .replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
   return [...html.matchAll(/<table[^>]*>([\s\S]*?)<\/table>/g)].map((t) =>
     [...t[1].matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) => [...tr[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((td) => cell(td[1]))));
 }
