@@ -13,7 +13,7 @@ use crate::pages::import_export::ImportExport;
 use crate::pages::reminders::Reminders;
 use crate::pages::settings::Settings;
 use crate::pages::tiers::Tiers;
-use crate::state::{AppState, Page};
+use crate::state::{AppState, Lifecycle, Page};
 use crate::storage::settings;
 
 /// The IndexedDB database that holds the workbook.
@@ -23,6 +23,7 @@ pub const DB_NAME: &str = "tierbook";
 pub fn App() -> impl IntoView {
     let app = AppState::new(settings::language());
     provide_context(app);
+    provide_context(app.nav);
     Effect::new(move |_| {
         let lang = app.lang.get();
         settings::set_language(lang);
@@ -30,6 +31,14 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", lang.code());
         }
         document().set_title(app.t("app.title"));
+    });
+    // A message belongs to the page it was shown on (Back and Forward included).
+    Effect::new(move |before: Option<Page>| {
+        let page = app.nav.page.get();
+        if before.is_some_and(|before| before != page) {
+            app.error.set(None);
+        }
+        page
     });
     leptos::task::spawn_local(app.start(DB_NAME));
 
@@ -39,13 +48,14 @@ pub fn App() -> impl IntoView {
             <main class="content">
                 <ErrorBanner/>
                 {move || {
-                    if app.locked.with(Option::is_some) {
-                        return view! { <crate::pages::unlock::Unlock/> }.into_any();
+                    match app.lifecycle.get() {
+                        Lifecycle::Ready => {}
+                        Lifecycle::Opening => return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any(),
+                        Lifecycle::Locked(_) => return view! { <crate::pages::unlock::Unlock/> }.into_any(),
+                        // error-message says why; there is nothing to show without storage.
+                        Lifecycle::Failed => return ().into_any(),
                     }
-                    if !app.loaded.get() {
-                        return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any();
-                    }
-                    match app.page.get() {
+                    match app.nav.page.get() {
                         Page::Customers => view! { <Customers/> }.into_any(),
                         Page::Customer(id) => view! { <CustomerCard id=id/> }.into_any(),
                         Page::EditCustomer(id) => view! { <CustomerEdit id=id/> }.into_any(),

@@ -1,8 +1,10 @@
 //! Tierbook: a customer-loyalty workbook that runs entirely in the browser.
-//! `domain` and `i18n` are pure and tested on the host; the rest is the browser shell.
+//! `domain`, `texts`, `i18n` and `route` are pure and tested on the host; the rest is the browser shell.
 
 pub mod domain;
 pub mod i18n;
+pub mod route;
+pub mod texts;
 
 #[cfg(target_arch = "wasm32")]
 pub mod analysis;
@@ -16,6 +18,8 @@ pub mod files;
 pub mod lock;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod router;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 #[cfg(target_arch = "wasm32")]

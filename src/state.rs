@@ -1,7 +1,6 @@
 //! Shared UI state: a small `Copy` struct of signals, provided as context. The in-memory
 //! workbook only ever takes what storage committed, so it always equals what is stored.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -9,30 +8,21 @@ use wasm_bindgen::JsCast;
 
 use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
-use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
-use crate::domain::tiers::{evaluate, evaluate_all, metrics, preset, referrals, TierPolicy};
+use crate::domain::model::{CustomFieldDef, CustomerId};
+use crate::domain::tiers::{preset, TierPolicy};
 use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
+use crate::domain::write_path::{self, ReferralIndex};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
 use crate::sync::TabSync;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Page {
-    Customers,
-    Customer(CustomerId),
-    EditCustomer(Option<CustomerId>),
-    Dashboard,
-    ImportExport,
-    Tiers,
-    Analytics,
-    Reminders,
-    Settings,
-}
+pub use crate::route::Page;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub lang: RwSignal<Lang>,
-    pub page: RwSignal<Page>,
+    /// Where the user is (the URL); also its own context for components that need only that.
+    pub nav: crate::router::Navigator,
     pub workbook: RwSignal<Workbook>,
     /// One list row per customer, per shard.
     pub summaries: RwSignal<Vec<Vec<CustomerSummary>>>,
@@ -54,18 +44,30 @@ pub struct AppState {
     pub scope: RwSignal<String>,
     /// The (date, revision, scope) being analysed right now, so a second request waits for it.
     pub(crate) analysing: StoredValue<Option<crate::analysis::Key>>,
-    /// The lock of a locked workbook until its passphrase is given; None when open.
-    pub locked: RwSignal<Option<crate::domain::sealed::LockInfo>>,
+    /// Where opening the workbook is: the pages show only once it is `Ready`.
+    pub lifecycle: RwSignal<Lifecycle>,
     /// What `error-message` shows; None hides it.
     pub error: RwSignal<Option<String>>,
-    pub loaded: RwSignal<bool>,
     /// True while a write is on its way to storage (buttons wait for it).
     pub saving: RwSignal<bool>,
-    /// Per shard: how many successful referrals each referrer got from that shard's customers,
-    /// kept up to date with the shards so a save never scans the whole workbook.
-    referrals: StoredValue<Vec<HashMap<CustomerId, Vec<Day>>>>,
+    /// Successful referrals per referrer, kept up to date with the shards (shared with a write
+    /// in progress, so it is swapped rather than changed in place while one runs).
+    referrals: StoredValue<Rc<ReferralIndex>, LocalStorage>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
+}
+
+/// Opening the workbook, one state at a time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lifecycle {
+    /// Storage is being opened and read.
+    Opening,
+    /// The workbook is sealed and waits for its passphrase.
+    Locked(crate::domain::sealed::LockInfo),
+    /// Loaded: the pages can be used.
+    Ready,
+    /// Storage could not be opened (`error-message` says why).
+    Failed,
 }
 
 /// What the last import did, and the changes that put the workbook back as it was before it.
@@ -100,9 +102,10 @@ pub fn random_seed() -> u64 {
 
 impl AppState {
     pub fn new(lang: Lang) -> AppState {
+        let lang = RwSignal::new(lang);
         AppState {
-            lang: RwSignal::new(lang),
-            page: RwSignal::new(Page::Customers),
+            lang,
+            nav: crate::router::Navigator::start(lang),
             workbook: RwSignal::new(Workbook::default()),
             summaries: RwSignal::new(vec![Vec::new(); SHARD_COUNT]),
             custom_fields: RwSignal::new(Vec::new()),
@@ -115,11 +118,10 @@ impl AppState {
             analysis: RwSignal::new(None),
             analysing: StoredValue::new(None),
             scope: RwSignal::new(String::new()),
-            locked: RwSignal::new(None),
+            lifecycle: RwSignal::new(Lifecycle::Opening),
             error: RwSignal::new(None),
-            loaded: RwSignal::new(false),
             saving: RwSignal::new(false),
-            referrals: StoredValue::new(vec![HashMap::new(); SHARD_COUNT]),
+            referrals: StoredValue::new_local(Rc::new(ReferralIndex::default())),
             store: StoredValue::new_local(None),
             sync: StoredValue::new_local(None),
         }
@@ -129,16 +131,18 @@ impl AppState {
         tr(self.lang.get(), key)
     }
 
+    /// The words after a count of `n` ("1 customer", "2 customers").
+    pub fn t_count(&self, key: &str, n: u64) -> &'static str {
+        crate::texts::tr_count(self.lang.get(), key, n)
+    }
+
     pub fn store(&self) -> Option<Rc<Store>> {
         self.store.get_value()
     }
 
     pub fn go(&self, page: Page) {
         self.error.set(None);
-        // The same page again keeps its state (a half-done import, a typed search).
-        if self.page.get_untracked() != page {
-            self.page.set(page);
-        }
+        self.nav.go(page);
     }
 
     pub fn show_error(&self, message: String) {
@@ -152,13 +156,13 @@ impl AppState {
             Ok(store) => Rc::new(store),
             Err(e) => {
                 self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open")));
-                self.loaded.set(true);
+                self.lifecycle.set(Lifecycle::Failed);
                 return;
             }
         };
         if let Ok(Some(info)) = store.lock_info().await {
             self.store.set_value(Some(store));
-            self.locked.set(Some(info));
+            self.lifecycle.set(Lifecycle::Locked(info));
             return;
         }
         self.load(store, db_name.to_string()).await;
@@ -166,13 +170,13 @@ impl AppState {
 
     /// Tries a passphrase on the locked workbook. A wrong one changes nothing and shows why.
     pub async fn unlock(self, passphrase: String) {
-        let (Some(store), Some(info)) = (self.store(), self.locked.get_untracked()) else { return };
+        let (Some(store), Lifecycle::Locked(info)) = (self.store(), self.lifecycle.get_untracked()) else { return };
         self.saving.set(true);
         let key = crate::lock::derive_key(&passphrase, &info.salt, info.iterations).await;
         self.saving.set(false);
         match key {
             Ok(key) if store.unlock(&info, key) => {
-                self.locked.set(None);
+                self.lifecycle.set(Lifecycle::Opening);
                 self.error.set(None);
                 self.load(store, crate::app::DB_NAME.to_string()).await;
             }
@@ -215,7 +219,7 @@ impl AppState {
         match store.load().await {
             Ok(workbook) => {
                 self.summaries.set(workbook.shards.iter().map(summarise).collect());
-                self.referrals.set_value(workbook.shards.iter().map(|s| referrals(s.records.values())).collect());
+                self.referrals.set_value(Rc::new(ReferralIndex::of(&workbook)));
                 self.workbook.set(workbook);
                 self.revision.update(|r| *r += 1);
             }
@@ -243,7 +247,7 @@ impl AppState {
         self.sync.set_value(TabSync::listen(db_name, move |shards| {
             leptos::task::spawn_local(self.reload_shards(shards));
         }));
-        self.loaded.set(true);
+        self.lifecycle.set(Lifecycle::Ready);
         // Periodic re-evaluation (reviews that came due since the last visit, first ratings),
         // once the list has been painted: it takes ~0.1 s at 100,000 customers.
         after_next_paint().await;
@@ -252,7 +256,7 @@ impl AppState {
 
     /// First-purchase days of the customers this one referred (successful referrals).
     pub fn referral_dates(&self, id: CustomerId) -> Vec<Day> {
-        self.referrals.with_value(|all| all.iter().filter_map(|m| m.get(&id)).flatten().copied().collect())
+        self.referrals.with_value(|index| index.dates(id))
     }
 
     /// Evaluates every customer as of today (or re-rates them under the current policy) and
@@ -260,14 +264,10 @@ impl AppState {
     pub async fn evaluate_everyone(self, rerate: bool) -> usize {
         let policy = self.policy.get_untracked();
         let started = js_sys::Date::now();
-        let changed = self.workbook.with_untracked(|wb| evaluate_all(&policy, wb.records(), today(), rerate));
+        let changes = self.workbook.with_untracked(|wb| write_path::evaluation(&policy, wb, today(), rerate));
         self.last_evaluation_ms.set(Some(js_sys::Date::now() - started));
-        let count = changed.len();
+        let count = changes.len();
         if count > 0 {
-            let changes = changed
-                .into_iter()
-                .map(|(customer_id, state)| Change::SetTier { customer_id, state: Box::new(state) })
-                .collect();
             self.commit(changes).await;
         }
         count
@@ -275,17 +275,24 @@ impl AppState {
 
     /// Validates, saves and applies a tier policy, re-rating everyone. False if refused.
     pub async fn apply_policy(self, policy: TierPolicy) -> Option<usize> {
-        if let Err(e) = policy.validate() {
-            self.show_error(crate::i18n::policy_error(self.lang.get_untracked(), &e, &policy));
-            return None;
-        }
+        let changes = match self.workbook.with_untracked(|wb| write_path::policy_changes(&policy, wb, today())) {
+            Ok(changes) => changes,
+            Err(e) => {
+                self.show_error(crate::i18n::policy_error(self.lang.get_untracked(), &e, &policy));
+                return None;
+            }
+        };
         let store = self.store()?;
         if let Err(e) = store.save_tier_policy(&policy).await {
             self.show_error(format!("{}: {e}", self.t("error.storage")));
             return None;
         }
         self.policy.set(policy);
-        Some(self.evaluate_everyone(true).await)
+        let count = changes.len();
+        if count > 0 {
+            self.commit(changes).await;
+        }
+        Some(count)
     }
 
     /// Takes in shards as storage holds them now.
@@ -295,11 +302,7 @@ impl AppState {
                 all[*s] = summarise(shard);
             }
         });
-        self.referrals.update_value(|all| {
-            for (s, shard) in &shards {
-                all[*s] = referrals(shard.records.values());
-            }
-        });
+        self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
         self.workbook.update(|wb| {
             for (s, shard) in shards {
                 wb.shards[s] = shard;
@@ -321,21 +324,21 @@ impl AppState {
     /// the undo of the last import (it may hold their file) and the analysis are dropped.
     pub async fn erase(self, id: CustomerId) -> bool {
         let Some(store) = self.store() else { return false };
-        let (changes, records) = self.workbook.with_untracked(|wb| crate::domain::workbook::erasure(wb, id));
-        let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
-        let conflicts: Vec<_> = self.conflicts.get_untracked().into_iter().filter(|c| c.customer_id != id).collect();
-        let mut handled = store.handled_reminders().await.unwrap_or_default();
-        let marker = format!(":{id}:");
-        handled.retain(|key, _| !key.contains(&marker));
-        let note = crate::storage::ErasureNote { at: now_millis(), records };
+        let handled = store.handled_reminders().await.unwrap_or_default();
+        let plan = self.conflicts.with_untracked(|conflicts| {
+            self.workbook.with_untracked(|wb| write_path::erasure_of(wb, id, conflicts, handled))
+        });
+        let shards: Vec<usize> = crate::domain::workbook::touched_shards(&plan.changes).into_iter().collect();
+        let note = crate::storage::ErasureNote { at: now_millis(), records: plan.records };
         let policy = self.policy.get_untracked();
-        let day = today();
-        let settle = move |r: &mut CustomerRecord| {
-            let m = metrics(r, &policy, &self.referral_dates(r.customer.id), day);
-            r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
-        };
+        let referrals = self.referrals.get_value();
+        let conflicts = plan.conflicts;
         self.saving.set(true);
-        let result = store.erase(changes, now_millis(), &settle, &conflicts, &handled, note).await;
+        let result = {
+            let settle = write_path::tier_settler(&policy, &referrals, today(), plan.changes.len());
+            store.erase(plan.changes, now_millis(), &settle, &conflicts, &plan.handled, note).await
+        };
+        drop(referrals);
         self.saving.set(false);
         match result {
             Ok(written) => {
@@ -372,34 +375,12 @@ impl AppState {
         let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
         // Tiers of the customers a change touches are settled in the same transaction.
         let policy = self.policy.get_untracked();
-        let day = today();
-        // A big batch looks referrals up in one merged map rather than in every shard's.
-        let merged: Option<HashMap<CustomerId, Vec<Day>>> = (changes.len() > 64).then(|| {
-            let mut merged: HashMap<CustomerId, Vec<Day>> = HashMap::new();
-            self.referrals.with_value(|all| {
-                for (referrer, days) in all.iter().flatten() {
-                    merged.entry(*referrer).or_default().extend(days);
-                }
-            });
-            merged
-        });
-        let settle = move |r: &mut CustomerRecord| {
-            let referral_dates = match &merged {
-                Some(merged) => merged.get(&r.customer.id).cloned().unwrap_or_default(),
-                None => self.referral_dates(r.customer.id),
-            };
-            let m = metrics(r, &policy, &referral_dates, day);
-            r.tier = evaluate(&policy, &r.tier, &m, day, r.customer.customer_since);
-        };
+        let referrals = self.referrals.get_value();
         self.saving.set(true);
-        let result = store
-            .commit_with_definitions(
-                changes,
-                now_millis(),
-                &settle,
-                definitions.as_ref().map(|(p, d)| (p, d.as_slice())),
-            )
-            .await;
+        let definitions_ref = definitions.as_ref().map(|(p, d)| (p, d.as_slice()));
+        let result =
+            write_path::commit(&*store, &policy, &referrals, changes, definitions_ref, today(), now_millis()).await;
+        drop(referrals);
         self.saving.set(false);
         match result {
             Ok(written) => {

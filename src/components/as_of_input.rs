@@ -10,6 +10,21 @@ use crate::state::use_app;
 #[component]
 pub fn AsOfInput() -> impl IntoView {
     let app = use_app();
+    // The date and scope are in the page's URL (`?as_of=2026-06-30&scope=gold`): a bookmark or
+    // a reload shows the same figures. Today's date is left out, so a plain link stays current.
+    app.nav.route.with_untracked(|r| {
+        if let Some(day) = r.param("as_of").and_then(Day::parse_iso) {
+            app.as_of.set(day);
+        }
+        if let Some(scope) = r.param("scope") {
+            app.scope.set(scope.to_string());
+        }
+    });
+    Effect::new(move |_| {
+        let as_of = app.as_of.get();
+        let as_of = if as_of == crate::state::today() { String::new() } else { as_of.to_string() };
+        app.nav.set_params(vec![("as_of".into(), as_of), ("scope".into(), app.scope.get())]);
+    });
     view! {
         <label class="inline">
             {move || app.t("analytics.as-of")}

@@ -1,12 +1,17 @@
 pub mod as_of_input;
 pub mod campaigns;
 pub mod chart;
+pub mod customer_link;
 pub mod error_banner;
+pub mod export_panel;
 pub mod feedback;
 pub mod field;
+pub mod import_result;
 pub mod insight_panel;
 pub mod interactions;
+pub mod key_terms;
 pub mod lock_panel;
+pub mod merge_conflicts;
 pub mod nav;
 pub mod points_panel;
 pub mod privacy_panel;

@@ -142,7 +142,7 @@ pub fn tier_panel(id: CustomerId) -> impl IntoView {
             Some(view! {
                 <div class="panel tier-panel">
                     <div class="tier-head">
-                        <span class="tier-badge" data-testid="tier-badge" data-tier-id=badge_id style=format!("background: {colour}")>
+                        <span class="tier-badge" data-testid="tier-badge" data-tier-id=badge_id style=format!("background: {colour}; color: {}", crate::domain::colour::ink_on(&colour))>
                             {badge_name}
                         </span>
                         <span class="muted">{app.t("tier.next-review")} " "</span>

@@ -13,7 +13,7 @@ use super::import::{get_related, push_related, related_position, replace_related
 use super::model::*;
 use super::tiers::TierPolicy;
 use super::workbook::{Related, Workbook};
-use crate::i18n::Lang;
+use crate::texts::Lang;
 
 pub const BACKUP_FORMAT: &str = "tierbook-backup";
 /// 1: customers known by number. 2: customers with a code apart from their internal id,
@@ -355,7 +355,7 @@ fn kind_label(kind: Kind, lang: Lang) -> &'static str {
         Kind::Interactions => "import.kind.interactions",
         Kind::Campaigns | Kind::Customers => "import.kind.campaigns",
     };
-    crate::i18n::tr(lang, key)
+    crate::texts::tr(lang, key)
 }
 
 /// A related record in one line: its cells after the customer columns.

@@ -8,7 +8,7 @@ use super::money::format_plain;
 use super::sheet::write_csv;
 use super::tiers::TierPolicy;
 use super::workbook::Workbook;
-use crate::i18n::{lookup, Lang};
+use crate::texts::{lookup, Lang};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -492,7 +492,7 @@ fn day(d: Option<Day>) -> String {
 /// The name a tier goes by in `lang`, or its id if the policy no longer has it.
 fn tier_label(policy: &TierPolicy, lang: Lang, id: Option<&str>) -> String {
     let Some(id) = id else { return String::new() };
-    policy.tiers.iter().find(|t| t.id == id).map_or(id.to_string(), |t| crate::i18n::tier_name(lang, t).to_string())
+    policy.tiers.iter().find(|t| t.id == id).map_or(id.to_string(), |t| t.name(lang).to_string())
 }
 
 /// One customer's cell in `key`'s column, as exported and as previewed.

@@ -134,6 +134,71 @@ pub struct ListQuery {
     pub descending: bool,
 }
 
+impl SortKey {
+    pub const ALL: [SortKey; 7] = [
+        SortKey::Id,
+        SortKey::Name,
+        SortKey::City,
+        SortKey::Spend,
+        SortKey::Purchases,
+        SortKey::LastPurchase,
+        SortKey::CustomerSince,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Id => "code",
+            SortKey::Name => "name",
+            SortKey::City => "city",
+            SortKey::Spend => "spend",
+            SortKey::Purchases => "purchases",
+            SortKey::LastPurchase => "last",
+            SortKey::CustomerSince => "since",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl ListQuery {
+    /// The query as URL parameters (what a bookmark of the filtered list keeps); defaults are
+    /// left out so an unfiltered list has a plain URL.
+    pub fn to_params(&self) -> Vec<(String, String)> {
+        let mut params = Vec::new();
+        let mut put = |key: &str, value: &str| {
+            if !value.is_empty() {
+                params.push((key.to_string(), value.to_string()));
+            }
+        };
+        put("q", &self.text);
+        put("city", &self.city);
+        put("tag", &self.tag);
+        put("status", self.status.map_or("", Status::code));
+        put("tier", &self.tier);
+        put("consent", if self.consent_only { "1" } else { "" });
+        put("sort", if self.sort == SortKey::default() { "" } else { self.sort.code() });
+        put("desc", if self.descending { "1" } else { "" });
+        params
+    }
+
+    /// Reads the query back from URL parameters; unknown values fall back to the default.
+    pub fn from_params(params: &[(String, String)]) -> ListQuery {
+        let get = |key: &str| params.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str());
+        ListQuery {
+            text: get("q").to_string(),
+            city: get("city").to_string(),
+            tag: get("tag").to_string(),
+            status: Status::from_code(get("status")),
+            tier: get("tier").to_string(),
+            consent_only: get("consent") == "1",
+            sort: SortKey::from_code(get("sort")).unwrap_or_default(),
+            descending: get("desc") == "1",
+        }
+    }
+}
+
 /// Where a row lives: (shard, position in that shard's summaries).
 pub type RowRef = (u16, u32);
 
@@ -197,6 +262,24 @@ pub fn facet_values(shards: &[Vec<CustomerSummary>], pick: impl Fn(&CustomerSumm
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_survives_the_url() {
+        let query = ListQuery {
+            text: "李 C00".into(),
+            city: "上海".into(),
+            tag: "VIP".into(),
+            status: Some(Status::Quiet),
+            tier: "gold".into(),
+            consent_only: true,
+            sort: SortKey::Spend,
+            descending: true,
+        };
+        assert_eq!(ListQuery::from_params(&query.to_params()), query);
+        assert!(ListQuery::default().to_params().is_empty(), "the plain list has a plain URL");
+        let odd = vec![("status".to_string(), "nonsense".to_string()), ("sort".to_string(), "x".to_string())];
+        assert_eq!(ListQuery::from_params(&odd), ListQuery::default());
+    }
 
     fn record(id: u64, name: &str, city: &str, tags: &[&str], purchases: &[(i32, i64)]) -> CustomerRecord {
         CustomerRecord {

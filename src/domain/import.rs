@@ -19,7 +19,7 @@ use super::model::*;
 use super::sheet::Row;
 use super::tiers::TierPolicy;
 use super::workbook::{Related, Workbook};
-use crate::i18n::{tier_name, Lang};
+use crate::texts::Lang;
 
 /// How rows find the customer they mean, tried in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -551,7 +551,7 @@ impl Importer {
     fn tier_id(&self, value: &str) -> String {
         let v = value.trim();
         let tiers = &self.settings.policy.tiers;
-        let names = |t: &super::tiers::TierDef| [Lang::Zh, Lang::En].map(|l| tier_name(l, t).to_lowercase());
+        let names = |t: &super::tiers::TierDef| [Lang::Zh, Lang::En].map(|l| t.name(l).to_lowercase());
         let exact = tiers.iter().find(|t| t.id == v || names(t).contains(&v.to_lowercase()));
         let prefix: Vec<_> = tiers
             .iter()

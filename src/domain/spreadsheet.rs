@@ -12,7 +12,7 @@ use super::day::Day;
 use super::model::CustomFieldDef;
 use super::tiers::TierPolicy;
 use super::workbook::Workbook;
-use crate::i18n::{tr, Lang};
+use crate::texts::{tr, Lang};
 
 /// Whether the bytes are a spreadsheet file (a zip: `.xlsx`/`.ods`; an OLE file: `.xls`)
 /// rather than text.

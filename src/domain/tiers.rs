@@ -76,6 +76,16 @@ pub struct TierDef {
     pub points_multiplier: f64,
 }
 
+impl TierDef {
+    /// The tier's name in `lang`.
+    pub fn name(&self, lang: crate::texts::Lang) -> &str {
+        match lang {
+            crate::texts::Lang::Zh => &self.name_zh,
+            crate::texts::Lang::En => &self.name_en,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cadence {
     Quarterly,

@@ -7,23 +7,16 @@ use leptos::prelude::*;
 
 use crate::analysis::{current_analysis, request_analysis, Analysis};
 use crate::components::as_of_input::AsOfInput;
+use crate::components::customer_link::customer_link;
+use crate::components::key_terms::key_terms;
 use crate::domain::insights::{at_risk, FeedbackFigures, Stage, RULES};
 use crate::domain::money::format_grouped;
 use crate::i18n::{lifecycle_rule, tr, warning_text, RULE_ORDER};
-use crate::state::{use_app, AppState, Page};
+use crate::state::use_app;
 
 /// A figure as the page shows it: plain decimals, or a dash when there is nothing to show.
 fn decimal(value: Option<f64>, places: usize) -> String {
     value.map_or_else(|| "—".to_string(), |v| format!("{v:.places$}"))
-}
-
-fn name_of(app: AppState, id: u64) -> String {
-    app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.name.clone())).unwrap_or_default()
-}
-
-/// A customer's name as a link to their card.
-fn customer_link(app: AppState, id: u64) -> impl IntoView {
-    view! { <button class="link" on:click=move |_| app.go(Page::Customer(id))>{name_of(app, id)}</button> }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -151,60 +144,6 @@ pub fn Analytics() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-            </div>
-        }
-    };
-
-    let terms = move |a: &Analysis| {
-        let a = a.clone();
-        let report = a.insights.terms.clone();
-        let chips = report.terms.clone();
-        view! {
-            <div class="panel">
-                <h2>{app.t("analytics.terms")}</h2>
-                <p class="muted">{app.t("analytics.terms-help")}</p>
-                <div class="terms">
-                    {chips.into_iter().map(|t| {
-                        let word = t.term.clone();
-                        let selected = word.clone();
-                        view! {
-                            <button class="term" class:selected=move || term.get().as_deref() == Some(selected.as_str())
-                                data-testid="term" data-term=t.term.clone()
-                                on:click=move |_| term.set(Some(word.clone()))>
-                                {t.term.clone()}<span class="n">{t.comments}</span>
-                            </button>
-                        }
-                    }).collect_view()}
-                </div>
-                {move || term.get().and_then(|chosen| {
-                    let found = report.terms.iter().find(|t| t.term == chosen)?.clone();
-                    Some(view! {
-                        <h3>{app.t("analytics.term-comments")} " “" {chosen.clone()} "”"</h3>
-                        <div class="table-scroll">
-                            <table class="history">
-                                <thead><tr>
-                                    <th>{app.t("analytics.date")}</th><th>{app.t("analytics.customer")}</th>
-                                    <th>{app.t("analytics.tone")}</th><th>{app.t("field.comment")}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {found.examples.iter().take(50).map(|i| {
-                                        let c = &a.insights.comments[*i];
-                                        let tone = report.tones[*i];
-                                        let complaint = c.complaint.then(|| format!(" ({})", app.t("analytics.complaint")));
-                                        view! {
-                                            <tr data-testid="term-comment">
-                                                <td>{c.date.to_string()}</td>
-                                                <td>{customer_link(app, c.customer)}</td>
-                                                <td class=format!("tone-{}", tone.code())>{app.t(&format!("tone.{}", tone.code()))}{complaint}</td>
-                                                <td>{c.text.clone()}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    })
-                })}
             </div>
         }
     };
@@ -452,7 +391,7 @@ pub fn Analytics() -> impl IntoView {
                 analysis.get().map(|a| view! {
                     {feedback(&a)}
                     {breakdowns(&a)}
-                    {terms(&a)}
+                    {key_terms(app, &a, term)}
                     {model(&a)}
                     {lifecycle(&a)}
                     {warnings(&a)}

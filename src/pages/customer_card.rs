@@ -69,7 +69,7 @@ pub fn CustomerCard(id: CustomerId) -> impl IntoView {
                 <div class="info">
                     <dt>{app.t("card.referred-by")}</dt>
                     <dd>
-                        <button class="link" on:click=move |_| app.go(Page::Customer(r))>{format!("{code} {name}")}</button>
+                        <a class="link" href=crate::router::Navigator::href(Page::Customer(r))>{format!("{code} {name}")}</a>
                     </dd>
                 </div>
             }

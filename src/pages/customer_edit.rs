@@ -71,13 +71,18 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
                 }
                 leptos::task::spawn_local(async move {
                     if app.commit(changes).await {
+                        app.nav.unsaved.set(false);
                         app.go(Page::Customer(number));
                     }
                 });
             }
         }
     };
-    let cancel = move |_| app.go(id.map_or(Page::Customers, Page::Customer));
+    // Cancel is the user's own "discard": it does not ask again.
+    let cancel = move |_| {
+        app.nav.unsaved.set(false);
+        app.go(id.map_or(Page::Customers, Page::Customer));
+    };
     let genders = Gender::ALL.iter().map(|g| (g.code(), format!("gender.{}", g.code()))).collect::<Vec<_>>();
 
     let has_custom = !defs.is_empty();
@@ -120,7 +125,12 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
         .collect_view();
 
     view! {
-        <section class="page edit" data-testid="customer-form">
+        <section
+            class="page edit"
+            data-testid="customer-form"
+            on:input=move |_| app.nav.unsaved.set(true)
+            on:change=move |_| app.nav.unsaved.set(true)
+        >
             <h1>{move || app.t(if id.is_some() { "form.edit-title" } else { "form.new-title" })}</h1>
             <fieldset>
                 <legend>{move || app.t("form.basic")}</legend>
@@ -180,6 +190,7 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
                         <span>{move || app.t("field.opening-tier")}</span>
                         <select
                             data-testid="opening-tier"
+                            aria-label=move || app.t("field.opening-tier")
                             prop:value=move || opening.with(|o| o.tier.clone())
                             on:change=move |ev| opening.update(|o| o.tier = event_target_value(&ev))
                         >

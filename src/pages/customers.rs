@@ -14,22 +14,54 @@ use crate::domain::customer_list::{facet_values, select, ListQuery, SortKey, Sta
 use crate::domain::demo;
 use crate::domain::money::format_grouped;
 use crate::domain::workbook::Change;
+use crate::router::{use_navigator, Navigator};
 use crate::state::{today, use_app, Page};
 
 const ROW_HEIGHT: f64 = 44.0;
 /// Rows rendered beyond the visible ones, so fast scrolling shows no blank gap.
 const OVERSCAN: usize = 10;
+/// Sets `value` to `new`; true if that changed it (for `maybe_update`).
+fn replace(value: &mut String, new: String) -> bool {
+    let changed = *value != new;
+    *value = new;
+    changed
+}
+
 /// Enough rows for a tall screen; the list's own height is set in CSS.
 const VISIBLE_ROWS: usize = 30;
 
 #[component]
 pub fn Customers() -> impl IntoView {
     let app = use_app();
-    let query = RwSignal::new(ListQuery::default());
+    // The search text and filters live in the URL: a filtered list can be bookmarked, and Back
+    // from a card returns to the list as it was.
+    let nav = use_navigator();
+    let params = nav.route.with_untracked(|r| r.params.clone());
+    let query = RwSignal::new(ListQuery::from_params(&params));
+    let param = |params: &[(String, String)], key: &str| {
+        params.iter().find(|(k, _)| k == key).map_or_else(String::new, |(_, v)| v.clone())
+    };
     let scroll_top = RwSignal::new(0.0);
     // Segment and stage come from the shared analysis, worked out when one of them is chosen.
-    let segment = RwSignal::new(String::new());
-    let stage = RwSignal::new(String::new());
+    let segment = RwSignal::new(param(&params, "segment"));
+    let stage = RwSignal::new(param(&params, "stage"));
+    Effect::new(move |_| {
+        let Some(params) = nav.route.with(|r| (r.page == Page::Customers).then(|| r.params.clone())) else {
+            return;
+        };
+        let from_url = ListQuery::from_params(&params);
+        if query.with_untracked(|q| *q != from_url) {
+            query.set(from_url);
+        }
+        segment.maybe_update(|s| replace(s, param(&params, "segment")));
+        stage.maybe_update(|s| replace(s, param(&params, "stage")));
+    });
+    Effect::new(move |_| {
+        let mut params = query.with(ListQuery::to_params);
+        params.push(("segment".into(), segment.get()));
+        params.push(("stage".into(), stage.get()));
+        nav.set_params(params);
+    });
     Effect::new(move |_| {
         if !segment.get().is_empty() || !stage.get().is_empty() {
             app.as_of.track();
@@ -110,7 +142,7 @@ pub fn Customers() -> impl IntoView {
         app.policy.with_untracked(|p| {
             id.and_then(|id| p.index_of(id)).map(|i| {
                 let t = &p.tiers[i];
-                view! { <span class="tier-chip" style=format!("background: {}", t.colour)>{crate::i18n::tier_name(lang, t).to_string()}</span> }
+                view! { <span class="tier-chip" style=format!("background: {}; color: {}", t.colour, crate::domain::colour::ink_on(&t.colour))>{crate::i18n::tier_name(lang, t).to_string()}</span> }
             })
         })
     };
@@ -129,13 +161,13 @@ pub fn Customers() -> impl IntoView {
                         let id = row.id;
                         let status = row.status(day);
                         view! {
-                            <div
+                            <a
                                 class="row"
                                 data-testid="customer-row"
                                 data-customer-id=id.to_string()
                                 data-customer-code=row.code.clone()
+                                href=Navigator::href(Page::Customer(id))
                                 style=format!("transform: translateY({}px)", position as f64 * ROW_HEIGHT)
-                                on:click=move |_| app.go(Page::Customer(id))
                             >
                                 <span class="col id">{row.code.clone()}</span>
                                 <span class="col name">
@@ -148,7 +180,7 @@ pub fn Customers() -> impl IntoView {
                                 <span class="col num">{row.purchase_count.to_string()}</span>
                                 <span class="col date">{row.last_purchase.map(|d| d.to_string()).unwrap_or_default()}</span>
                                 <span class="col tier">{tier_chip(row.tier.as_deref())}</span>
-                            </div>
+                            </a>
                         }
                     })
                     .collect_view()
@@ -163,7 +195,7 @@ pub fn Customers() -> impl IntoView {
                 <p class="count-line">
                     <span data-testid="customer-count">{move || rows.with(Vec::len).to_string()}</span>
                     " "
-                    {move || app.t("list.count")}
+                    {move || app.t_count("list.count", rows.with(Vec::len) as u64)}
                 </p>
                 <div class="head-actions">
                     <button class="secondary" data-testid="load-demo" disabled=move || app.saving.get() on:click=load_demo>
@@ -179,6 +211,7 @@ pub fn Customers() -> impl IntoView {
                     class="search"
                     type="search"
                     data-testid="customer-search"
+                    aria-label=move || app.t("list.search")
                     placeholder=move || app.t("list.search")
                     prop:value=move || query.with(|q| q.text.clone())
                     on:input=move |ev| {
@@ -186,15 +219,15 @@ pub fn Customers() -> impl IntoView {
                         query.update(|q| q.text = text);
                     }
                 />
-                <select data-testid="filter-city" on:change=move |ev| query.update(|q| q.city = event_target_value(&ev))>
+                <select data-testid="filter-city" aria-label=move || app.t("list.city") prop:value=move || query.with(|q| q.city.clone()) on:change=move |ev| query.update(|q| q.city = event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("list.city"), app.t("common.all"))}</option>
                     {move || cities.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
-                <select data-testid="filter-tag" on:change=move |ev| query.update(|q| q.tag = event_target_value(&ev))>
+                <select data-testid="filter-tag" aria-label=move || app.t("list.tag") prop:value=move || query.with(|q| q.tag.clone()) on:change=move |ev| query.update(|q| q.tag = event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("list.tag"), app.t("common.all"))}</option>
                     {move || tags.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
                 </select>
-                <select data-testid="filter-tier" on:change=move |ev| query.update(|q| q.tier = event_target_value(&ev))>
+                <select data-testid="filter-tier" aria-label=move || app.t("tier.badge") prop:value=move || query.with(|q| q.tier.clone()) on:change=move |ev| query.update(|q| q.tier = event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("tier.badge"), app.t("common.all"))}</option>
                     {move || {
                         let lang = app.lang.get();
@@ -208,19 +241,21 @@ pub fn Customers() -> impl IntoView {
                     }}
                 </select>
                 <label class="inline">
-                    <input type="checkbox" data-testid="filter-consent" on:change=move |ev| query.update(|q| q.consent_only = event_target_checked(&ev))/>
+                    <input type="checkbox" data-testid="filter-consent" prop:checked=move || query.with(|q| q.consent_only) on:change=move |ev| query.update(|q| q.consent_only = event_target_checked(&ev))/>
                     {move || app.t("list.consenting")}
                 </label>
-                <select data-testid="filter-segment" on:change=move |ev| segment.set(event_target_value(&ev))>
+                <select data-testid="filter-segment" aria-label=move || app.t("analytics.segment-filter") prop:value=move || segment.get() on:change=move |ev| segment.set(event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("analytics.segment-filter"), app.t("common.all"))}</option>
                     {SEGMENTS.into_iter().map(|s| view! { <option value=s.code()>{move || app.t(&format!("segment.{}", s.code()))}</option> }).collect_view()}
                 </select>
-                <select data-testid="filter-stage" on:change=move |ev| stage.set(event_target_value(&ev))>
+                <select data-testid="filter-stage" aria-label=move || app.t("analytics.stage") prop:value=move || stage.get() on:change=move |ev| stage.set(event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("analytics.stage"), app.t("common.all"))}</option>
                     {Stage::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || app.t(&format!("stage.{}", s.code()))}</option> }).collect_view()}
                 </select>
                 <select
                     data-testid="filter-status"
+                    aria-label=move || app.t("list.status")
+                    prop:value=move || query.with(|q| q.status.map_or("", |s| s.code()).to_string())
                     on:change=move |ev| query.update(|q| q.status = Status::from_code(&event_target_value(&ev)))
                 >
                     <option value="">{move || format!("{}: {}", app.t("list.status"), app.t("common.all"))}</option>

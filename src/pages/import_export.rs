@@ -5,17 +5,21 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::backup::{backup_json, merge, Backup};
-use crate::domain::columns::{auto_map, columns, export_csv_of, locate_header, missing_targets, Kind, Target};
+use crate::components::export_panel::ExportPanel;
+use crate::components::import_result::ImportResult;
+use crate::components::merge_conflicts::MergeConflicts;
+use crate::domain::backup::Backup;
+use crate::domain::columns::{auto_map, columns, locate_header, missing_targets, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
-use crate::domain::model::{CustomFieldDef, CustomerId, CustomerRecord};
+use crate::domain::model::CustomFieldDef;
 use crate::domain::sheet::{decode, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
-use crate::domain::spreadsheet::{export_xlsx, is_spreadsheet, sheet_as_csv, sheet_names};
+use crate::domain::spreadsheet::{is_spreadsheet, sheet_as_csv, sheet_names};
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::Change;
-use crate::files::{download, file_name, read_file, yield_to_browser};
+use crate::domain::write_path::{backup_plan, undo_changes};
+use crate::files::{download, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
-use crate::state::{now_millis, today, use_app, LastImport};
+use crate::state::{now_millis, today, use_app, AppState, LastImport};
 use crate::storage::settings;
 
 const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
@@ -57,16 +61,6 @@ struct Pending {
 /// The file chosen, kept so a changed mapping or encoding can read it again.
 type ChosenFile = (String, Rc<Vec<u8>>);
 
-fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change> {
-    before
-        .into_iter()
-        .map(|(id, old)| match old {
-            Some(record) => Change::PutRecord { record: Box::new(record), fresh: false },
-            None => Change::DeleteCustomer { id },
-        })
-        .collect()
-}
-
 fn match_order(code: &str) -> Vec<MatchKey> {
     match code {
         "id" => vec![MatchKey::Code],
@@ -76,54 +70,34 @@ fn match_order(code: &str) -> Vec<MatchKey> {
     }
 }
 
+/// A backup read: what committing it does (restore or merge) and what that writes.
+fn read_backup(app: AppState, file: String, text: &str, lang: Lang) -> Result<(Analysis, Pending), String> {
+    let backup = Backup::parse(text).map_err(|p| backup_problem(lang, &file, &p))?;
+    let rows = backup.customers.len();
+    let policy = app.policy.get_untracked();
+    let plan = app.workbook.with_untracked(|wb| backup_plan(wb, backup, lang, &policy));
+    let analysis = Analysis {
+        file,
+        kind: "backup".into(),
+        rows,
+        counts: plan.counts,
+        restore: plan.restore,
+        conflicts: plan.conflicts.len(),
+        ..Default::default()
+    };
+    let pending = Pending {
+        changes: plan.changes,
+        undo: plan.undo,
+        definitions: plan.definitions,
+        conflicts: plan.conflicts,
+        rejected_csv: None,
+    };
+    Ok((analysis, pending))
+}
+
 #[component]
 pub fn ImportExport() -> impl IntoView {
     let app = use_app();
-    let workbook_name = RwSignal::new(settings::workbook_name());
-
-    // --- export ---
-    let name_for =
-        move |what: &str, ext: &str| file_name(&workbook_name.get_untracked(), what, &today().to_string(), ext);
-    let export_json = move |_| {
-        let policy = app.policy.get_untracked();
-        let defs = app.custom_fields.get_untracked();
-        let json = app
-            .workbook
-            .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
-        if download(&name_for("backup", "json"), "application/json", &json).is_err() {
-            app.show_error(app.t("error.storage").to_string());
-        } else {
-            crate::storage::settings::set_last_backup(now_millis());
-        }
-    };
-    // Marketing lists: only the customers who agreed to be contacted.
-    let consenting_only = RwSignal::new(false);
-    let export_kind = move |kind: Kind| {
-        let lang = app.lang.get_untracked();
-        let policy = app.policy.get_untracked();
-        let defs = app.custom_fields.get_untracked();
-        let consenting = consenting_only.get_untracked();
-        let bytes = app.workbook.with_untracked(|wb| {
-            let records = wb.records().filter(|r| !consenting || r.customer.marketing_consent);
-            export_csv_of(kind, records, wb, lang, &defs, &policy)
-        });
-        if download(&name_for(kind.code(), "csv"), "text/csv;charset=utf-8", &bytes).is_err() {
-            app.show_error(app.t("error.storage").to_string());
-        }
-    };
-
-    let export_workbook_xlsx = move |_| {
-        let lang = app.lang.get_untracked();
-        let policy = app.policy.get_untracked();
-        let defs = app.custom_fields.get_untracked();
-        let bytes = app.workbook.with_untracked(|wb| export_xlsx(wb, lang, &defs, &policy));
-        let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        match bytes {
-            Ok(bytes) if download(&name_for("workbook", "xlsx"), mime, &bytes).is_ok() => {}
-            _ => app.show_error(app.t("error.storage").to_string()),
-        }
-    };
-
     // --- import ---
     let kind = RwSignal::new("customers".to_string());
     let create_customers = RwSignal::new(false);
@@ -190,64 +164,14 @@ pub fn ImportExport() -> impl IntoView {
             text_cache.set_value(Some((cache_key, text.clone())));
             let kind_code = kind.get_untracked();
             if kind_code == "backup" {
-                let backup = match Backup::parse(&text) {
-                    Ok(b) => b,
-                    Err(p) => return fail(backup_problem(lang, &file, &p)),
-                };
-                let empty = app.workbook.with_untracked(|wb| wb.customer_count() == 0);
-                let (a, p) = if empty {
-                    let ids: Vec<CustomerId> = backup.customers.iter().map(|r| r.customer.id).collect();
-                    let counts = Counts { created: ids.len(), ..Default::default() };
-                    let changes = backup
-                        .customers
-                        .into_iter()
-                        .map(|record| Change::PutRecord { record: Box::new(record), fresh: false })
-                        .collect();
-                    let undo_all = ids.into_iter().map(|id| Change::DeleteCustomer { id }).collect();
-                    let analysis = Analysis {
-                        file,
-                        kind: kind_code,
-                        rows: counts.created,
-                        counts,
-                        restore: true,
-                        ..Default::default()
-                    };
-                    let pending = Pending {
-                        changes,
-                        undo: undo_all,
-                        definitions: Some((backup.policy, backup.custom_fields)),
-                        conflicts: Vec::new(),
-                        rejected_csv: None,
-                    };
-                    (analysis, pending)
-                } else {
-                    let policy = app.policy.get_untracked();
-                    let plan = app.workbook.with_untracked(|wb| merge(wb, &backup, lang, &policy));
-                    let analysis = Analysis {
-                        file,
-                        kind: kind_code,
-                        rows: backup.customers.len(),
-                        counts: plan.counts.clone(),
-                        conflicts: plan.conflicts.len(),
-                        ..Default::default()
-                    };
-                    let changes = plan
-                        .records
-                        .into_iter()
-                        .map(|r| Change::PutRecord { record: Box::new(r), fresh: false })
-                        .collect();
-                    let pending = Pending {
-                        changes,
-                        undo: undo_changes(plan.before),
-                        definitions: None,
-                        conflicts: plan.conflicts,
-                        rejected_csv: None,
-                    };
-                    (analysis, pending)
-                };
-                progress.set(None);
-                pending.set_value(Some(p));
-                analysis.set(Some(a));
+                match read_backup(app, file, &text, lang) {
+                    Ok((a, p)) => {
+                        progress.set(None);
+                        pending.set_value(Some(p));
+                        analysis.set(Some(a));
+                    }
+                    Err(message) => fail(message),
+                }
                 return;
             }
             let Some(kind) = Kind::from_code(&kind_code) else { return };
@@ -445,60 +369,12 @@ pub fn ImportExport() -> impl IntoView {
             let _ = download(&format!("{stem}-rejected.csv"), "text/csv;charset=utf-8", &bytes);
         }
     };
-    let undo_import = move |_| {
-        let Some(last) = app.last_import.get_untracked() else { return };
-        let Some(changes) = last.undo else { return };
-        leptos::task::spawn_local(async move {
-            if app.commit_with_definitions(changes, last.definitions_before).await {
-                app.last_import.update(|l| {
-                    if let Some(l) = l {
-                        l.undo = None;
-                    }
-                });
-            }
-        });
-    };
-    let dismiss = move |index: Option<usize>| {
-        let mut all = app.conflicts.get_untracked();
-        match index {
-            Some(i) if i < all.len() => drop(all.remove(i)),
-            _ => all.clear(),
-        }
-        leptos::task::spawn_local(app.save_conflicts(all));
-    };
-
     let kind_options = ["customers", "purchases", "feedback", "interactions", "campaigns", "backup"];
 
     view! {
         <section class="page import-export">
             <h1>{move || app.t("import.title")}</h1>
-            <div class="panel">
-                <h2>{move || app.t("import.export")}</h2>
-                <p class="muted">{move || app.t("import.export-help")}</p>
-                <label class="inline">
-                    {move || app.t("import.workbook-name")}
-                    <input data-testid="workbook-name" prop:value=move || workbook_name.get()
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            settings::set_workbook_name(&v);
-                            workbook_name.set(v);
-                        }/>
-                </label>
-                <div class="button-row">
-                    <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
-                    <button data-testid="export-xlsx" on:click=export_workbook_xlsx>{move || app.t("export.xlsx")}</button>
-                    <label class="inline">
-                        <input type="checkbox" data-testid="export-consenting-only" prop:checked=move || consenting_only.get()
-                            on:change=move |ev| consenting_only.set(event_target_checked(&ev))/>
-                        {move || app.t("export.consenting-only")}
-                    </label>
-                    {Kind::ALL.into_iter().map(|k| view! {
-                        <button data-testid=format!("export-csv-{}", k.code()) on:click=move |_| export_kind(k)>
-                            "CSV · " {move || app.t(&format!("import.kind.{}", k.code()))}
-                        </button>
-                    }).collect_view()}
-                </div>
-            </div>
+            <ExportPanel/>
 
             <div class="panel">
                 <h2>{move || app.t("import.import")}</h2>
@@ -604,49 +480,12 @@ pub fn ImportExport() -> impl IntoView {
                         </Show>
                     }
                 })}
-                {move || analysis.with(Option::is_none).then(|| app.last_import.with(|l| l.as_ref().map(|l| (l.counts.clone(), l.undo.is_some()))).map(|(c, can_undo)| view! {
-                    <div class="import-result" data-testid="import-result">
-                        <strong>{app.t("import.done")}</strong> ": "
-                        <span data-created=c.created.to_string()>{c.created} " " {app.t("import.created")}</span> " · "
-                        <span data-updated=c.updated.to_string()>{c.updated} " " {app.t("import.updated")}</span> " · "
-                        <span data-skipped=c.skipped().to_string()>{c.skipped()} " " {app.t("import.skipped")}</span>
-                        {(c.customers_created > 0).then(|| view! {
-                            " · " <span data-customers-created=c.customers_created.to_string()>{c.customers_created} " " {app.t("import.customers-created")}</span>
-                        })}
-                        {(c.returns > 0).then(|| view! {
-                            " · " <span data-returns=c.returns.to_string()>{c.returns} " " {app.t("import.returns")}</span>
-                        })}
-                        {if can_undo {
-                            view! { " " <button data-testid="import-undo" disabled=move || app.saving.get() on:click=undo_import>{move || app.t("import.undo")}</button> }.into_any()
-                        } else {
-                            view! { <p data-testid="import-undone">{app.t("import.undone")}</p> }.into_any()
-                        }}
-                    </div>
-                })).flatten()}
+                <Show when=move || analysis.with(Option::is_none)>
+                    <ImportResult/>
+                </Show>
             </div>
 
-            <Show when=move || !app.conflicts.get().is_empty()>
-                <div class="panel" data-testid="merge-conflicts">
-                    <h2>{move || app.t("import.conflicts")}</h2>
-                    <div class="table-scroll">
-                        <table class="history">
-                            <thead><tr>
-                                <th>"#"</th><th>{move || app.t("field.name")}</th><th>{move || app.t("import.mapping")}</th>
-                                <th>{move || app.t("import.conflict-kept")}</th><th>{move || app.t("import.conflict-replaced")}</th><th></th>
-                            </tr></thead>
-                            <tbody>
-                                {move || app.conflicts.get().into_iter().enumerate().map(|(i, c)| view! {
-                                    <tr data-testid="conflict-row">
-                                        <td>{c.customer_id}</td><td>{c.customer}</td><td>{c.what}</td>
-                                        <td>{c.kept}</td><td class="minus">{c.replaced}</td>
-                                        <td><button class="link" data-testid="dismiss-conflict" on:click=move |_| dismiss(Some(i))>{app.t("import.dismiss")}</button></td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                </div>
-            </Show>
+            <MergeConflicts/>
         </section>
     }
 }
@@ -670,7 +509,7 @@ fn analysis_view(
             t("import.detected"),
             a.encoding.map(|e| e.code().to_uppercase()).unwrap_or_default(),
             a.rows,
-            t("import.rows"),
+            crate::texts::tr_count(lang, "import.rows", a.rows as u64),
         )
     };
     let counts = format!(
@@ -728,7 +567,7 @@ fn analysis_view(
             <tr>
                 <td>{heading.clone()}</td>
                 <td>
-                    <select data-testid="import-mapping" on:change=move |ev| set_mapping(i, event_target_value(&ev))>
+                    <select data-testid="import-mapping" aria-label=format!("{} · {heading}", t("import.mapping")) on:change=move |ev| set_mapping(i, event_target_value(&ev))>
                         <option value="" selected=selected.is_empty()>{t("import.ignore")}</option>
                         {options.into_iter().map(|(value, label)| {
                             let is = value == selected;

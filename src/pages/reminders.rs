@@ -14,6 +14,7 @@ use crate::domain::points::ledger;
 use crate::domain::reminders::{fill_template, ics, is_open, reminders, Handled, Kind, Reminder, Settings};
 use crate::files::download;
 use crate::i18n::{tier_name, tr, warning_text, Lang};
+use crate::router::Navigator;
 use crate::state::{now_millis, today, use_app, Page};
 use crate::storage::settings;
 
@@ -163,8 +164,9 @@ pub fn Reminders() -> impl IntoView {
             None => Some(app.t("reminders.backup-never").to_string()),
             Some(ms) => {
                 let age = (now_millis() - ms) / 86_400_000;
-                (age >= days as i64)
-                    .then(|| format!("{} {age} {}", app.t("reminders.backup-age"), app.t("reminders.days-ago")))
+                (age >= days as i64).then(|| {
+                    format!("{} {age} {}", app.t("reminders.backup-age"), app.t_count("reminders.days-ago", age as u64))
+                })
             }
         }
     };
@@ -244,9 +246,9 @@ pub fn Reminders() -> impl IntoView {
                                             <td>{r.due.to_string()}</td>
                                             <td>{tr(lang, &format!("reminder.{}", r.kind.code()))}</td>
                                             <td>{if id == 0 {
-                                                view! { <button class="link" on:click=move |_| app.go(Page::Tiers)>{tr(lang, "nav.tiers")}</button> }.into_any()
+                                                view! { <a class="link" href=Navigator::href(Page::Tiers)>{tr(lang, "nav.tiers")}</a> }.into_any()
                                             } else {
-                                                view! { <button class="link" on:click=move |_| app.go(Page::Customer(id))>{r.name.clone()}</button> }.into_any()
+                                                view! { <a class="link" href=Navigator::href(Page::Customer(id))>{r.name.clone()}</a> }.into_any()
                                             }}</td>
                                             <td>{describe(lang, &r)}</td>
                                             <td class="actions">

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::domain::tiers::{preset, what_if, Cadence, Metric, RuleMode, Threshold, TierPolicy, PRESETS};
 use crate::i18n::tier_name;
+use crate::router::Navigator;
 use crate::state::{today, use_app, Page};
 
 /// Sets or clears one threshold of tier `i` from what the user typed. Text that is not a
@@ -36,6 +37,9 @@ fn number_text(value: f64) -> String {
 #[component]
 pub fn Tiers() -> impl IntoView {
     let app = use_app();
+    // Customers are named by their code, as everywhere else.
+    let code_of =
+        move |id| app.workbook.with_untracked(|wb| wb.get(id).map(|r| r.customer.code.clone())).unwrap_or_default();
     let draft = RwSignal::new(app.policy.get_untracked());
     let applied = RwSignal::new(None::<usize>);
 
@@ -101,7 +105,10 @@ pub fn Tiers() -> impl IntoView {
         let count = draft.with(|p| p.tiers.len());
         (0..count)
             .map(|i| {
-                let (id, scored) = draft.with_untracked(|p| (p.tiers[i].id.clone(), p.tiers[i].mode == RuleMode::Score));
+                let (id, scored, tier) =
+                    draft.with_untracked(|p| (p.tiers[i].id.clone(), p.tiers[i].mode == RuleMode::Score, tier_name(lang, &p.tiers[i]).to_string()));
+                // Each cell's input is named by its column and its tier, for screen readers.
+                let label = move |column: &str| format!("{column} · {tier}");
                 let cells = Metric::ALL
                     .into_iter()
                     .map(|metric| {
@@ -115,6 +122,7 @@ pub fn Tiers() -> impl IntoView {
                         view! {
                             <td>
                                 <input
+                                    aria-label=label(app.t(&format!("metric.{}", metric.code())))
                                     data-testid=format!("tier-threshold-{id}-{}", metric.code())
                                     disabled=disabled
                                     prop:value=min
@@ -126,7 +134,8 @@ pub fn Tiers() -> impl IntoView {
                                 {(scored && !disabled).then(|| view! {
                                     <input
                                         class="weight"
-                                        title="weight"
+                                        title=app.t("policy.weight")
+                                        aria-label=label(&format!("{} · {}", app.t(&format!("metric.{}", metric.code())), app.t("policy.weight")))
                                         data-testid=format!("tier-weight-{id}-{}", metric.code())
                                         prop:value=weight
                                         on:change=move |ev| {
@@ -148,25 +157,24 @@ pub fn Tiers() -> impl IntoView {
                 let colour = move || draft.with(|p| p.tiers.get(i).map(|t| t.colour.clone()).unwrap_or_default());
                 let multiplier = move || draft.with(|p| p.tiers.get(i).map(|t| number_text(t.points_multiplier)).unwrap_or_default());
                 let benefits = move || draft.with(|p| p.tiers.get(i).map(|t| t.benefits.join(", ")).unwrap_or_default());
-                let _ = lang;
                 view! {
                     <tr>
                         <td>
-                            <input type="color" class="colour" data-testid=format!("tier-colour-{id}") prop:value=colour on:change=move |ev| {
+                            <input type="color" class="colour" aria-label=label(app.t("policy.colour")) data-testid=format!("tier-colour-{id}") prop:value=colour on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 draft.update(|p| { p.tiers[i].colour = v; p.preset = "custom".into(); })
                             }/>
                         </td>
                         <td>
-                            <input data-testid=format!("tier-name-zh-{id}") prop:value=name_zh
+                            <input aria-label=label(app.t("policy.name-zh")) data-testid=format!("tier-name-zh-{id}") prop:value=name_zh
                                 on:change=move |ev| { let v = event_target_value(&ev); draft.update(|p| { p.tiers[i].name_zh = v; p.preset = "custom".into(); }) }/>
                         </td>
                         <td>
-                            <input data-testid=format!("tier-name-en-{id}") prop:value=name_en
+                            <input aria-label=label(app.t("policy.name-en")) data-testid=format!("tier-name-en-{id}") prop:value=name_en
                                 on:change=move |ev| { let v = event_target_value(&ev); draft.update(|p| { p.tiers[i].name_en = v; p.preset = "custom".into(); }) }/>
                         </td>
                         <td>
-                            <select prop:value=mode disabled=i == 0 on:change=move |ev| {
+                            <select aria-label=label(app.t("policy.mode")) prop:value=mode disabled=i == 0 on:change=move |ev| {
                                 let mode = match event_target_value(&ev).as_str() { "All" => RuleMode::All, "Score" => RuleMode::Score, _ => RuleMode::Any };
                                 draft.update(|p| { p.tiers[i].mode = mode; p.preset = "custom".into(); })
                             }>
@@ -177,19 +185,19 @@ pub fn Tiers() -> impl IntoView {
                         </td>
                         {cells}
                         <td>
-                            <input prop:value=score disabled=!scored on:change=move |ev| {
+                            <input aria-label=label(app.t("policy.min-score")) prop:value=score disabled=!scored on:change=move |ev| {
                                 let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN);
                                 draft.update(|p| { p.tiers[i].min_score = v; p.preset = "custom".into(); })
                             }/>
                         </td>
                         <td>
-                            <input data-testid=format!("tier-multiplier-{id}") prop:value=multiplier on:change=move |ev| {
+                            <input aria-label=label(app.t("policy.multiplier")) data-testid=format!("tier-multiplier-{id}") prop:value=multiplier on:change=move |ev| {
                                 let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN);
                                 draft.update(|p| { p.tiers[i].points_multiplier = v; p.preset = "custom".into(); })
                             }/>
                         </td>
                         <td>
-                            <input class="wide-input" data-testid=format!("tier-benefits-{id}") prop:value=benefits on:change=move |ev| {
+                            <input class="wide-input" aria-label=label(app.t("policy.benefits")) data-testid=format!("tier-benefits-{id}") prop:value=benefits on:change=move |ev| {
                                 let v = crate::domain::forms::split_tags(&event_target_value(&ev));
                                 draft.update(|p| { p.tiers[i].benefits = v; p.preset = "custom".into(); })
                             }/>
@@ -383,7 +391,7 @@ pub fn Tiers() -> impl IntoView {
                                 };
                                 view! {
                                     <li data-testid="whatif-mover">
-                                        <button class="link" on:click=move |_| app.go(Page::Customer(id))>{format!("#{id} {name}")}</button>
+                                        <a class="link" href=Navigator::href(Page::Customer(id))>{format!("{} {name}", code_of(id))}</a>
                                         {format!(" {} → {}", label(from), label(&Some(to.clone())))}
                                     </li>
                                 }
@@ -396,7 +404,7 @@ pub fn Tiers() -> impl IntoView {
                 <h2>{move || app.t("policy.due")} " " <span class="muted" data-testid="reviews-due">{move || due.with(Vec::len).to_string()}</span></h2>
                 <ul>
                     {move || due.get().into_iter().take(20).map(|(d, id, name)| view! {
-                        <li><button class="link" on:click=move |_| app.go(Page::Customer(id))>{format!("{d} #{id} {name}")}</button></li>
+                        <li><a class="link" href=Navigator::href(Page::Customer(id))>{format!("{d} {} {name}", code_of(id))}</a></li>
                     }).collect_view()}
                 </ul>
             </div>

@@ -54,6 +54,27 @@ pub enum StoreError {
     Locked,
 }
 
+impl From<Conflict> for StoreError {
+    fn from(conflict: Conflict) -> Self {
+        StoreError::Conflict(conflict)
+    }
+}
+
+/// The write path (`domain::write_path`) writes through IndexedDB here, one transaction a call.
+impl crate::domain::write_path::ShardStore for Store {
+    type Error = StoreError;
+
+    async fn write(
+        &self,
+        changes: Vec<Change>,
+        now: i64,
+        settle: &dyn Fn(&mut CustomerRecord),
+        definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        self.commit_with_definitions(changes, now, settle, definitions).await
+    }
+}
+
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -93,8 +93,10 @@ test('create, edit, search and delete a customer with purchases, feedback and co
   await page.waitForSelector(byId('customer-card'));
   assert.match(await page.textContent(byId('customer-card')), /上海/);
 
-  // Reload: everything is still there.
+  // Reload: the card stays open, and everything is still there.
   await page.reload();
+  await page.waitForSelector(byId('customer-card'));
+  await page.click(byId('nav-customers'));
   await page.waitForSelector(byId('customer-count'));
   await page.fill(byId('customer-search'), '13800138000');
   await waitForCount(page, 1);
@@ -159,6 +161,7 @@ test('invalid input shows error-message and saves nothing', async () => {
   await page.click(byId('save-feedback'));
   assert.match(await text(page, 'error-message'), /Satisfaction \(1–5\): must be between 1–5/);
   await page.reload();
+  await page.click(byId('nav-customers'));
   await page.waitForSelector(byId('customer-row'));
   assert.equal(await text(page, 'customer-count'), '1');
   await page.click(byId('customer-row'));
@@ -230,7 +233,7 @@ test('custom fields defined in settings appear on the form, are checked, and are
   await page.click(byId('save-customer'));
   await page.waitForSelector(byId('customer-card'));
   await page.reload();
-  await page.click(byId('customer-row'));
+  await page.waitForSelector(byId('customer-card'));
   const card = await page.textContent(byId('customer-card'));
   assert.ok(card.includes('Shoe size') && card.includes('38') && card.includes('Plus'), card);
   await context.close();

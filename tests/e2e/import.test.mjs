@@ -201,6 +201,7 @@ test('a JSON backup restores an identical workbook in an empty profile', async (
   await choose(b, 'backup', original.file);
   assert.deepEqual(await commit(b), { created: 300, updated: 0, skipped: 0 });
   await b.reload();
+  await b.click(byId('nav-customers'));
   await b.waitForSelector(byId('customer-count'));
   await waitForCount(b, 300);
   const restored = await exportBackup(b);
@@ -248,6 +249,7 @@ test('two diverged backups merge: nothing lost, the newer change kept, the repla
   assert.equal(rows.length, 1, rows.join('\n'));
   assert.match(rows[0], new RegExp(`${id}.*城市.*杭州.*苏州`));
   await b.reload();
+  await b.click(byId('nav-customers'));
   await b.waitForSelector(byId('customer-count'));
   await waitForCount(b, 301);
   await b.click(byId('nav-import-export'));

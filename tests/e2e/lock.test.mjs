@@ -55,7 +55,10 @@ test('a locked workbook is sealed at rest and opens only with its passphrase', a
 
   await page.fill(byId('unlock-passphrase'), 'correct horse battery');
   await page.click(byId('unlock-submit'));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'), { timeout: 30000 });
+  // The page reloaded was Settings, and Settings it is once unlocked.
+  await page.waitForSelector(byId('lock-state'), { timeout: 30000 });
+  await page.click(byId('nav-customers'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
 
   // Writing while unlocked keeps everything sealed.
   await page.click(byId('new-customer'));
@@ -73,6 +76,8 @@ test('a locked workbook is sealed at rest and opens only with its passphrase', a
   assert.ok(plain.shards.some((v) => v.text.includes('加密后新客户')));
   assert.ok(!plain.meta.some((v) => v.key === 'lock'));
   await page.reload();
+  await page.waitForSelector(byId('lock-state'));
+  await page.click(byId('nav-customers'));
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '301', byId('customer-count'));
   assert.deepEqual(page.pageErrors, []);
   await context.close();

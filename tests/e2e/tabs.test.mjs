@@ -36,7 +36,12 @@ test('a change in one tab appears in the other, and a stale edit does not overwr
   const tabC = await openApp(context, server.url);
   await tabC.click(byId('customer-row'));
   assert.match(await tabC.textContent(byId('customer-card')), /Shanghai/);
+  // B's refused input is still in its form: leaving asks first, and B chooses to leave.
+  const asked = [];
+  tabB.removeAllListeners('dialog');
+  tabB.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
   await tabB.click(byId('nav-customers'));
+  assert.equal(asked.length, 1);
   await tabB.click(byId('customer-row'));
   assert.match(await tabB.textContent(byId('customer-card')), /Shanghai/);
   await context.close();

@@ -66,6 +66,7 @@ test('purchases lift the tier badge, the reason is recorded, and a changed thres
 
   // After a reload the policy and the tier are still there, with the reason for the change.
   await page.reload();
+  await page.click(byId('nav-customers'));
   await page.waitForSelector(byId('customer-row'));
   await page.click(byId('customer-row'));
   assert.equal(await badge(page), 'bronze');
@@ -138,9 +139,9 @@ test('points are earned, redeemed with a note, and a tier can be set by hand wit
   await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.tierId === 'platinum', byId('tier-badge'));
   assert.equal(await page.locator(byId('tier-reason')).first().textContent(), '人工调整：战略合作伙伴');
 
+  // A reload keeps the card open.
   await page.reload();
-  await page.waitForSelector(byId('customer-row'));
-  await page.click(byId('customer-row'));
+  await page.waitForSelector(byId('points-balance'));
   assert.equal(await text(page, 'points-balance'), '520');
   assert.equal(await badge(page), 'platinum');
   assert.match(await page.textContent(byId('customer-card')), new RegExp(`有效至 ${until}`));

@@ -1,0 +1,89 @@
+//! The export half of Import & export: the JSON backup, the whole workbook as .xlsx, and one
+//! CSV per kind (optionally only customers who agreed to marketing).
+
+use leptos::prelude::*;
+
+use crate::domain::backup::backup_json;
+use crate::domain::columns::{export_csv_of, Kind};
+use crate::domain::spreadsheet::export_xlsx;
+use crate::files::{download, file_name};
+use crate::state::{now_millis, today, use_app};
+use crate::storage::settings;
+
+#[component]
+pub fn ExportPanel() -> impl IntoView {
+    let app = use_app();
+    let workbook_name = RwSignal::new(settings::workbook_name());
+
+    let name_for =
+        move |what: &str, ext: &str| file_name(&workbook_name.get_untracked(), what, &today().to_string(), ext);
+    let export_json = move |_| {
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let json = app
+            .workbook
+            .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
+        if download(&name_for("backup", "json"), "application/json", &json).is_err() {
+            app.show_error(app.t("error.storage").to_string());
+        } else {
+            crate::storage::settings::set_last_backup(now_millis());
+        }
+    };
+    // Marketing lists: only the customers who agreed to be contacted.
+    let consenting_only = RwSignal::new(false);
+    let export_kind = move |kind: Kind| {
+        let lang = app.lang.get_untracked();
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let consenting = consenting_only.get_untracked();
+        let bytes = app.workbook.with_untracked(|wb| {
+            let records = wb.records().filter(|r| !consenting || r.customer.marketing_consent);
+            export_csv_of(kind, records, wb, lang, &defs, &policy)
+        });
+        if download(&name_for(kind.code(), "csv"), "text/csv;charset=utf-8", &bytes).is_err() {
+            app.show_error(app.t("error.storage").to_string());
+        }
+    };
+
+    let export_workbook_xlsx = move |_| {
+        let lang = app.lang.get_untracked();
+        let policy = app.policy.get_untracked();
+        let defs = app.custom_fields.get_untracked();
+        let bytes = app.workbook.with_untracked(|wb| export_xlsx(wb, lang, &defs, &policy));
+        let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        match bytes {
+            Ok(bytes) if download(&name_for("workbook", "xlsx"), mime, &bytes).is_ok() => {}
+            _ => app.show_error(app.t("error.storage").to_string()),
+        }
+    };
+
+    view! {
+        <div class="panel">
+            <h2>{move || app.t("import.export")}</h2>
+            <p class="muted">{move || app.t("import.export-help")}</p>
+            <label class="inline">
+                {move || app.t("import.workbook-name")}
+                <input data-testid="workbook-name" prop:value=move || workbook_name.get()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        settings::set_workbook_name(&v);
+                        workbook_name.set(v);
+                    }/>
+            </label>
+            <div class="button-row">
+                <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
+                <button data-testid="export-xlsx" on:click=export_workbook_xlsx>{move || app.t("export.xlsx")}</button>
+                <label class="inline">
+                    <input type="checkbox" data-testid="export-consenting-only" prop:checked=move || consenting_only.get()
+                        on:change=move |ev| consenting_only.set(event_target_checked(&ev))/>
+                    {move || app.t("export.consenting-only")}
+                </label>
+                {Kind::ALL.into_iter().map(|k| view! {
+                    <button data-testid=format!("export-csv-{}", k.code()) on:click=move |_| export_kind(k)>
+                        "CSV · " {move || app.t(&format!("import.kind.{}", k.code()))}
+                    </button>
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,128 @@
+//! Keeps the current route and the location's fragment in step. Opening a page pushes a
+//! history entry (so Back and Forward move between pages); a list filter or a date replaces
+//! the current entry (a bookmark keeps it, Back does not step through every keystroke).
+//!
+//! leptos_router 0.8 routes on the path only (`BrowserUrl`; hash routing is its open issue
+//! #2184), and path routes 404 on a static host after a reload, so routes are fragments here.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use crate::i18n::{tr, Lang};
+use crate::route::{Page, Route};
+
+#[derive(Clone, Copy)]
+pub struct Navigator {
+    pub route: RwSignal<Route>,
+    /// The page alone, so a changed filter does not rebuild the page.
+    pub page: Memo<Page>,
+    /// True while a form holds input that is not saved: leaving asks first.
+    pub unsaved: RwSignal<bool>,
+    /// The list as the user left it (search text, filters), for "back to the list".
+    last_list: StoredValue<Route>,
+    lang: RwSignal<Lang>,
+}
+
+pub fn use_navigator() -> Navigator {
+    expect_context::<Navigator>()
+}
+
+fn current_fragment() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+impl Navigator {
+    /// Starts from the location's fragment and follows it from then on.
+    pub fn start(lang: RwSignal<Lang>) -> Navigator {
+        let route = RwSignal::new(Route::parse(&current_fragment()));
+        let nav = Navigator {
+            route,
+            page: Memo::new(move |_| route.with(|r| r.page)),
+            unsaved: RwSignal::new(false),
+            last_list: StoredValue::new(Route::default()),
+            lang,
+        };
+        // A bookmark of an old form (or none) is shown with its canonical URL.
+        nav.replace_url(&route.get_untracked());
+        window_event_listener_untyped("hashchange", move |_| nav.follow_location());
+        window_event_listener_untyped("beforeunload", move |event| {
+            if nav.unsaved.get_untracked() {
+                event.prevent_default();
+            }
+        });
+        nav
+    }
+
+    /// Opens a page (a new history entry). The page already open keeps its state; the list
+    /// comes back with its filters.
+    pub fn go(&self, page: Page) {
+        let current = self.route.get_untracked();
+        if current.page == page {
+            return;
+        }
+        if !self.may_leave(&current, page) {
+            return;
+        }
+        let route = if page == Page::Customers { self.last_list.get_value() } else { Route::of(page) };
+        self.show(route);
+        let _ = window().location().set_hash(&self.route.get_untracked().to_fragment());
+    }
+
+    /// The link of a page, for `href` (a link opened in a new tab opens that page).
+    pub fn href(page: Page) -> String {
+        Route::of(page).to_fragment()
+    }
+
+    /// Changes the current page's parameters without a new history entry.
+    pub fn set_params(&self, params: Vec<(String, String)>) {
+        let current = self.route.get_untracked();
+        let route = Route::with_params(current.page, params);
+        if route != current {
+            self.replace_url(&route);
+            self.show(route);
+        }
+    }
+
+    fn show(&self, route: Route) {
+        if route.page == Page::Customers {
+            self.last_list.set_value(route.clone());
+        }
+        if route.page != self.route.with_untracked(|r| r.page) {
+            self.unsaved.set(false);
+            // A new page starts at its top, as a page load would.
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+        }
+        self.route.set(route);
+    }
+
+    /// Back, Forward, a typed or followed link: the location changed first, so leaving a form
+    /// with unsaved input that the user wants to keep puts the form's URL back.
+    fn follow_location(&self) {
+        let current = self.route.get_untracked();
+        let next = Route::parse(&current_fragment());
+        if next == current {
+            return;
+        }
+        if !self.may_leave(&current, next.page) {
+            if let Ok(history) = window().history() {
+                let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&current.to_fragment()));
+            }
+            return;
+        }
+        self.show(next);
+    }
+
+    fn may_leave(&self, current: &Route, next: Page) -> bool {
+        if !self.unsaved.get_untracked() || current.page == next {
+            return true;
+        }
+        let question = tr(self.lang.get_untracked(), "nav.leave-unsaved");
+        window().confirm_with_message(question).unwrap_or(true)
+    }
+
+    fn replace_url(&self, route: &Route) {
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&route.to_fragment()));
+        }
+    }
+}
