@@ -37,6 +37,15 @@ pub fn App() -> impl IntoView {
         let page = app.nav.page.get();
         if before.is_some_and(|before| before != page) {
             app.error.set(None);
+            // A screen reader starts reading the new page, as after a page load.
+            request_animation_frame(|| {
+                use wasm_bindgen::JsCast;
+                if let Some(main) =
+                    document().get_element_by_id("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = main.focus();
+                }
+            });
         }
         page
     });
@@ -45,7 +54,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="shell">
             <Nav/>
-            <main class="content">
+            <main class="content" id="main" tabindex="-1">
                 <ErrorBanner/>
                 {move || {
                     match app.lifecycle.get() {

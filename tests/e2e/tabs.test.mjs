@@ -8,8 +8,10 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('a change in one tab appears in the other, and a stale edit does not overwrite it', async () => {
+test('a change in one tab appears in the other, and a stale edit does not overwrite it', async (t) => {
   const server = await serveDist();
+  // Closed even when an assertion fails, so the test run never waits on an open server.
+  t.after(() => server.close());
   const context = await browser.newContext();
   const tabA = await openApp(context, server.url);
   const tabB = await openApp(context, server.url);
@@ -45,7 +47,6 @@ test('a change in one tab appears in the other, and a stale edit does not overwr
   await tabB.click(byId('customer-row'));
   assert.match(await tabB.textContent(byId('customer-card')), /Shanghai/);
   await context.close();
-  await server.close();
 });
 
 test('the built folder works under a sub-path', async () => {
