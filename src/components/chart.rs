@@ -13,6 +13,46 @@ use crate::state::use_app;
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 
+thread_local! {
+    /// ECharts (1 MB, ~330 KB gzip) is fetched when the first chart opens, not with the page:
+    /// one `<script>` for all charts, its loading shared. The service worker keeps it offline.
+    static ECHARTS: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
+}
+
+fn echarts_present() -> bool {
+    js_sys::Reflect::has(&window(), &"echarts".into()).unwrap_or(false)
+}
+
+/// Resolves once ECharts is there (at once if it already is).
+async fn load_echarts() -> bool {
+    if echarts_present() {
+        return true;
+    }
+    let promise = ECHARTS.with(|cell| {
+        cell.borrow_mut()
+            .get_or_insert_with(|| {
+                js_sys::Promise::new(&mut |resolve, reject| {
+                    let Ok(script) = document().create_element("script") else { return };
+                    let _ = script.set_attribute("src", "echarts.min.js");
+                    if let Ok(script) = script.dyn_into::<web_sys::HtmlElement>() {
+                        script.set_onload(Some(resolve.unchecked_ref()));
+                        script.set_onerror(Some(reject.unchecked_ref()));
+                        if let Some(body) = document().body() {
+                            let _ = body.append_child(&script);
+                        }
+                    }
+                })
+            })
+            .clone()
+    });
+    let loaded = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() && echarts_present();
+    if !loaded {
+        // Offline before it was ever cached: the next chart tries again.
+        ECHARTS.with(|cell| cell.borrow_mut().take());
+    }
+    loaded
+}
+
 fn dispose(instance: &Echarts) {
     let value: &JsValue = instance.as_ref();
     if let Ok(dispose) = js_sys::Reflect::get(value, &"dispose".into()) {
@@ -39,8 +79,16 @@ pub fn ChartBox(
     let node = NodeRef::<Div>::new();
     let instance = StoredValue::new_local(None::<Echarts>);
     let element_id = id.clone();
+    let ready = RwSignal::new(echarts_present());
+    if !ready.get_untracked() {
+        leptos::task::spawn_local(async move {
+            if load_echarts().await {
+                ready.try_set(true);
+            }
+        });
+    }
     Effect::new(move |_| {
-        let (Some(chart), Some(_)) = (chart.get(), node.get()) else { return };
+        let (Some(chart), Some(_), true) = (chart.get(), node.get(), ready.get()) else { return };
         // Without animation a chart of 100,000 customers' figures is drawn in one frame.
         let chart = chart.animation(false);
         let drawn =

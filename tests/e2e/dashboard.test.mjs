@@ -36,8 +36,13 @@ test('every chart draws from demo data, follows the date and the language, and i
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openApp(context, server.url);
   await loadDemo(page);
+  // ECharts is not part of the first load: the list never fetches it.
+  const fetched = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('echarts')));
+  assert.deepEqual(await fetched(), []);
+  assert.equal(await page.evaluate(() => typeof window.echarts), 'undefined');
   await page.click(byId('nav-dashboard'));
   await allChartsPainted(page);
+  assert.equal((await fetched()).length, 1, 'fetched once for all eight charts');
 
   const now = await tables(page);
   for (const id of CHARTS) assert.ok(now[id].length > 0, `${id} has its numbers as a table`);
