@@ -47,6 +47,7 @@ bench: setup-test dist
 	node tests/bench/import_bench.mjs
 	node tests/bench/analytics_bench.mjs
 	node tests/bench/sales_bench.mjs
+	node tests/bench/first_load.mjs
 	cargo run --release --quiet --example tier_bench
 	cargo run --release --quiet --example import_bench
 	cargo run --release --quiet --example analytics_bench
