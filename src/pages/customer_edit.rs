@@ -78,6 +78,14 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
             }
         }
     };
+    // Input marks the form unsaved only while it is the page shown: a field that loses focus as
+    // the form closes after a save (its late `change`) must not hold the next page hostage.
+    let mark_unsaved = move || {
+        if matches!(app.nav.page.get_untracked(), Page::EditCustomer(_)) {
+            app.nav.unsaved.set(true);
+        }
+    };
+    on_cleanup(move || app.nav.unsaved.set(false));
     // Cancel is the user's own "discard": it does not ask again.
     let cancel = move |_| {
         app.nav.unsaved.set(false);
@@ -128,8 +136,8 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
         <section
             class="page edit"
             data-testid="customer-form"
-            on:input=move |_| app.nav.unsaved.set(true)
-            on:change=move |_| app.nav.unsaved.set(true)
+            on:input=move |_| mark_unsaved()
+            on:change=move |_| mark_unsaved()
         >
             <h1>{move || app.t(if id.is_some() { "form.edit-title" } else { "form.new-title" })}</h1>
             <fieldset>
