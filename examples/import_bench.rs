@@ -10,29 +10,56 @@ use tierbook::domain::sheet::{decode, RowReader};
 use tierbook::domain::tiers::preset;
 use tierbook::domain::workbook::Workbook;
 
-fn files(customers: usize, purchases: usize) -> (String, String) {
-    let mut c = String::from("客户编号,客户名称,联系方式,邮箱,城市,成为客户日期\r\n");
+/// The two files of one shape, as `tests/bench/import_bench.mjs` writes them (the same integer
+/// generator): purchases spread `even`ly or `skewed` (u², a few regulars with thousands),
+/// codes with `letters` (`P000123`) or plain `numbers`, headings in `zh` or `en`.
+fn files(shape: &str, customers: usize, purchases: usize) -> (String, String) {
+    let parts: Vec<&str> = shape.split('-').collect();
+    let (even, letters, zh) = (parts[0] == "even", parts[1] == "letters", parts[2] == "zh");
+    let code = |i: usize| if letters { format!("P{i:06}") } else { i.to_string() };
+    let cities = ["上海", "北京", "杭州", "深圳", "成都", "Suzhou", "Nanjing"];
+    let family = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+    let given = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋"];
+    let mut c = String::from(if zh {
+        "\u{FEFF}客户编号,客户名称,联系方式,邮箱,城市,成为客户日期\r\n"
+    } else {
+        "\u{FEFF}Customer ID,Name,Phone,Email,City,Customer since\r\n"
+    });
     for i in 1..=customers {
+        let third = if i % 3 == 0 { given[(i >> 6) % 8] } else { "" };
         c.push_str(&format!(
-            "{i},王伟{i},1{:010},c{i}@example.cn,上海,2015/{}/{}\r\n",
+            "{},{}{}{third},1{:010},c{i}@example.cn,{},20{}/{}/{}\r\n",
+            code(i),
+            family[i % 8],
+            given[(i >> 3) % 8],
             3_000_000_000u64 + i as u64 * 7,
+            cities[i % 7],
+            10 + i % 15,
             1 + i % 12,
             1 + i % 28
         ));
     }
-    let mut p = String::from("客户编号,日期,商品,类别,数量,金额,支付方式,渠道\r\n");
-    let mut seed = 12345u64;
+    let mut p = String::from(if zh {
+        "\u{FEFF}客户编号,日期,商品,类别,数量,金额,支付方式,渠道\r\n"
+    } else {
+        "\u{FEFF}Customer ID,Date,Product,Category,Quantity,Amount,Payment method,Channel\r\n"
+    });
+    let products = [("手冲咖啡豆", "咖啡", 88), ("礼盒", "礼品", 268), ("Tea set", "Tea", 158), ("会员卡充值", "储值", 500)];
+    let mut seed = 12345u32;
     for i in 0..purchases {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
-        let customer = 1 + (u * u * customers as f64) as usize;
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let u = seed as f64 / 4_294_967_296.0;
+        let customer = 1 + if even { (u * customers as f64) as usize } else { (u * u * customers as f64) as usize };
+        let (product, category, price) = products[i % 4];
+        let amount = price * (1 + i % 3);
+        let amount = if amount >= 1000 { format!("{},{:03}", amount / 1000, amount % 1000) } else { amount.to_string() };
         p.push_str(&format!(
-            "{customer},20{}/{}/{},手冲咖啡豆,咖啡,{},\"￥1,{:03}.00\",微信,门店{}\r\n",
+            "{},20{}/{}/{},{product},{category},{},\"￥{amount}.00\",微信,门店{}\r\n",
+            code(customer),
             20 + i % 6,
             1 + i % 12,
             1 + i % 28,
             1 + i % 3,
-            i % 1000,
             i % 5
         ));
     }
@@ -92,16 +119,30 @@ fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::d
 }
 
 fn main() {
-    let (customers, purchases) = files(
-        std::env::var("N").map_or(100_000, |n| n.parse().unwrap()),
-        std::env::var("N").map_or(1_000_000, |n| n.parse::<usize>().unwrap() * 10),
-    );
-    let mut wb = Workbook::default();
-    let (ms, problems, records) = import(Kind::Customers, &customers, &wb);
-    println!("native import, customers CSV ({:.1} MB): {ms:.0} ms, {problems} problems", customers.len() as f64 / 1e6);
-    wb.insert_records(records);
-    let (ms, problems, _) = import(Kind::Purchases, &purchases, &wb);
-    println!("native import, purchases CSV ({:.1} MB): {ms:.0} ms, {problems} problems", purchases.len() as f64 / 1e6);
+    let n = std::env::var("N").map_or(100_000, |n| n.parse().unwrap());
+    let shapes = std::env::var("BENCH_SHAPES").unwrap_or_else(|_| "even-letters-zh,skewed-numbers-en".into());
+    for shape in shapes.split(',') {
+        let (customers, purchases) = files(shape, n, n * 10);
+        let mut wb = Workbook::default();
+        let (ms, problems, records) = import(Kind::Customers, &customers, &wb);
+        let mb = |t: &str| t.len() as f64 / 1e6;
+        println!("native import {shape}, customers CSV ({:.1} MB): {ms:.0} ms, {problems} problems", mb(&customers));
+        wb.insert_records(records);
+        if std::env::var("PHASES").is_ok() {
+            let t = Instant::now();
+            let (text, _) = decode(purchases.as_bytes(), None).unwrap();
+            let t_decode = t.elapsed().as_millis();
+            let (line, delimiter) = locate_header(&text);
+            let (mut rows, _) = RowReader::new(&text, delimiter, line).unwrap();
+            let mut n = 0;
+            while rows.next_row().is_some() {
+                n += 1;
+            }
+            println!("  phases: decode {t_decode} ms, decode+read {n} rows {} ms", t.elapsed().as_millis());
+        }
+        let (ms, problems, _) = import(Kind::Purchases, &purchases, &wb);
+        println!("native import {shape}, purchases CSV ({:.1} MB): {ms:.0} ms, {problems} problems", mb(&purchases));
+    }
     let lines = std::env::var("SALES_LINES").map_or(541_909, |n| n.parse().unwrap());
     if lines == 0 {
         return;

@@ -56,6 +56,14 @@ pub async fn yield_to_browser() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// A `performance.mark` for the benchmarks (`tests/bench/import_bench.mjs` reads them to
+/// say where an import's time goes); costs next to nothing when nobody reads it.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Registers the service worker that keeps the app shell for offline use (`sw.js`, beside the
 /// page, so it works under any sub-path). Without service workers (or on file://) the page
 /// simply needs the network, as before.

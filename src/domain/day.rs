@@ -29,8 +29,28 @@ impl Day {
         })
     }
 
+    /// The day of a calendar date, None if there is no such date. Counted directly (a
+    /// million purchase rows each have a date), the same as chrono's calendar.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
-        NaiveDate::from_ymd_opt(year, month, day).map(Day::from_date)
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if day == 0 || day > days_in_month || !(-262_000..=262_000).contains(&year) {
+            return None;
+        }
+        // Days from civil (H. Hinnant): years start in March, so the leap day comes last.
+        let y = i64::from(year) - i64::from(month <= 2);
+        let era = y.div_euclid(400);
+        let year_of_era = y - era * 400;
+        let month_from_march = (i64::from(month) + 9) % 12;
+        let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        Some(Day((era * 146_097 + day_of_era - 719_468) as i32))
     }
 
     /// Parses the `YYYY-MM-DD` form that `<input type="date">` produces.
@@ -76,8 +96,10 @@ impl Day {
             (1..=2, 4) => (parts[2], parts[0], parts[1]),
             _ => return None,
         };
-        let day = Day::from_ymd(year as i32, month, day)?;
-        (1900..=2200).contains(&day.to_date().year()).then_some(day)
+        if !(1900..=2200).contains(&year) {
+            return None;
+        }
+        Day::from_ymd(year as i32, month, day)
     }
 
     /// The day a millisecond timestamp falls on (UTC).
@@ -98,6 +120,19 @@ impl fmt::Display for Day {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn days_are_counted_as_chrono_counts_them() {
+        let mut date = NaiveDate::from_ymd_opt(1599, 1, 1).unwrap();
+        while date.year() < 2402 {
+            assert_eq!(Day::from_ymd(date.year(), date.month(), date.day()), Some(Day::from_date(date)), "{date}");
+            date = date.succ_opt().unwrap();
+        }
+        for (y, m, d) in [(2023, 2, 29), (1900, 2, 29), (2024, 4, 31), (2024, 13, 1), (2024, 0, 1), (2024, 1, 0)] {
+            assert_eq!(Day::from_ymd(y, m, d), None, "{y}-{m}-{d}");
+        }
+        assert_eq!(Day::from_ymd(2000, 2, 29), Some(Day::from_date(NaiveDate::from_ymd_opt(2000, 2, 29).unwrap())));
+    }
+
     use super::*;
 
     #[test]

@@ -164,9 +164,13 @@ fn email_key(email: &str) -> String {
 pub struct Importer {
     settings: ImportSettings,
     by_code: HashMap<String, CustomerId>,
+    /// Phone, email and name indexes: built the first time a row without a code needs them
+    /// (a file whose rows all carry codes never does; that saves 300,000 keys at 100,000
+    /// customers).
     by_phone: HashMap<String, Vec<CustomerId>>,
     by_email: HashMap<String, Vec<CustomerId>>,
     by_name: HashMap<String, Vec<CustomerId>>,
+    secondary_built: bool,
     /// Each staged customer's place in `records` and `before` (small values keep the map
     /// compact; the files themselves sit in vectors).
     staged: HashMap<CustomerId, usize>,
@@ -179,8 +183,9 @@ pub struct Importer {
     rng: fastrand::Rng,
     /// Orders started in this import: (customer, order number) → place in the staged purchases.
     orders: HashMap<(CustomerId, String), usize>,
-    /// Per customer, the order numbers they had before the import (a file imported again).
-    orders_before: HashMap<CustomerId, FxHashSet<String>>,
+    /// Per staged customer (aligned with `records`), the order numbers they had before the
+    /// import (a file imported again), worked out the first time a row needs them.
+    orders_before: Vec<Option<FxHashSet<String>>>,
     no_customer_lines: Vec<u64>,
     /// (customer, referrer's code, line, column) to settle once every row is in.
     referrers: Vec<(CustomerId, String, u64, Option<usize>)>,
@@ -197,8 +202,11 @@ pub struct Importer {
     /// Where each (customer, record id) of the imported kind sits in its staged file, so a
     /// customer with thousands of purchases is not searched row by row.
     positions: HashMap<(CustomerId, u64), usize>,
-    /// Per customer, the content of the records of the imported kind they had before.
-    contents_before: HashMap<CustomerId, FxHashSet<u64>>,
+    /// Per staged customer (aligned with `records`), the content of the records of the
+    /// imported kind they had before, worked out the first time a row needs it.
+    contents_before: Vec<Option<FxHashSet<u64>>>,
+    /// The file names its records (a `row-id` column): rows update the record with that id.
+    row_ids: bool,
 }
 
 impl Importer {
@@ -207,6 +215,7 @@ impl Importer {
             by_phone: HashMap::default(),
             by_email: HashMap::default(),
             by_name: HashMap::default(),
+            secondary_built: false,
             staged: HashMap::default(),
             records: Vec::new(),
             before: Vec::new(),
@@ -214,7 +223,7 @@ impl Importer {
             next_code: settings.code_format.highest(wb.records().map(|r| r.customer.code.as_str())) + 1,
             rng: fastrand::Rng::with_seed(settings.seed ^ settings.now as u64),
             orders: HashMap::default(),
-            orders_before: HashMap::default(),
+            orders_before: Vec::new(),
             no_customer_lines: Vec::new(),
             referrers: Vec::new(),
             by_code: HashMap::default(),
@@ -233,8 +242,9 @@ impl Importer {
                 })
                 .collect(),
             positions: HashMap::default(),
-            contents_before: HashMap::default(),
+            contents_before: Vec::new(),
             purchase_columns: PURCHASE_KEYS.map(|key| settings.mapping.iter().position(|t| *t == Target::Field(key))),
+            row_ids: settings.mapping.contains(&Target::Field("row-id")),
             settings,
         };
         for r in wb.records() {
@@ -244,6 +254,15 @@ impl Importer {
     }
 
     fn index(&mut self, c: &Customer) {
+        if !c.code.is_empty() {
+            self.by_code.insert(c.code.clone(), c.id);
+        }
+        if self.secondary_built {
+            self.index_secondary(c);
+        }
+    }
+
+    fn index_secondary(&mut self, c: &Customer) {
         let add = |map: &mut HashMap<String, Vec<CustomerId>>, key: String| {
             if !key.is_empty() {
                 let ids = map.entry(key).or_default();
@@ -252,12 +271,27 @@ impl Importer {
                 }
             }
         };
-        if !c.code.is_empty() {
-            self.by_code.insert(c.code.clone(), c.id);
-        }
         add(&mut self.by_phone, phone_key(&c.phone));
         add(&mut self.by_email, email_key(&c.email));
         add(&mut self.by_name, c.name.trim().to_string());
+    }
+
+    /// `find`, building the phone, email and name indexes first if the row needs them: from
+    /// the workbook, then from the files staged so far (as they would have been indexed).
+    fn find_in(&mut self, row: &Row, keys: &[MatchKey], wb: &Workbook) -> Result<Option<CustomerId>, RowProblem> {
+        let by_code_alone = keys.contains(&MatchKey::Code) && self.code_cell(row).is_some();
+        if !by_code_alone && !self.secondary_built {
+            self.secondary_built = true;
+            for r in wb.records() {
+                self.index_secondary(&r.customer);
+            }
+            for at in 0..self.records.len() {
+                let customer = std::mem::take(&mut self.records[at].customer);
+                self.index_secondary(&customer);
+                self.records[at].customer = customer;
+            }
+        }
+        self.find(row, keys)
     }
 
     /// The cell mapped to `key`, with its column.
@@ -346,22 +380,27 @@ impl Importer {
 
     /// The staged version of a customer's file, taken from the workbook the first time.
     fn stage(&mut self, id: CustomerId, wb: &Workbook) -> &mut CustomerRecord {
-        let at = match self.staged.get(&id) {
-            Some(&at) => at,
-            None => {
-                let current = wb.get(id).cloned();
-                if let (Some(r), true) = (&current, self.has_row_ids()) {
-                    for (at, item) in super::columns::related_of_unsorted(r, self.settings.kind).enumerate() {
-                        self.positions.insert((id, item.id()), at);
-                    }
-                }
-                self.records.push(current.clone().unwrap_or_default());
-                self.before.push(current);
-                self.staged.insert(id, self.records.len() - 1);
-                self.records.len() - 1
-            }
-        };
+        let at = self.stage_at(id, wb);
         &mut self.records[at]
+    }
+
+    /// Where a customer's staged file sits in `records` (staged first if need be).
+    fn stage_at(&mut self, id: CustomerId, wb: &Workbook) -> usize {
+        if let Some(&at) = self.staged.get(&id) {
+            return at;
+        }
+        let current = wb.get(id).cloned();
+        if let (Some(r), true) = (&current, self.has_row_ids()) {
+            for (at, item) in super::columns::related_of_unsorted(r, self.settings.kind).enumerate() {
+                self.positions.insert((id, item.id()), at);
+            }
+        }
+        self.records.push(current.clone().unwrap_or_default());
+        self.before.push(current);
+        self.orders_before.push(None);
+        self.contents_before.push(None);
+        self.staged.insert(id, self.records.len() - 1);
+        self.records.len() - 1
     }
 
     fn staged(&self, id: CustomerId) -> Option<&CustomerRecord> {
@@ -370,7 +409,7 @@ impl Importer {
 
     /// Whether the file names its records (then rows update the record with that id).
     fn has_row_ids(&self) -> bool {
-        self.field_columns.iter().any(|(k, _)| *k == "row-id")
+        self.row_ids
     }
 
     /// Takes in one row of the file.
@@ -405,7 +444,7 @@ impl Importer {
 
     fn take_customer_row(&mut self, row: &Row, wb: &Workbook) {
         let order = self.settings.match_order.clone();
-        let matched = match self.find(row, &order) {
+        let matched = match self.find_in(row, &order, wb) {
             Ok(m) => m,
             Err(p) => return self.reject(row, vec![p]),
         };
@@ -576,7 +615,7 @@ impl Importer {
     /// The customer a related row belongs to: by code (created if asked and unknown), else by
     /// phone or a unique name. Ok(None): the row names no customer at all.
     fn owner_of(&mut self, row: &Row, wb: &Workbook) -> Result<Option<CustomerId>, RowProblem> {
-        if let Some(found) = self.find(row, &[MatchKey::Code, MatchKey::Phone, MatchKey::Name])? {
+        if let Some(found) = self.find_in(row, &[MatchKey::Code, MatchKey::Phone, MatchKey::Name], wb)? {
             return Ok(Some(found));
         }
         let Some((column, code)) = self.code_cell(row) else {
@@ -720,15 +759,12 @@ impl Importer {
             );
         }
         // An order already in the workbook before this import is the same file imported again.
-        if !self.orders_before.contains_key(&owner) {
-            let before = match self.staged.get(&owner) {
-                Some(&at) => self.before[at].as_ref(),
-                None => wb.get(owner),
-            };
-            let numbers = before.map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect()).unwrap_or_default();
-            self.orders_before.insert(owner, numbers);
-        }
-        if self.orders_before[&owner].contains(&order_no) {
+        let at = self.stage_at(owner, wb);
+        let before = &self.before[at];
+        let numbers = self.orders_before[at].get_or_insert_with(|| {
+            before.as_ref().map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect()).unwrap_or_default()
+        });
+        if numbers.contains(&order_no) {
             self.counts.unchanged += 1;
             return;
         }
@@ -779,33 +815,30 @@ impl Importer {
         let now = self.settings.now;
         // Without record ids, a row already there before the import exactly (same day,
         // product, amount…) is the same record imported twice.
+        let at = self.stage_at(owner, wb);
         let already_there = row_id.is_none() && {
-            if !self.contents_before.contains_key(&owner) {
-                let before = match self.staged.get(&owner) {
-                    Some(&at) => self.before[at].as_ref(),
-                    None => wb.get(owner),
-                };
-                let hashes = before
+            let before = &self.before[at];
+            let seen = self.contents_before[at].get_or_insert_with(|| {
+                before
+                    .as_ref()
                     .map(|r| super::columns::related_of_unsorted(r, kind).map(|item| content_hash(&item)).collect())
-                    .unwrap_or_default();
-                self.contents_before.insert(owner, hashes);
-            }
-            let seen = &self.contents_before[&owner];
+                    .unwrap_or_default()
+            });
             !seen.is_empty() && seen.contains(&content_hash(&item))
         };
-        let same_id = if self.has_row_ids() {
-            self.stage(owner, wb);
-            self.positions.get(&(owner, item.id())).copied()
-        } else {
-            None
-        };
+        let same_id = if self.has_row_ids() { self.positions.get(&(owner, item.id())).copied() } else { None };
         let track_positions = self.has_row_ids();
-        let record = self.stage(owner, wb);
+        // The record is copied for the preview only while the preview still takes rows.
+        let previewing = self.preview.len() < PREVIEW_ROWS;
+        let shown = |item: &Related| previewing.then(|| item.clone());
+        let mut preview = None;
+        let record = &mut self.records[at];
         let outcome = match same_id {
             Some(at) if same_content(&get_related(record, kind, at), &item) => Outcome::Unchanged,
             Some(at) => {
                 set_updated_at(&mut item, now);
-                replace_related(record, at, item.clone());
+                preview = shown(&item);
+                replace_related(record, at, item);
                 Outcome::Updated
             }
             // Without record ids, a row already there exactly (same day, product, amount…)
@@ -813,10 +846,12 @@ impl Importer {
             None if already_there => Outcome::Unchanged,
             None => {
                 set_updated_at(&mut item, now);
-                push_related(record, item.clone());
+                preview = shown(&item);
+                let id = item.id();
+                push_related(record, item);
                 if track_positions {
                     let at = related_count(record, kind) - 1;
-                    self.positions.insert((owner, item.id()), at);
+                    self.positions.insert((owner, id), at);
                 }
                 Outcome::Created
             }
@@ -826,7 +861,7 @@ impl Importer {
             Outcome::Updated => self.counts.updated += 1,
             Outcome::Created => self.counts.created += 1,
         }
-        if outcome != Outcome::Unchanged {
+        if let Some(item) = preview {
             self.preview_related(owner, row.line, item);
         }
     }
@@ -1168,6 +1203,28 @@ mod tests {
         assert_eq!(r.tier.next_review, Day::from_ymd(2024, 6, 1));
         assert_eq!(number_part("1,200 points"), "1,200");
         assert_eq!(number_part("abc"), "abc");
+    }
+
+    #[test]
+    fn a_row_without_a_code_finds_customers_the_file_made_earlier_by_phone_and_name() {
+        // Rows with codes are matched by code alone (no phone index is built for them); the
+        // first row without one must still see every customer staged before it.
+        let wb = workbook_with(vec![customer(3, "Ann", "13800001111", "")]);
+        let text = "客户编号,姓名,电话\nC1,Bo,13900002222\n,Bob,13900002222\n,Ann B,13800001111\n";
+        let plan = plan(Kind::Customers, text, &wb);
+        assert_eq!(plan.problems.len(), 1, "{:?}", plan.problems);
+        assert_eq!(plan.problems[0].issue, RowIssue::DuplicateInFile { first_line: 2 });
+        assert_eq!(plan.counts.created, 1);
+        assert_eq!(plan.counts.updated, 1);
+        let names: Vec<&str> = plan.records.iter().map(|r| r.customer.name.as_str()).collect();
+        assert!(names.contains(&"Ann B") && names.contains(&"Bo"), "{names:?}");
+
+        let purchases = "姓名,日期,金额\nBo,2024-01-02,10\n";
+        let mut after = wb.clone();
+        after.insert_records(plan.records);
+        let plan = super::tests::plan(Kind::Purchases, purchases, &after);
+        assert_eq!(plan.counts.created, 1, "{:?}", plan.problems);
+        assert_eq!(plan.records[0].customer.code, "C1");
     }
 
     #[test]

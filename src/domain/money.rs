@@ -15,27 +15,37 @@ fn without_currency_and_separators(text: &str) -> String {
         .collect()
 }
 
-/// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents.
+/// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents. Read in one pass
+/// without allocating: a million purchase rows each have an amount.
 pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
-    let cleaned = without_currency_and_separators(text);
-    let (negative, digits) = match cleaned.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, cleaned.as_str()),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 15 || !all_digits(whole) || fraction.len() > 2 || !all_digits(fraction) {
+    let text = text.trim().trim_start_matches(['￥', '¥', '$', '€', '£']);
+    let (mut negative, mut seen_any, mut in_fraction) = (false, false, false);
+    let (mut whole, mut whole_digits, mut fraction, mut fraction_digits) = (0i64, 0usize, 0i64, 0usize);
+    for c in text.chars() {
+        match c {
+            // Thousands separators and spaces, wherever they are.
+            ',' | '，' | ' ' | '\u{a0}' => continue,
+            '-' if !seen_any => negative = true,
+            '.' if !in_fraction && whole_digits > 0 => in_fraction = true,
+            '0'..='9' if in_fraction => {
+                fraction_digits += 1;
+                fraction = fraction * 10 + (c as i64 - '0' as i64);
+            }
+            '0'..='9' => {
+                whole_digits += 1;
+                whole = whole.saturating_mul(10).saturating_add(c as i64 - '0' as i64);
+            }
+            _ => return Err(AmountError::NotANumber),
+        }
+        seen_any = true;
+    }
+    if whole_digits == 0 || whole_digits > 15 || fraction_digits > 2 {
         return Err(AmountError::NotANumber);
     }
     if negative {
         return Err(AmountError::Negative);
     }
-    let whole: i64 = whole.parse().map_err(|_| AmountError::NotANumber)?;
-    let cents = match fraction.len() {
-        0 => 0,
-        1 => fraction.parse::<i64>().map_err(|_| AmountError::NotANumber)? * 10,
-        _ => fraction.parse::<i64>().map_err(|_| AmountError::NotANumber)?,
-    };
+    let cents = if fraction_digits == 1 { fraction * 10 } else { fraction };
     Ok(whole * 100 + cents)
 }
 

@@ -17,7 +17,7 @@ use crate::domain::spreadsheet::{is_spreadsheet, sheet_as_csv, sheet_names};
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::Change;
 use crate::domain::write_path::{backup_plan, undo_changes};
-use crate::files::{download, read_file, yield_to_browser};
+use crate::files::{download, mark, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
 use crate::state::{now_millis, today, use_app, AppState, LastImport};
 use crate::storage::settings;
@@ -161,6 +161,7 @@ pub fn ImportExport() -> impl IntoView {
                     Err(p) => return fail(file_problem(lang, &file, &p)),
                 },
             };
+            mark("import:decoded");
             text_cache.set_value(Some((cache_key, text.clone())));
             let kind_code = kind.get_untracked();
             if kind_code == "backup" {
@@ -258,10 +259,12 @@ pub fn ImportExport() -> impl IntoView {
                     return;
                 }
             }
+            mark("import:rows");
             if rows == 0 {
                 return fail(file_problem(lang, &file, &FileProblem::HeaderOnly));
             }
             let plan = importer.finish();
+            mark("import:planned");
             let problem_total = plan.problems.len();
             let problems: Vec<String> =
                 plan.problems.iter().take(SHOWN_PROBLEMS).map(|p| import_problem(lang, &file, p, &headings)).collect();
@@ -313,6 +316,7 @@ pub fn ImportExport() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match read_file(&file).await {
                 Ok(bytes) => {
+                    mark("import:read");
                     source.set_value(Some((name, Rc::new(bytes))));
                     analyse();
                 }

@@ -64,6 +64,8 @@ const mb = (f) => (fs.statSync(f).size / 1024 / 1024).toFixed(1);
 const server = await serveDist();
 const browser = await launch();
 
+let lastPhases = {};
+
 /** Chooses a file and waits for the preview, then commits and waits for the result. */
 async function importFile(page, kind, file) {
   await page.selectOption(byId('import-kind'), kind);
@@ -80,6 +82,13 @@ async function importFile(page, kind, file) {
   await page.waitForFunction(() => true);
   await page.setInputFiles(byId('import-file'), file);
   const read = await readTimer;
+  // Where the time went: the page marks each phase (src/files.rs `mark`).
+  const phases = await page.evaluate(() => {
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('import:'));
+    performance.clearMarks();
+    return Object.fromEntries(marks.map((m) => [m.name, m.startTime]));
+  });
+  lastPhases = phases;
   const problems = await page.locator(byId('import-error')).count();
   if (problems) throw new Error(`${file}: ${await page.locator(byId('import-error')).first().textContent()}`);
   // Timed in the page, from the click to the result in the DOM.
@@ -106,6 +115,7 @@ const cpu = os.cpus()[0]?.model || 'unknown CPU';
 for (const shape of SHAPES) {
   const { customersFile, purchasesFile } = writeFiles(shape);
   const sizes = [mb(customersFile), mb(purchasesFile)];
+  const phaseTimes = { read: [], decode: [], rows: [], plan: [] };
   const results = { customersRead: [], customersWrite: [], purchasesRead: [], purchasesWrite: [], total: [], json: [], csv: [], papaparse: [], ours: [] };
   for (let run = 0; run < RUNS; run++) {
     // The CSP is bypassed only so the peer (papaparse) can be injected into the same page.
@@ -115,6 +125,14 @@ for (const shape of SHAPES) {
     await page.click(byId('nav-import-export'));
     const [cr, cw] = await importFile(page, 'customers', customersFile);
     const [pr, pw] = await importFile(page, 'purchases', purchasesFile);
+    {
+      const p = lastPhases;
+      phaseTimes.decode.push(p['import:decoded'] - p['import:read']);
+      phaseTimes.rows.push(p['import:rows'] - p['import:decoded']);
+      phaseTimes.plan.push(p['import:planned'] - p['import:rows']);
+      // The rest: reading the file's bytes before, drawing the preview after.
+      phaseTimes.read.push(pr - (p['import:planned'] - p['import:read']));
+    }
     const created = await page.getAttribute(`${byId('import-result')} [data-created]`, 'data-created');
     if (Number(created) !== PURCHASES) throw new Error(`created ${created} purchases, expected ${PURCHASES}`);
     results.customersRead.push(cr); results.customersWrite.push(cw);
@@ -153,6 +171,10 @@ for (const shape of SHAPES) {
   console.log(`| export purchases CSV (click → download) | ≤ 3000 ms | ${fmt(results.csv)} |`);
   console.log(`| peer: papaparse parse of the purchases CSV (header: true), same browser | — | ${fmt(results.papaparse)} |`);
   console.log(`| ours on the same file: decode, parse, check, match and stage every row | — | ${fmt(results.ours)} |`);
+  console.log(`| — of which: decode the bytes | — | ${fmt(phaseTimes.decode)} |`);
+  console.log(`| — of which: read, check, match and stage every row | — | ${fmt(phaseTimes.rows)} |`);
+  console.log(`| — of which: finish the plan | — | ${fmt(phaseTimes.plan)} |`);
+  console.log(`| — of which: the rest (file read, preview drawn) | — | ${fmt(phaseTimes.read)} |`);
   console.log(`| ours ÷ papaparse (target ≤ 1.0×) | ≤ 1.0× | ${(median(results.ours) / median(results.papaparse)).toFixed(1)}× |`);
 }
 await browser.close();
