@@ -48,6 +48,7 @@ bench: setup-test dist
 	node tests/bench/analytics_bench.mjs
 	node tests/bench/sales_bench.mjs
 	node tests/bench/first_load.mjs
+	node tests/bench/lighthouse.mjs
 	cargo run --release --quiet --example tier_bench
 	cargo run --release --quiet --example import_bench
 	cargo run --release --quiet --example analytics_bench

@@ -217,31 +217,45 @@ fn compare(a: &CustomerSummary, b: &CustomerSummary, key: SortKey) -> Ordering {
 
 /// The rows the list shows, in order.
 pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) -> Vec<RowRef> {
-    let needle = query.text.trim().to_lowercase();
-    let mut rows: Vec<RowRef> = Vec::new();
-    for (s, summaries) in shards.iter().enumerate() {
-        for (i, row) in summaries.iter().enumerate() {
-            let keep = (needle.is_empty() || row.haystack.contains(&needle))
-                && (query.city.is_empty() || row.city == query.city)
-                && (query.tag.is_empty() || row.tags.contains(&query.tag))
-                && query.status.is_none_or(|st| row.status(today) == st)
-                && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()))
-                && (!query.consent_only || row.consent);
-            if keep {
-                rows.push((s as u16, i as u32));
-            }
-        }
-    }
+    filter(shards, &sorted(shards, query.sort, query.descending), query, today)
+}
+
+/// Every row, in the list's order. Sorting 100,000 names takes longer than a keystroke may,
+/// so the page keeps this until the data or the order changes and only filters it.
+pub fn sorted(shards: &[Vec<CustomerSummary>], sort: SortKey, descending: bool) -> Vec<RowRef> {
+    let mut rows: Vec<RowRef> = shards
+        .iter()
+        .enumerate()
+        .flat_map(|(s, summaries)| (0..summaries.len()).map(move |i| (s as u16, i as u32)))
+        .collect();
     let get = |r: &RowRef| &shards[r.0 as usize][r.1 as usize];
     rows.sort_unstable_by(|a, b| {
-        let order = compare(get(a), get(b), query.sort);
-        if query.descending {
+        let order = compare(get(a), get(b), sort);
+        if descending {
             order.reverse()
         } else {
             order
         }
     });
     rows
+}
+
+/// The rows of `order` (from `sorted`) that the query's search text and filters keep.
+pub fn filter(shards: &[Vec<CustomerSummary>], order: &[RowRef], query: &ListQuery, today: Day) -> Vec<RowRef> {
+    let needle = query.text.trim().to_lowercase();
+    order
+        .iter()
+        .copied()
+        .filter(|&(s, i)| {
+            let row = &shards[s as usize][i as usize];
+            (needle.is_empty() || row.haystack.contains(&needle))
+                && (query.city.is_empty() || row.city == query.city)
+                && (query.tag.is_empty() || row.tags.contains(&query.tag))
+                && query.status.is_none_or(|st| row.status(today) == st)
+                && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()))
+                && (!query.consent_only || row.consent)
+        })
+        .collect()
 }
 
 /// Distinct values for the filter drop-downs, most used first.

@@ -10,7 +10,7 @@ use crate::domain::analytics::SEGMENTS;
 use crate::domain::insights::Stage;
 use crate::domain::model::CustomerId;
 
-use crate::domain::customer_list::{facet_values, select, ListQuery, SortKey, Status};
+use crate::domain::customer_list::{facet_values, filter, sorted, ListQuery, SortKey, Status};
 use crate::domain::demo;
 use crate::domain::money::format_grouped;
 use crate::domain::workbook::Change;
@@ -87,8 +87,14 @@ pub fn Customers() -> impl IntoView {
                 .collect::<HashSet<CustomerId>>()
         }))
     });
+    // Sorted once per change of the data or of the order; a keystroke only filters.
+    let sort = Memo::new(move |_| query.with(|q| (q.sort, q.descending)));
+    let order = Memo::new(move |_| {
+        let (key, descending) = sort.get();
+        app.summaries.with(|s| sorted(s, key, descending))
+    });
     let rows = Memo::new(move |_| {
-        let mut rows = app.summaries.with(|s| query.with(|q| select(s, q, today())));
+        let mut rows = app.summaries.with(|s| order.with(|o| query.with(|q| filter(s, o, q, today()))));
         members.with(|members| {
             if let Some(members) = members {
                 app.summaries.with(|s| rows.retain(|r| members.contains(&s[r.0 as usize][r.1 as usize].id)));

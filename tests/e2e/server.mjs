@@ -2,10 +2,12 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
-export async function serveDist({ dir = path.resolve('dist'), prefix = '/' } = {}) {
+/** `gzip`: compress responses for clients that accept it, as static hosts do (for Lighthouse). */
+export async function serveDist({ dir = path.resolve('dist'), prefix = '/', gzip = false } = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) throw new Error(`no build in ${dir}: run make dist`);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -13,7 +15,13 @@ export async function serveDist({ dir = path.resolve('dist'), prefix = '/' } = {
     let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
     const file = path.join(dir, rel);
     if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    const type = TYPES[path.extname(file)] || 'application/octet-stream';
+    if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+      res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', vary: 'accept-encoding' });
+      fs.createReadStream(file).pipe(zlib.createGzip({ level: 9 })).pipe(res);
+      return;
+    }
+    res.writeHead(200, { 'content-type': type });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
