@@ -44,7 +44,8 @@ fn files(shape: &str, customers: usize, purchases: usize) -> (String, String) {
     } else {
         "\u{FEFF}Customer ID,Date,Product,Category,Quantity,Amount,Payment method,Channel\r\n"
     });
-    let products = [("手冲咖啡豆", "咖啡", 88), ("礼盒", "礼品", 268), ("Tea set", "Tea", 158), ("会员卡充值", "储值", 500)];
+    let products =
+        [("手冲咖啡豆", "咖啡", 88), ("礼盒", "礼品", 268), ("Tea set", "Tea", 158), ("会员卡充值", "储值", 500)];
     let mut seed = 12345u32;
     for i in 0..purchases {
         seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
@@ -52,7 +53,8 @@ fn files(shape: &str, customers: usize, purchases: usize) -> (String, String) {
         let customer = 1 + if even { (u * customers as f64) as usize } else { (u * u * customers as f64) as usize };
         let (product, category, price) = products[i % 4];
         let amount = price * (1 + i % 3);
-        let amount = if amount >= 1000 { format!("{},{:03}", amount / 1000, amount % 1000) } else { amount.to_string() };
+        let amount =
+            if amount >= 1000 { format!("{},{:03}", amount / 1000, amount % 1000) } else { amount.to_string() };
         p.push_str(&format!(
             "{},20{}/{}/{},{product},{category},{},\"￥{amount}.00\",微信,门店{}\r\n",
             code(customer),

@@ -62,7 +62,7 @@ impl CodeFormat {
 
 /// A code as typed or imported: trimmed; None if empty.
 pub fn clean_code(text: &str) -> Option<&str> {
-    Some(text.trim()).filter(|c| !c.is_empty())
+    Some(super::trim::trim(text)).filter(|c| !c.is_empty())
 }
 
 /// Whether a code can be stored: at most 64 characters and no control characters.

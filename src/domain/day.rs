@@ -66,8 +66,9 @@ impl Day {
     /// `1.3.2023` day first), optionally followed by a time (`2023/3/1 14:05`), which is ignored.
     pub fn parse_flexible(text: &str) -> Option<Day> {
         // Read without allocating: a million purchase rows each have a date.
-        let text = text.trim();
-        let date_part = text.split([' ', 'T']).next().unwrap_or_default();
+        let text = super::trim::trim(text);
+        let date_end = text.bytes().position(|b| b == b' ' || b == b'T').unwrap_or(text.len());
+        let date_part = &text[..date_end];
         let date_part = date_part.strip_suffix('日').unwrap_or(date_part);
         let mut parts = [0u32; 3];
         let mut lengths = [0usize; 3];

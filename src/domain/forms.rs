@@ -5,6 +5,7 @@ use super::day::Day;
 use super::model::*;
 use super::money::{self, AmountError};
 use super::tiers::{CarriedOver, OpeningBalance};
+use super::trim::trim;
 
 /// Why a field was refused. The UI turns it into a sentence in the current language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,8 +49,9 @@ impl Checker {
     }
 
     fn text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let value = value.trim();
-        if value.chars().count() > max {
+        let value = trim(value);
+        // Never more characters than bytes: only long text needs counting.
+        if value.len() > max && value.chars().count() > max {
             self.fail(field, Problem::TooLong(max));
         }
         value.to_string()
@@ -64,7 +66,7 @@ impl Checker {
     }
 
     fn optional_date(&mut self, field: &str, value: &str, not_after: Option<Day>) -> Option<Day> {
-        if value.trim().is_empty() {
+        if trim(value).is_empty() {
             return None;
         }
         match Day::parse_flexible(value) {
@@ -81,7 +83,7 @@ impl Checker {
     }
 
     fn date(&mut self, field: &str, value: &str, not_after: Option<Day>) -> Day {
-        if value.trim().is_empty() {
+        if trim(value).is_empty() {
             self.fail(field, Problem::Required);
             return Day::default();
         }
@@ -126,7 +128,7 @@ impl Checker {
 
     /// A quantity (1 when empty) that `ok` accepts; anything else is a problem on `quantity`.
     fn quantity(&mut self, value: &str, ok: impl Fn(f64) -> bool) -> f64 {
-        match value.trim() {
+        match trim(value) {
             "" => 1.0,
             q => match q.parse::<f64>() {
                 Ok(q) if q.is_finite() && ok(q) => q,
@@ -480,7 +482,7 @@ impl PurchaseInput<'_> {
         } else {
             ck.quantity(self.quantity, |q| q != 0.0 && q.abs() < 1e9)
         };
-        let unit_price = match unit_price.trim() {
+        let unit_price = match trim(unit_price) {
             "" => None,
             text => match money::parse_price(text) {
                 Some(price) => Some(price),
@@ -490,7 +492,7 @@ impl PurchaseInput<'_> {
                 }
             },
         };
-        let amount_cents = match (self.amount.trim(), unit_price) {
+        let amount_cents = match (trim(self.amount), unit_price) {
             ("", Some(price)) => (quantity * price * 100.0).round() as i64,
             ("", None) => {
                 ck.fail("amount", Problem::Required);
@@ -535,7 +537,11 @@ pub fn is_credit_note(order_no: &str) -> bool {
 
 /// A status cell that says the line was returned or refunded.
 pub fn says_returned(status: &str) -> bool {
-    let s = status.trim().to_lowercase();
+    let s = trim(status);
+    if s.is_empty() {
+        return false;
+    }
+    let s = s.to_lowercase();
     ["退货", "退款", "退单", "return", "refund", "cancel", "credit"].iter().any(|w| s.contains(w))
 }
 

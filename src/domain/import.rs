@@ -147,6 +147,15 @@ pub struct ImportPlan {
 
 const PREVIEW_ROWS: usize = 20;
 
+#[derive(Clone, Copy)]
+struct CodeEntry {
+    id: CustomerId,
+    /// Place in `Importer::records`, or `NOT_STAGED`.
+    staged: u32,
+}
+
+const NOT_STAGED: u32 = u32::MAX;
+
 fn phone_key(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     match digits.strip_prefix("86") {
@@ -163,7 +172,11 @@ fn email_key(email: &str) -> String {
 /// `finish`. The workbook is passed in each time, never kept, so the UI can lend it briefly.
 pub struct Importer {
     settings: ImportSettings,
-    by_code: HashMap<String, CustomerId>,
+    /// Each code's customer and, once staged, where their file sits in `records`: a purchase
+    /// row finds its customer's staged file with this one lookup.
+    by_code: HashMap<String, CodeEntry>,
+    /// The staged place of the customer the last row found by code.
+    found_at: Option<(CustomerId, usize)>,
     /// Phone, email and name indexes: built the first time a row without a code needs them
     /// (a file whose rows all carry codes never does; that saves 300,000 keys at 100,000
     /// customers).
@@ -227,6 +240,7 @@ impl Importer {
             no_customer_lines: Vec::new(),
             referrers: Vec::new(),
             by_code: HashMap::default(),
+            found_at: None,
             problems: Vec::new(),
             rejected: Vec::new(),
             counts: Counts::default(),
@@ -255,7 +269,8 @@ impl Importer {
 
     fn index(&mut self, c: &Customer) {
         if !c.code.is_empty() {
-            self.by_code.insert(c.code.clone(), c.id);
+            let staged = self.staged.get(&c.id).map_or(NOT_STAGED, |&at| at as u32);
+            self.by_code.insert(c.code.clone(), CodeEntry { id: c.id, staged });
         }
         if self.secondary_built {
             self.index_secondary(c);
@@ -336,9 +351,11 @@ impl Importer {
 
     /// The customer a row means. A row with a code is matched by its code alone (Ok(None): a
     /// code nobody has yet); a row without one by the other keys in order.
-    fn find(&self, row: &Row, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
+    fn find(&mut self, row: &Row, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
         if let (Some((_, code)), true) = (self.code_cell(row), keys.contains(&MatchKey::Code)) {
-            return Ok(self.by_code.get(code).copied());
+            let entry = self.by_code.get(code).copied();
+            self.found_at = entry.filter(|e| e.staged != NOT_STAGED).map(|e| (e.id, e.staged as usize));
+            return Ok(entry.map(|e| e.id));
         }
         for key in keys {
             let found = match key {
@@ -386,6 +403,11 @@ impl Importer {
 
     /// Where a customer's staged file sits in `records` (staged first if need be).
     fn stage_at(&mut self, id: CustomerId, wb: &Workbook) -> usize {
+        if let Some((found, at)) = self.found_at {
+            if found == id {
+                return at;
+            }
+        }
         if let Some(&at) = self.staged.get(&id) {
             return at;
         }
@@ -399,8 +421,15 @@ impl Importer {
         self.before.push(current);
         self.orders_before.push(None);
         self.contents_before.push(None);
-        self.staged.insert(id, self.records.len() - 1);
-        self.records.len() - 1
+        let at = self.records.len() - 1;
+        self.staged.insert(id, at);
+        // Remembered beside the code, so the customer's next row needs no second lookup.
+        if let Some(entry) = self.by_code.get_mut(&self.records[at].customer.code) {
+            if entry.id == id {
+                entry.staged = at as u32;
+            }
+        }
+        at
     }
 
     fn staged(&self, id: CustomerId) -> Option<&CustomerRecord> {
@@ -636,8 +665,11 @@ impl Importer {
         let (id, code) = self.new_identity(wb, Some(&code));
         let customer = Customer { id, code, name, phone: phone.unwrap_or_default(), ..Default::default() };
         let record = CustomerRecord { customer, ..Default::default() };
-        self.index(&record.customer);
+        // Staged first, so the code's entry knows where the file sits.
         *self.stage(id, wb) = record;
+        let at = self.staged[&id];
+        let customer = self.records[at].customer.clone();
+        self.index(&customer);
         self.counts.customers_created += 1;
         Ok(Some(id))
     }
@@ -873,7 +905,7 @@ impl Importer {
 
     pub fn finish(mut self) -> ImportPlan {
         for (id, code, line, column) in std::mem::take(&mut self.referrers) {
-            match self.by_code.get(&code).copied().filter(|r| *r != id) {
+            match self.by_code.get(&code).map(|e| e.id).filter(|r| *r != id) {
                 Some(referrer) => {
                     if let Some(&at) = self.staged.get(&id) {
                         self.records[at].customer.referred_by = Some(referrer);

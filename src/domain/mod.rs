@@ -23,5 +23,6 @@ pub mod sheet;
 pub mod spreadsheet;
 pub mod terms;
 pub mod tiers;
+pub mod trim;
 pub mod workbook;
 pub mod write_path;

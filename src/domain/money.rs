@@ -18,7 +18,7 @@ fn without_currency_and_separators(text: &str) -> String {
 /// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents. Read in one pass
 /// without allocating: a million purchase rows each have an amount.
 pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
-    let text = text.trim().trim_start_matches(['￥', '¥', '$', '€', '£']);
+    let text = super::trim::trim(text).trim_start_matches(['￥', '¥', '$', '€', '£']);
     let (mut negative, mut seen_any, mut in_fraction) = (false, false, false);
     let (mut whole, mut whole_digits, mut fraction, mut fraction_digits) = (0i64, 0usize, 0i64, 0usize);
     for c in text.chars() {
@@ -51,7 +51,7 @@ pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
 
 /// Like `parse_amount`, but a leading `-` makes a negative amount (a return, a refund).
 pub fn parse_signed_amount(text: &str) -> Result<i64, AmountError> {
-    let t = text.trim();
+    let t = super::trim::trim(text);
     let t = t.trim_start_matches(['￥', '¥', '$', '€', '£']).trim_start();
     match t.strip_prefix('-') {
         Some(rest) => parse_amount(rest).map(|cents| -cents),

@@ -197,10 +197,17 @@ impl<'a> RowReader<'a> {
                         end -= 1;
                     }
                     let line = self.line_at(start);
-                    let raw = &self.text[start..end];
-                    let last_line = line + raw.iter().filter(|b| **b == b'\n').count() as u64;
-                    // Closed quotes come in pairs (an escaped quote is doubled).
-                    let unclosed_quote = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
+                    // One pass over the row's bytes: its line breaks, and its quotes (closed
+                    // quotes come in pairs; an escaped quote is doubled).
+                    let (mut breaks, mut quotes) = (0u64, 0usize);
+                    for &b in &self.text[start..end] {
+                        breaks += u64::from(b == b'\n');
+                        quotes += usize::from(b == b'"');
+                    }
+                    let last_line = line + breaks;
+                    let unclosed_quote = quotes % 2 == 1;
+                    // The next row's line is counted on from here, not from this row's start.
+                    self.cursor = (end, last_line);
                     // Blank lines, and the `---|---` line under a Markdown table's headings, hold no row.
                     let rule = |c: &str| c.chars().all(|ch| matches!(ch, '-' | ':' | ' ' | '\t'));
                     let blank = self.row.cells.len() == 1 && self.row.cells[0].trim().is_empty();

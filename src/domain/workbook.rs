@@ -292,9 +292,20 @@ impl Shard {
             Change::PutRecord { mut record, fresh } => {
                 if fresh {
                     let previous = self.records.get(&record.customer.id);
+                    // A card the import left as it was (a purchases file touches 100,000 of them)
+                    // has no field changes to list: no need to compare field by field.
+                    let card_unchanged = previous.is_some_and(|p| {
+                        let stamp = std::mem::replace(&mut record.customer.updated_at, p.customer.updated_at);
+                        let same = p.customer == record.customer;
+                        record.customer.updated_at = stamp;
+                        same
+                    });
                     record.customer.updated_at = now.max(previous.map_or(0, |r| r.customer.updated_at) + 1);
                     // An import or merge: the file's own trail goes on, noting what the import did.
-                    let changes = previous.map(|p| customer_changes(&p.customer, &record.customer)).unwrap_or_default();
+                    let changes = match previous {
+                        Some(p) if !card_unchanged => customer_changes(&p.customer, &record.customer),
+                        _ => Vec::new(),
+                    };
                     let after = changes.iter().map(|(f, _, a)| format!("{f}={a}")).collect::<Vec<_>>().join("; ");
                     audit(&mut record, now, "imported", String::new(), after);
                 }

@@ -6,8 +6,8 @@ import zlib from 'node:zlib';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
-/** `gzip`: compress responses for clients that accept it, as static hosts do (for Lighthouse). */
-export async function serveDist({ dir = path.resolve('dist'), prefix = '/', gzip = false } = {}) {
+/** `DIST_DIR` serves another build (a side-by-side benchmark of two versions). `gzip`: compress responses for clients that accept it, as static hosts do (for Lighthouse). */
+export async function serveDist({ dir = path.resolve(process.env.DIST_DIR || 'dist'), prefix = '/', gzip = false } = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) throw new Error(`no build in ${dir}: run make dist`);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
