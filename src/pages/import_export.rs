@@ -343,6 +343,10 @@ pub fn ImportExport() -> impl IntoView {
 
     let commit = move |_| {
         let Some(p) = pending.try_update_value(|p| p.take()).flatten() else { return };
+        // The file and its text (twice 63 MB for a million purchases) are not needed once the
+        // plan is made: freed before the write, which reuses the space.
+        source.set_value(None);
+        text_cache.set_value(None);
         // Only the latest import can be undone.
         app.last_import.set(None);
         let counts = analysis.get_untracked().map(|a| a.counts).unwrap_or_default();
