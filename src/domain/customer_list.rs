@@ -230,9 +230,16 @@ pub fn select(shards: &[Vec<CustomerSummary>], query: &ListQuery, today: Day) ->
     filter(shards, &sorted(shards, query.sort, query.descending), query, today)
 }
 
-/// Every row, in the list's order. Sorting 100,000 names takes longer than a keystroke may,
-/// so the page keeps this until the data or the order changes and only filters it.
-pub fn sorted(shards: &[Vec<CustomerSummary>], sort: SortKey, descending: bool) -> Vec<RowRef> {
+/// Every row in the list's order, and each row's place in it. Sorting 100,000 names takes
+/// longer than a keystroke may, so the page keeps this until the data or the order changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListOrder {
+    rows: Vec<RowRef>,
+    /// Per shard, per summary: its place in `rows`.
+    rank: Vec<Vec<u32>>,
+}
+
+pub fn sorted(shards: &[Vec<CustomerSummary>], sort: SortKey, descending: bool) -> ListOrder {
     let mut rows: Vec<RowRef> = shards
         .iter()
         .enumerate()
@@ -247,25 +254,35 @@ pub fn sorted(shards: &[Vec<CustomerSummary>], sort: SortKey, descending: bool) 
             order
         }
     });
-    rows
+    let mut rank: Vec<Vec<u32>> = shards.iter().map(|s| vec![0; s.len()]).collect();
+    for (place, &(s, i)) in rows.iter().enumerate() {
+        rank[s as usize][i as usize] = place as u32;
+    }
+    ListOrder { rows, rank }
 }
 
-/// The rows of `order` (from `sorted`) that the query's search text and filters keep.
-pub fn filter(shards: &[Vec<CustomerSummary>], order: &[RowRef], query: &ListQuery, today: Day) -> Vec<RowRef> {
+/// The rows that the query's search text and filters keep, in `order`. Rows are tested shard
+/// by shard (in memory order: walking them in list order misses the cache on every row) and
+/// marked at their place, then read off in order.
+pub fn filter(shards: &[Vec<CustomerSummary>], order: &ListOrder, query: &ListQuery, today: Day) -> Vec<RowRef> {
+    let fits = order.rank.len() == shards.len() && order.rank.iter().zip(shards).all(|(r, s)| r.len() == s.len());
+    if !fits {
+        // An order of other data (never kept by the page, but cheap to get right).
+        return filter(shards, &sorted(shards, query.sort, query.descending), query, today);
+    }
     let needle = query.text.trim().to_lowercase();
-    order
-        .iter()
-        .copied()
-        .filter(|&(s, i)| {
-            let row = &shards[s as usize][i as usize];
-            (needle.is_empty() || row.haystack.contains(&needle))
+    let mut kept = vec![false; order.rows.len()];
+    for (summaries, ranks) in shards.iter().zip(&order.rank) {
+        for (row, &place) in summaries.iter().zip(ranks) {
+            kept[place as usize] = (needle.is_empty() || row.haystack.contains(&needle))
                 && (query.city.is_empty() || row.city == query.city)
                 && (query.tag.is_empty() || row.tags.contains(&query.tag))
                 && query.status.is_none_or(|st| row.status(today) == st)
                 && (query.tier.is_empty() || row.tier.as_deref() == Some(query.tier.as_str()))
-                && (!query.consent_only || row.consent)
-        })
-        .collect()
+                && (!query.consent_only || row.consent);
+        }
+    }
+    order.rows.iter().zip(kept).filter_map(|(row, keep)| keep.then_some(*row)).collect()
 }
 
 /// Distinct values for the filter drop-downs, most used first.
@@ -286,6 +303,32 @@ pub fn facet_values(shards: &[Vec<CustomerSummary>], pick: impl Fn(&CustomerSumm
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_order_filters_like_a_fresh_sort_and_an_order_of_other_data_is_not_trusted() {
+        let mut shards: Vec<Vec<CustomerSummary>> = vec![Vec::new(); 3];
+        for n in 0..30u64 {
+            let record = CustomerRecord {
+                customer: Customer {
+                    id: n,
+                    code: format!("C{:03}", 30 - n),
+                    name: format!("{} {}", if n % 3 == 0 { "王" } else { "Li" }, n),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            shards[(n % 3) as usize].push(CustomerSummary::of(&record));
+        }
+        let order = sorted(&shards, SortKey::Id, false);
+        let query = ListQuery { text: "王".into(), ..Default::default() };
+        let rows = filter(&shards, &order, &query, Day(0));
+        let codes: Vec<&str> = rows.iter().map(|r| shards[r.0 as usize][r.1 as usize].code.as_str()).collect();
+        assert_eq!(codes.len(), 10);
+        assert!(codes.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+        assert_eq!(rows, select(&shards, &query, Day(0)));
+        let stale = sorted(&shards[..2], SortKey::Id, false);
+        assert_eq!(filter(&shards, &stale, &query, Day(0)), rows);
+    }
 
     #[test]
     fn a_query_survives_the_url() {
