@@ -142,10 +142,11 @@ pub fn Customers() -> impl IntoView {
         }
     };
 
-    // A tier's name in its colour, as the list shows it.
+    // A tier's name in its colour, as the list shows it. Tracked: the rows are drawn again
+    // when the language or the tiers' names and colours change.
     let tier_chip = move |id: Option<&str>| {
-        let lang = app.lang.get_untracked();
-        app.policy.with_untracked(|p| {
+        let lang = app.lang.get();
+        app.policy.with(|p| {
             id.and_then(|id| p.index_of(id)).map(|i| {
                 let t = &p.tiers[i];
                 view! { <span class="tier-chip" style=format!("background: {}; color: {}", t.colour, crate::domain::colour::ink_on(&t.colour))>{crate::i18n::tier_name(lang, t).to_string()}</span> }

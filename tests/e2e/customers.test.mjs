@@ -205,6 +205,12 @@ test('demo data fills the list; sorting and filters work on it', async () => {
   assert.ok(count > 0 && count < 300);
   const cities = await page.$$eval(byId('customer-row'), (rows) => rows.map((r) => r.children[3].textContent));
   assert.ok(cities.every((c) => c === city));
+  // Tier chips in the rows follow the language at once, like the rest of the page.
+  const chip = `${byId('customer-row')} .tier-chip`;
+  await page.waitForSelector(chip);
+  assert.match(await page.textContent(chip), /[\u4e00-\u9fff]/);
+  await page.click(byId('lang-toggle'));
+  await page.waitForFunction((sel) => /^[A-Za-z][A-Za-z ]*$/.test(document.querySelector(sel)?.textContent ?? ''), chip);
   await context.close();
 });
 
