@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
+import { openUntilUsable } from './measure.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
 const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
@@ -154,12 +155,7 @@ for (const shape of SHAPES) {
     const afterImport = await memory(page);
     results.memImportJs.push(afterImport.js); results.memImportWasm.push(afterImport.wasm);
     // Reopened: the workbook read back from IndexedDB, until the list is usable.
-    await page.goto(server.url, { waitUntil: 'commit' });
-    const reopen = await page.waitForFunction(([count, row, n]) => {
-      const c = document.querySelector(count);
-      return c && c.textContent === String(n) && document.querySelector(row) ? performance.now() : false;
-    }, [byId('customer-count'), byId('customer-row'), CUSTOMERS], { polling: 'raf', timeout: 120000 });
-    results.reopen.push(await reopen.jsonValue());
+    results.reopen.push(await openUntilUsable(page, server.url, CUSTOMERS));
     const afterReopen = await memory(page);
     results.memReopenJs.push(afterReopen.js); results.memReopenWasm.push(afterReopen.wasm);
     await page.click(byId('nav-import-export'));

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
+import { openUntilUsable, searchKeystrokes } from './measure.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 2);
 const builds = { before: process.env.BEFORE, after: process.env.AFTER || 'dist' };
@@ -22,30 +23,8 @@ async function measure(dir, into) {
   await page.fill(byId('scale-purchases'), '1000000');
   await page.click(byId('scale-run'));
   await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
-  for (let run = 0; run < 3; run++) {
-    await page.goto(server.url, { waitUntil: 'commit' });
-    const ready = await page.waitForFunction(([count, row]) => {
-      const c = document.querySelector(count);
-      return c && c.textContent === '100000' && document.querySelector(row) ? performance.now() : false;
-    }, [byId('customer-count'), byId('customer-row')], { polling: 'raf', timeout: 120000 });
-    into.open.push(await ready.jsonValue());
-  }
-  into.search.push(...await page.evaluate(async ([input, count]) => {
-    const box = document.querySelector(input), counter = document.querySelector(count);
-    const times = [];
-    for (const q of ['1', '13', '138', '1388', '', '王', '王伟', '', 's', 'sm', 'smi', '']) {
-      const changed = new Promise((resolve) => {
-        const obs = new MutationObserver(() => { obs.disconnect(); resolve(performance.now()); });
-        obs.observe(counter, { characterData: true, childList: true, subtree: true });
-      });
-      const t0 = performance.now();
-      box.value = q;
-      box.dispatchEvent(new Event('input', { bubbles: true }));
-      const t1 = await Promise.race([changed, new Promise((resolve) => setTimeout(() => resolve(null), 5000))]);
-      if (t1 !== null) times.push(t1 - t0);
-    }
-    return times;
-  }, [byId('customer-search'), byId('customer-count')]));
+  for (let run = 0; run < 3; run++) into.open.push(await openUntilUsable(page, server.url, 100000));
+  into.search.push(...await searchKeystrokes(page));
   await browser.close();
   await server.close();
 }

@@ -1,0 +1,36 @@
+// Measurements more than one bench takes, so that they time exactly the same thing.
+import { byId } from '../e2e/browser.mjs';
+
+/** Loads `url` and returns the ms until the list shows `customers` and its first row. */
+export async function openUntilUsable(page, url, customers) {
+  await page.goto(url, { waitUntil: 'commit' });
+  const ready = await page.waitForFunction(([count, row, n]) => {
+    const c = document.querySelector(count);
+    return c && c.textContent === String(n) && document.querySelector(row) ? performance.now() : false;
+  }, [byId('customer-count'), byId('customer-row'), customers], { polling: 'raf', timeout: 120000 });
+  return ready.jsonValue();
+}
+
+/** Types the bench's searches into the list; the ms from each input event to the count's
+ *  change (keystrokes that leave the count as it was are not timed). */
+export async function searchKeystrokes(page) {
+  return page.evaluate(async ([input, count]) => {
+    const box = document.querySelector(input), counter = document.querySelector(count);
+    const times = [];
+    for (const q of ['1', '13', '138', '1388', '', '王', '王伟', '', 's', 'sm', 'smi', '']) {
+      const before = counter.textContent;
+      const changed = new Promise((resolve) => {
+        const obs = new MutationObserver(() => { obs.disconnect(); resolve(performance.now()); });
+        obs.observe(counter, { characterData: true, childList: true, subtree: true });
+      });
+      const t0 = performance.now();
+      box.value = q;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 5000));
+      const t1 = await Promise.race([changed, timeout]);
+      if (t1 !== null) times.push(t1 - t0);
+      else if (counter.textContent !== before) throw new Error('count changed unobserved');
+    }
+    return times;
+  }, [byId('customer-search'), byId('customer-count')]);
+}
