@@ -50,19 +50,36 @@ pub fn App() -> impl IntoView {
         page
     });
     leptos::task::spawn_local(app.start(DB_NAME));
+    // What the page area may show. A memo, so that the list shown while the customer files
+    // are still decoded stays as it is (search box, focus) when they are in.
+    let gate = Memo::new(move |_| match app.lifecycle.get() {
+        Lifecycle::Ready => Gate::Open,
+        // Only the list can be used until the customer files are decoded.
+        Lifecycle::Listing if app.nav.page.get() == Page::Customers => Gate::Open,
+        Lifecycle::Listing | Lifecycle::Opening => Gate::Loading,
+        Lifecycle::Locked(_) => Gate::Locked,
+        Lifecycle::Failed => Gate::Failed,
+    });
 
     view! {
         <div class="shell">
             <Nav/>
-            <main class="content" id="main" tabindex="-1">
+            // Busy while the workbook is read: screen readers wait, and the benches know when
+            // the customer files (not only the list) are in.
+            <main
+                class="content"
+                id="main"
+                tabindex="-1"
+                aria-busy=move || matches!(app.lifecycle.get(), Lifecycle::Opening | Lifecycle::Listing).to_string()
+            >
                 <ErrorBanner/>
                 {move || {
-                    match app.lifecycle.get() {
-                        Lifecycle::Ready => {}
-                        Lifecycle::Opening => return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any(),
-                        Lifecycle::Locked(_) => return view! { <crate::pages::unlock::Unlock/> }.into_any(),
+                    match gate.get() {
+                        Gate::Open => {}
+                        Gate::Loading => return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any(),
+                        Gate::Locked => return view! { <crate::pages::unlock::Unlock/> }.into_any(),
                         // error-message says why; there is nothing to show without storage.
-                        Lifecycle::Failed => return ().into_any(),
+                        Gate::Failed => return ().into_any(),
                     }
                     match app.nav.page.get() {
                         Page::Customers => view! { <Customers/> }.into_any(),
@@ -79,4 +96,12 @@ pub fn App() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Gate {
+    Open,
+    Loading,
+    Locked,
+    Failed,
 }

@@ -64,6 +64,9 @@ pub enum Lifecycle {
     Opening,
     /// The workbook is sealed and waits for its passphrase.
     Locked(crate::domain::sealed::LockInfo),
+    /// The stored list rows are read and the customers list can be used; the customer files
+    /// are still being decoded (other pages wait for `Ready`).
+    Listing,
     /// Loaded: the pages can be used.
     Ready,
     /// Storage could not be opened (`error-message` says why).
@@ -215,16 +218,11 @@ impl AppState {
     }
 
     async fn load(self, store: Rc<Store>, db_name: String) {
+        crate::files::mark("open:start");
         let db_name = db_name.as_str();
-        match store.load().await {
-            Ok(workbook) => {
-                self.summaries.set(workbook.shards.iter().map(summarise).collect());
-                self.referrals.set_value(Rc::new(ReferralIndex::of(&workbook)));
-                self.workbook.set(workbook);
-                self.revision.update(|r| *r += 1);
-            }
-            Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
-        }
+        let open_error =
+            move |e: StoreError| self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open")));
+        // The small workbook-wide values first: the list's tier chips need the policy.
         if let Ok(defs) = store.custom_fields().await {
             self.custom_fields.set(defs);
         }
@@ -237,9 +235,47 @@ impl AppState {
             Ok(None) => {
                 let _ = store.save_tier_policy(&self.policy.get_untracked()).await;
             }
-            Err(e) => self.show_error(format!("{}: {e}", tr(self.lang.get_untracked(), "error.open"))),
+            Err(e) => open_error(e),
         }
-        self.store.set_value(Some(store));
+        crate::files::mark("open:meta");
+        // The stored list rows come first and the list can be used at once; the customer files
+        // are decoded after, a few shards at a time so that typing in the search stays smooth.
+        let listed = move |rows| {
+            self.summaries.set(rows);
+            self.lifecycle.set(Lifecycle::Listing);
+        };
+        let mut rows_complete = true;
+        match store.read(listed).await {
+            Ok((complete, mut stored)) => {
+                rows_complete = complete;
+                let mut workbook = Workbook::default();
+                let decoded = loop {
+                    match store.decode_next(&mut stored, &mut workbook).await {
+                        Ok(true) => break Ok(workbook),
+                        Ok(false) if complete => next_task().await,
+                        Ok(false) => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                match decoded {
+                    Ok(workbook) => {
+                        if !complete {
+                            self.summaries.set(workbook.shards.iter().map(CustomerSummary::of_shard).collect());
+                        }
+                        self.referrals.set_value(Rc::new(ReferralIndex::of(&workbook)));
+                        self.workbook.set(workbook);
+                        self.revision.update(|r| *r += 1);
+                    }
+                    Err(e) => {
+                        // Nothing listed that cannot be opened.
+                        self.summaries.set(vec![Vec::new(); SHARD_COUNT]);
+                        open_error(e);
+                    }
+                }
+            }
+            Err(e) => open_error(e),
+        }
+        self.store.set_value(Some(store.clone()));
         // Ask once at start that the browser never evicts the workbook; Settings shows the answer.
         leptos::task::spawn_local(async {
             crate::storage::storage_status(true).await;
@@ -248,10 +284,17 @@ impl AppState {
             leptos::task::spawn_local(self.reload_shards(shards));
         }));
         self.lifecycle.set(Lifecycle::Ready);
+        crate::files::mark("open:ready");
         // Periodic re-evaluation (reviews that came due since the last visit, first ratings),
         // once the list has been painted: it takes ~0.1 s at 100,000 customers.
         after_next_paint().await;
         self.evaluate_everyone(false).await;
+        if !rows_complete && self.workbook.with_untracked(|wb| wb.shards.iter().any(|s| !s.records.is_empty())) {
+            // A workbook from before stored list rows (or with unreadable ones) gets them once.
+            if let Err(e) = store.rewrite_summaries().await {
+                open_error(e);
+            }
+        }
     }
 
     /// First-purchase days of the customers this one referred (successful referrals).
@@ -299,7 +342,7 @@ impl AppState {
     fn take_shards(&self, shards: Vec<(usize, Shard)>) {
         self.summaries.update(|all| {
             for (s, shard) in &shards {
-                all[*s] = summarise(shard);
+                all[*s] = CustomerSummary::of_shard(shard);
             }
         });
         self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
@@ -445,6 +488,24 @@ impl AppState {
 }
 
 /// Resolves after the browser has painted the next frame.
+/// Lets the browser handle input and paint before going on: `scheduler.yield()` where there
+/// is one (a chain of `setTimeout(0)` is held back 4 ms a step after the fifth), else a timeout.
+async fn next_task() {
+    let scheduler = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"scheduler".into()).ok());
+    let yielded = scheduler.filter(|s| !s.is_undefined()).and_then(|scheduler| {
+        let give_way = js_sys::Reflect::get(&scheduler, &"yield".into()).ok()?;
+        give_way.dyn_ref::<js_sys::Function>()?.call0(&scheduler).ok()?.dyn_into::<js_sys::Promise>().ok()
+    });
+    let promise = yielded.unwrap_or_else(|| {
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(&resolve);
+            }
+        })
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 async fn after_next_paint() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let Some(window) = web_sys::window() else { return };
@@ -460,8 +521,4 @@ async fn after_next_paint() {
 
 fn default_policy() -> TierPolicy {
     preset("metals").expect("the metals preset exists")
-}
-
-fn summarise(shard: &Shard) -> Vec<CustomerSummary> {
-    shard.records.values().map(CustomerSummary::of).collect()
 }

@@ -5,11 +5,12 @@
 use idb::{Factory, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
 use tierbook::domain::codec::encode_shard;
+use tierbook::domain::customer_list::CustomerSummary;
 use tierbook::domain::day::Day;
 use tierbook::domain::demo;
 use tierbook::domain::model::{CustomFieldDef, CustomFieldKind, Customer, CustomerRecord, Purchase};
 use tierbook::domain::workbook::{shard_of, Change, Conflict, Related, Workbook};
-use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS};
+use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS, SUMMARIES};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -37,12 +38,37 @@ async fn what_is_committed_is_what_loads() {
     let reopened = Store::open(&name).await.unwrap();
     let loaded = reopened.load().await.unwrap();
     assert_eq!(loaded.customer_count(), 400);
-    for mut expected in records {
+    for mut expected in records.clone() {
         expected.customer.updated_at = 1_000;
         expected.audit =
             vec![tierbook::domain::model::AuditEntry { at: 1_000, what: "created".into(), ..Default::default() }];
         assert_eq!(loaded.get(expected.customer.id), Some(&expected));
     }
+    assert_eq!(list_rows(&reopened).await, Some(rows_of(&loaded)), "the stored list rows are the files' rows");
+
+    // Deleting a customer takes their row out in the same write; deleting a shard's only
+    // customer leaves no rows for that shard.
+    let gone = records[0].customer.id;
+    reopened.commit(vec![Change::DeleteCustomer { id: gone }], 2_000, &|_| {}).await.unwrap();
+    let after = reopened.load().await.unwrap();
+    assert_eq!(after.customer_count(), 399);
+    let rows = list_rows(&reopened).await.expect("complete rows");
+    assert_eq!(rows, rows_of(&after));
+    assert!(rows.iter().flatten().all(|r| r.id != gone));
+}
+
+/// The list rows `Store::read` hands over before the files, if they are complete.
+async fn list_rows(store: &Store) -> Option<Vec<Vec<CustomerSummary>>> {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let keep = seen.clone();
+    let (complete, _) = store.read(move |rows| *keep.borrow_mut() = Some(rows)).await.unwrap();
+    let rows = seen.borrow_mut().take();
+    assert_eq!(complete, rows.is_some(), "rows are handed over exactly when they are complete");
+    rows
+}
+
+fn rows_of(workbook: &Workbook) -> Vec<Vec<CustomerSummary>> {
+    workbook.shards.iter().map(CustomerSummary::of_shard).collect()
 }
 
 #[wasm_bindgen_test]
@@ -70,6 +96,14 @@ async fn a_locked_store_opens_only_with_the_key_of_its_passphrase() {
     let loaded = reopened.load().await.unwrap();
     assert_eq!(loaded.customer_count(), 2);
     assert_eq!(loaded.get(2).unwrap().customer.name, "Bo");
+    // The list rows (names, phones) are sealed with the files: with the key they read back.
+    assert_eq!(list_rows(&reopened).await, Some(rows_of(&loaded)));
+    reopened.close();
+    let without_key = Store::open(&name).await.unwrap();
+    let shown = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = shown.clone();
+    assert!(matches!(without_key.read(move |_| flag.set(true)).await, Ok((false, _))));
+    assert!(!shown.get(), "no rows without the key");
 }
 
 #[wasm_bindgen_test]
@@ -135,7 +169,7 @@ async fn a_stale_edit_from_another_tab_is_refused() {
 /// version with every record intact and the stores version 2 added.
 #[wasm_bindgen_test]
 async fn a_version_1_database_upgrades_with_every_record() {
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     let name = db_name("upgrade");
     let mut workbook = Workbook::default();
     workbook.insert_records(demo::generate(1, 250, 1_500, Day(20_000), 3));
@@ -158,6 +192,24 @@ async fn a_version_1_database_upgrades_with_every_record() {
 
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.load().await.unwrap(), workbook);
+    assert_eq!(list_rows(&store).await, None, "a version 1 database has no list rows yet");
+    store.rewrite_summaries().await.unwrap();
+    assert_eq!(list_rows(&store).await, Some(rows_of(&workbook)));
+    // Damaged rows are not trusted: the files still load, and the rows are written again.
+    store.close();
+    {
+        let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
+        let tx = db.transaction(&[SUMMARIES], TransactionMode::ReadWrite).unwrap();
+        let garbage = Uint8Array::from(&[1u8, 200, 200][..]);
+        tx.object_store(SUMMARIES).unwrap().put(&garbage, Some(&JsValue::from(0u32))).unwrap();
+        tx.commit().unwrap().await.unwrap();
+        db.close();
+    }
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(list_rows(&store).await, None);
+    assert_eq!(store.load().await.unwrap(), workbook);
+    store.rewrite_summaries().await.unwrap();
+    assert_eq!(list_rows(&store).await, Some(rows_of(&workbook)));
     let defs = vec![CustomFieldDef { id: "size".into(), label: "Size".into(), kind: CustomFieldKind::Text }];
     store.save_custom_fields(&defs).await.unwrap();
     assert_eq!(store.custom_fields().await.unwrap(), defs);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
+use super::customer_list::CustomerSummary;
 use super::day::Day;
 use super::model::{
     AuditEntry, CampaignEntry, Customer, CustomerId, CustomerRecord, Feedback, Gender, Interaction, Purchase,
@@ -399,6 +400,74 @@ pub fn encode_shard(shard: &Shard) -> Vec<u8> {
     }
 }
 
+/// Bumped whenever `CustomerSummary` changes shape. Summaries are derived data: stored ones of
+/// another format are not migrated but recomputed from the shard (`decode_summaries` refuses them).
+pub const SUMMARY_FORMAT: u8 = 1;
+
+/// The list rows of one shard, packed the same way as the shard.
+pub fn encode_summaries(summaries: &[CustomerSummary]) -> Vec<u8> {
+    let mut bytes = vec![SUMMARY_FORMAT];
+    bytes.extend(postcard::to_stdvec(summaries).expect("summaries serialise"));
+    bytes
+}
+
+pub fn decode_summaries(bytes: &[u8]) -> Result<Vec<CustomerSummary>, DecodeError> {
+    match bytes.split_first() {
+        None => Err(DecodeError::Empty),
+        Some((&SUMMARY_FORMAT, body)) => postcard::from_bytes(body).map_err(|e| DecodeError::Corrupt(e.to_string())),
+        Some((&other, _)) => Err(DecodeError::UnknownFormat(other)),
+    }
+}
+
+/// Shards whose list rows are stored together: Chromium's IndexedDB reads 64 values of 250 KB
+/// three to four times faster than 1,024 of 16 KB (measured: 16 MB in ~65 ms against ~240 ms),
+/// and a write replaces one shard's part of its group without decoding the others.
+pub const SHARDS_PER_ROW_GROUP: usize = 16;
+
+/// Several shards' rows, each as `encode_summaries` packed them: the format byte, the number of
+/// parts, each part's shard and length (u32, little-endian), then the parts.
+pub fn encode_row_group(parts: &[(usize, Vec<u8>)]) -> Vec<u8> {
+    let body: usize = parts.iter().map(|(_, bytes)| bytes.len()).sum();
+    let mut out = Vec::with_capacity(5 + 8 * parts.len() + body);
+    out.push(ROW_GROUP_FORMAT);
+    out.extend((parts.len() as u32).to_le_bytes());
+    for (shard, bytes) in parts {
+        out.extend((*shard as u32).to_le_bytes());
+        out.extend((bytes.len() as u32).to_le_bytes());
+    }
+    for (_, bytes) in parts {
+        out.extend(bytes);
+    }
+    out
+}
+
+const ROW_GROUP_FORMAT: u8 = 1;
+
+pub fn decode_row_group(bytes: &[u8]) -> Result<Vec<(usize, Vec<u8>)>, DecodeError> {
+    let short = || DecodeError::Corrupt("row group cut short".into());
+    let (&format, rest) = bytes.split_first().ok_or(DecodeError::Empty)?;
+    if format != ROW_GROUP_FORMAT {
+        return Err(DecodeError::UnknownFormat(format));
+    }
+    let word = |at: usize| -> Result<usize, DecodeError> {
+        let four = rest.get(at..at + 4).ok_or_else(short)?;
+        Ok(u32::from_le_bytes([four[0], four[1], four[2], four[3]]) as usize)
+    };
+    let count = word(0)?;
+    let mut body = 4usize.checked_add(count.checked_mul(8).ok_or_else(short)?).ok_or_else(short)?;
+    let mut parts = Vec::with_capacity(count.min(rest.len() / 8));
+    for i in 0..count {
+        let (shard, len) = (word(4 + 8 * i)?, word(8 + 8 * i)?);
+        let end = body.checked_add(len).ok_or_else(short)?;
+        parts.push((shard, rest.get(body..end).ok_or_else(short)?.to_vec()));
+        body = end;
+    }
+    if body != rest.len() {
+        return Err(DecodeError::Corrupt("row group has bytes after its parts".into()));
+    }
+    Ok(parts)
+}
+
 pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
     let (&format, body) = bytes.split_first().ok_or(DecodeError::Empty)?;
     let corrupt = |e: postcard::Error| DecodeError::Corrupt(e.to_string());
@@ -435,6 +504,39 @@ mod tests {
         let bytes = encode_shard(&shard);
         assert!(bytes.len() > 60_000, "{}", bytes.len());
         assert_eq!(decode_shard(&bytes), Ok(shard));
+    }
+
+    #[test]
+    fn a_shards_list_rows_survive_encoding_and_other_formats_are_refused() {
+        let mut wb = crate::domain::workbook::Workbook::default();
+        wb.insert_records(demo::generate(1, 300, 2_000, crate::domain::day::Day(20_000), 2));
+        let rows: Vec<CustomerSummary> = wb.shards.iter().flat_map(CustomerSummary::of_shard).collect();
+        assert_eq!(rows.len(), 300);
+        let bytes = encode_summaries(&rows);
+        assert_eq!(decode_summaries(&bytes), Ok(rows));
+        let mut other = bytes.clone();
+        other[0] = SUMMARY_FORMAT + 1;
+        assert_eq!(decode_summaries(&other), Err(DecodeError::UnknownFormat(SUMMARY_FORMAT + 1)));
+        assert!(matches!(decode_summaries(&bytes[..bytes.len() / 2]), Err(DecodeError::Corrupt(_))));
+        assert_eq!(decode_summaries(&[]), Err(DecodeError::Empty));
+    }
+
+    #[test]
+    fn a_row_group_keeps_each_shards_part_and_refuses_damage() {
+        let parts = vec![(3, vec![1, 2, 3]), (64, Vec::new()), (65, vec![9; 300])];
+        let bytes = encode_row_group(&parts);
+        assert_eq!(decode_row_group(&bytes), Ok(parts));
+        assert_eq!(decode_row_group(&encode_row_group(&[])), Ok(Vec::new()));
+        for cut in [1, 5, 12, bytes.len() - 1] {
+            assert!(matches!(decode_row_group(&bytes[..cut]), Err(DecodeError::Corrupt(_))), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(decode_row_group(&longer), Err(DecodeError::Corrupt(_))));
+        let mut huge_count = bytes.clone();
+        huge_count[1..5].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(decode_row_group(&huge_count), Err(DecodeError::Corrupt(_))));
+        assert_eq!(decode_row_group(&[7]), Err(DecodeError::UnknownFormat(7)));
     }
 
     #[test]

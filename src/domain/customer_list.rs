@@ -45,7 +45,9 @@ impl Status {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Stored beside each shard (`codec::encode_summaries`) so a reopened workbook lists its
+/// customers before their purchases are decoded.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerSummary {
     pub id: CustomerId,
     pub code: String,
@@ -110,6 +112,11 @@ impl CustomerSummary {
             consent: c.marketing_consent,
             haystack,
         }
+    }
+
+    /// One row per customer of a shard, in the shard's order.
+    pub fn of_shard(shard: &super::workbook::Shard) -> Vec<CustomerSummary> {
+        shard.records.values().map(CustomerSummary::of).collect()
     }
 
     /// The relationship status; carried-over purchases count as bought on their as-of date.
@@ -240,25 +247,52 @@ pub struct ListOrder {
 }
 
 pub fn sorted(shards: &[Vec<CustomerSummary>], sort: SortKey, descending: bool) -> ListOrder {
-    let mut rows: Vec<RowRef> = shards
+    // Each row with a number that orders as its sort key does, as far as it goes (a text's first
+    // eight bytes): most comparisons never reach the rows, which sit all over memory.
+    let mut rows: Vec<(u64, RowRef)> = shards
         .iter()
         .enumerate()
-        .flat_map(|(s, summaries)| (0..summaries.len()).map(move |i| (s as u16, i as u32)))
+        .flat_map(|(s, summaries)| {
+            summaries.iter().enumerate().map(move |(i, row)| (sort_prefix(row, sort), (s as u16, i as u32)))
+        })
         .collect();
     let get = |r: &RowRef| &shards[r.0 as usize][r.1 as usize];
-    rows.sort_unstable_by(|a, b| {
-        let order = compare(get(a), get(b), sort);
+    rows.sort_unstable_by(|(ka, a), (kb, b)| {
+        let order = ka.cmp(kb).then_with(|| compare(get(a), get(b), sort));
         if descending {
             order.reverse()
         } else {
             order
         }
     });
+    let rows: Vec<RowRef> = rows.into_iter().map(|(_, row)| row).collect();
     let mut rank: Vec<Vec<u32>> = shards.iter().map(|s| vec![0; s.len()]).collect();
     for (place, &(s, i)) in rows.iter().enumerate() {
         rank[s as usize][i as usize] = place as u32;
     }
     ListOrder { rows, rank }
+}
+
+/// A number in the order of `compare` for `key`: a < b whenever prefix(a) < prefix(b); equal
+/// prefixes leave it to `compare`.
+fn sort_prefix(row: &CustomerSummary, key: SortKey) -> u64 {
+    fn text(s: &str) -> u64 {
+        let mut bytes = [0u8; 8];
+        let n = s.len().min(8);
+        bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+        u64::from_be_bytes(bytes)
+    }
+    let signed = |n: i64| (n as u64) ^ (1 << 63);
+    let day = |d: Option<Day>| d.map_or(0, |d| 1 + signed(d.0 as i64));
+    match key {
+        SortKey::Id => text(&row.code),
+        SortKey::Name => text(&row.name),
+        SortKey::City => text(&row.city),
+        SortKey::Spend => signed(row.spend_cents),
+        SortKey::Purchases => row.purchase_count as u64,
+        SortKey::LastPurchase => day(row.last_purchase),
+        SortKey::CustomerSince => day(row.customer_since),
+    }
 }
 
 /// The rows that the query's search text and filters keep, in `order`. Rows are tested shard
@@ -271,10 +305,12 @@ pub fn filter(shards: &[Vec<CustomerSummary>], order: &ListOrder, query: &ListQu
         return filter(shards, &sorted(shards, query.sort, query.descending), query, today);
     }
     let needle = query.text.trim().to_lowercase();
+    // One searcher for all 100,000 rows (`str::contains` sets one up for each).
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut kept = vec![false; order.rows.len()];
     for (summaries, ranks) in shards.iter().zip(&order.rank) {
         for (row, &place) in summaries.iter().zip(ranks) {
-            kept[place as usize] = (needle.is_empty() || row.haystack.contains(&needle))
+            kept[place as usize] = (needle.is_empty() || finder.find(row.haystack.as_bytes()).is_some())
                 && (query.city.is_empty() || row.city == query.city)
                 && (query.tag.is_empty() || row.tags.contains(&query.tag))
                 && query.status.is_none_or(|st| row.status(today) == st)
@@ -328,6 +364,65 @@ mod tests {
         assert_eq!(rows, select(&shards, &query, Day(0)));
         let stale = sorted(&shards[..2], SortKey::Id, false);
         assert_eq!(filter(&shards, &stale, &query, Day(0)), rows);
+    }
+
+    #[test]
+    fn every_sort_orders_exactly_as_the_comparison_does() {
+        let mut shards: Vec<Vec<CustomerSummary>> = vec![Vec::new(); 4];
+        let codes = ["P0001", "P00010", "P0001", "", "P0001\u{0}", "Z9", "P00012345678", "P00012345677", "王01"];
+        let names = ["王伟", "王伟伟", "", "Li", "Li Na", "王", "王伟"];
+        for n in 0..90u64 {
+            let record = CustomerRecord {
+                customer: Customer {
+                    id: n * 7919 % 97,
+                    code: codes[n as usize % codes.len()].to_string(),
+                    name: names[n as usize % names.len()].to_string(),
+                    city: ["", "上海", "Shanghai", "上"][n as usize % 4].to_string(),
+                    customer_since: (n % 3 != 0).then(|| Day(n as i32 * 37 - 900)),
+                    ..Default::default()
+                },
+                purchases: (0..n % 4)
+                    .map(|k| Purchase {
+                        id: k,
+                        date: Day(k as i32 * 50 - 30),
+                        amount_cents: (n as i64 - 40) * 1000,
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            shards[(n % 4) as usize].push(CustomerSummary::of(&record));
+        }
+        let keys = [
+            SortKey::Id,
+            SortKey::Name,
+            SortKey::City,
+            SortKey::Spend,
+            SortKey::Purchases,
+            SortKey::LastPurchase,
+            SortKey::CustomerSince,
+        ];
+        for key in keys {
+            for descending in [false, true] {
+                let mut expected: Vec<RowRef> = shards
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(s, rows)| (0..rows.len()).map(move |i| (s as u16, i as u32)))
+                    .collect();
+                let get = |r: &RowRef| &shards[r.0 as usize][r.1 as usize];
+                expected.sort_by(|a, b| {
+                    let order = compare(get(a), get(b), key);
+                    if descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                });
+                let got = sorted(&shards, key, descending).rows;
+                let ids = |rows: &[RowRef]| rows.iter().map(|r| get(r).id).collect::<Vec<_>>();
+                assert_eq!(ids(&got), ids(&expected), "{key:?} descending={descending}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, searchKeystrokes } from './measure.mjs';
+import { openUntilUsable, searchKeystrokes, untilLoaded } from './measure.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
 const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
@@ -35,10 +35,13 @@ for (let run = 0; run < WRITE_RUNS; run++) {
 }
 
 // 2. Opening the app with that data until the list is interactive (count shown, rows rendered).
+// Then until every customer file is decoded as well (the other pages wait for that).
 results.open = [];
+results.loaded = [];
 const page = await context.newPage();
 for (let run = 0; run < OPEN_RUNS; run++) {
   results.open.push(await openUntilUsable(page, server.url, CUSTOMERS));
+  results.loaded.push(await untilLoaded(page));
 }
 
 // 2b. The tier engine: the periodic evaluation of everyone that runs at each start, and a
@@ -100,7 +103,8 @@ console.log(`Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 *
 console.log('| figure | target | median (all runs) |');
 console.log('| --- | --- | --- |');
 console.log(`| write ${CUSTOMERS} customers + ${PURCHASES} purchases (one transaction) | ≤ 3000 ms | ${fmt(results.write)} |`);
-console.log(`| open the app until the list is interactive | ≤ 1500 ms | ${fmt(results.open)} |`);
+console.log(`| open the app until the list is interactive | ≤ 1000 ms | ${fmt(results.open)} |`);
+console.log(`| open the app until every customer file is decoded | — | ${fmt(results.loaded)} |`);
 console.log(`| search keystroke to updated list | ≤ 50 ms | ${fmt(results.search)} |`);
 console.log(`| save one edited customer (click to card updated) | ≤ 20 ms | ${fmt(results.save)} |`);
 console.log(`| evaluate every customer's tier (periodic, at start) | ≤ 200 ms | ${fmt(results.evaluate)} |`);

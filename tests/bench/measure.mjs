@@ -11,6 +11,15 @@ export async function openUntilUsable(page, url, customers) {
   return ready.jsonValue();
 }
 
+/** After `openUntilUsable`: the ms (from the same navigation) until every customer file is
+ *  decoded too — the page's main region stops being `aria-busy`. */
+export async function untilLoaded(page) {
+  const done = await page.waitForFunction(
+    () => document.querySelector('#main:not([aria-busy="true"])') ? performance.now() : false,
+    null, { polling: 'raf', timeout: 120000 });
+  return done.jsonValue();
+}
+
 /** Types the bench's searches into the list; the ms from each input event to the count's
  *  change (keystrokes that leave the count as it was are not timed). */
 export async function searchKeystrokes(page) {

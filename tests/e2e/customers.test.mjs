@@ -261,3 +261,55 @@ test('a customer with many purchases shows the latest ten until asked for all', 
   await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [byId('purchase-row'), total]);
   await context.close();
 });
+
+test('a reopened workbook lists its stored rows, and rows that are missing are made again from the files', async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await page.click(byId('load-demo'));
+  await waitForCount(page, 300);
+  await page.click('[data-sort=Spend]');
+  const firstRows = async () => page.$$eval(byId('customer-row'), (rows) => rows.slice(0, 5).map((r) => r.textContent));
+  const shown = await firstRows();
+  // The rows as stored beside the files (groups of shards), counted in IndexedDB itself.
+  const storedRows = () => page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('tierbook');
+    open.onsuccess = () => {
+      const db = open.result;
+      const get = db.transaction(['summaries']).objectStore('summaries').count();
+      get.onsuccess = () => { db.close(); resolve(get.result); };
+      get.onerror = () => reject(get.error);
+    };
+  }));
+  assert.ok(await storedRows() > 0, 'the list rows are stored with the files');
+  await page.reload();
+  await waitForCount(page, 300);
+  await page.waitForSelector('#main[aria-busy="false"]');
+  assert.deepEqual(await firstRows(), shown, 'the same rows, in the order of the URL');
+
+  // A workbook written before rows were stored (or with rows lost) opens from its files and
+  // gets its rows again.
+  await page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('tierbook');
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['summaries'], 'readwrite');
+      tx.objectStore('summaries').clear();
+      tx.oncomplete = () => { db.close(); resolve(); };
+    };
+  }));
+  assert.equal(await storedRows(), 0);
+  await page.reload();
+  await waitForCount(page, 300);
+  assert.deepEqual(await firstRows(), shown);
+  await page.waitForFunction(() => document.querySelector('#main')?.getAttribute('aria-busy') === 'false');
+  await page.waitForFunction(async () => {
+    const db = await new Promise((r) => { const o = indexedDB.open('tierbook'); o.onsuccess = () => r(o.result); });
+    const n = await new Promise((r) => { const q = db.transaction(['summaries']).objectStore('summaries').count(); q.onsuccess = () => r(q.result); });
+    db.close();
+    return n > 0;
+  }, null, { polling: 100 });
+  await page.click(`${byId('customer-row')} >> nth=0`);
+  await page.waitForSelector(byId('customer-card'));
+  assert.deepEqual(page.pageErrors, []);
+  await context.close();
+});
