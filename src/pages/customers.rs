@@ -10,7 +10,7 @@ use crate::domain::analytics::SEGMENTS;
 use crate::domain::insights::Stage;
 use crate::domain::model::CustomerId;
 
-use crate::domain::customer_list::{facet_values, filter, sorted, ListQuery, SortKey, Status};
+use crate::domain::customer_list::{facet_values, filter, sorted, ListQuery, SearchText, SortKey, Status};
 use crate::domain::demo;
 use crate::domain::money::format_grouped;
 use crate::domain::workbook::Change;
@@ -93,8 +93,10 @@ pub fn Customers() -> impl IntoView {
         let (key, descending) = sort.get();
         app.summaries.with(|s| sorted(s, key, descending))
     });
+    let search = Memo::new(move |_| app.summaries.with(|s| SearchText::of(s)));
     let rows = Memo::new(move |_| {
-        let mut rows = app.summaries.with(|s| order.with(|o| query.with(|q| filter(s, o, q, today()))));
+        let mut rows =
+            app.summaries.with(|s| order.with(|o| search.with(|text| query.with(|q| filter(s, o, text, q, today())))));
         members.with(|members| {
             if let Some(members) = members {
                 app.summaries.with(|s| rows.retain(|r| members.contains(&s[r.0 as usize][r.1 as usize].id)));
