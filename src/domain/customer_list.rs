@@ -485,16 +485,7 @@ mod tests {
             };
             shards[(n % 4) as usize].push(CustomerSummary::of(&record));
         }
-        let keys = [
-            SortKey::Id,
-            SortKey::Name,
-            SortKey::City,
-            SortKey::Spend,
-            SortKey::Purchases,
-            SortKey::LastPurchase,
-            SortKey::CustomerSince,
-        ];
-        for key in keys {
+        for key in SortKey::ALL {
             for descending in [false, true] {
                 let mut expected: Vec<RowRef> = shards
                     .iter()
