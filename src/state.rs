@@ -487,7 +487,6 @@ impl AppState {
     }
 }
 
-/// Resolves after the browser has painted the next frame.
 /// Lets the browser handle input and paint before going on: `scheduler.yield()` where there
 /// is one (a chain of `setTimeout(0)` is held back 4 ms a step after the fifth), else a timeout.
 async fn next_task() {
@@ -506,6 +505,7 @@ async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves after the browser has painted the next frame.
 async fn after_next_paint() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let Some(window) = web_sys::window() else { return };
