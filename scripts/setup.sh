@@ -38,6 +38,13 @@ if [ "$mode" = test ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
+  # The page is laid out with real Chinese glyphs in the tests (and their screenshots), as
+  # users see it, not with fallback boxes of other widths.
+  if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    say "installing fonts-noto-cjk (Chinese text in the browser tests)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
+  fi
   # The exported CSV is checked by a real spreadsheet program.
   if ! command -v soffice >/dev/null; then
     say "installing LibreOffice Calc (headless) to check exported CSV files"

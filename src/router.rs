@@ -6,7 +6,7 @@
 //! #2184), and path routes 404 on a static host after a reload, so routes are fragments here.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{tr, Lang};
 use crate::route::{Page, Route};
@@ -88,6 +88,11 @@ impl Navigator {
             self.last_list.set_value(route.clone());
         }
         if route.page != self.route.with_untracked(|r| r.page) {
+            // The focused control leaves with its page: let it go now, while the layout is
+            // still clean; removing a focused element forces a full layout of the old page.
+            if let Some(focused) = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = focused.blur();
+            }
             self.unsaved.set(false);
             // A new page starts at its top, as a page load would.
             window().scroll_to_with_x_and_y(0.0, 0.0);

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::domain::codes::CodeIndex;
 use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId};
@@ -53,6 +54,8 @@ pub struct AppState {
     /// Successful referrals per referrer, kept up to date with the shards (shared with a write
     /// in progress, so it is swapped rather than changed in place while one runs).
     referrals: StoredValue<Rc<ReferralIndex>, LocalStorage>,
+    /// Who holds each customer code, kept up to date with the list rows.
+    codes: StoredValue<CodeIndex, LocalStorage>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
 }
@@ -125,6 +128,7 @@ impl AppState {
             error: RwSignal::new(None),
             saving: RwSignal::new(false),
             referrals: StoredValue::new_local(Rc::new(ReferralIndex::default())),
+            codes: StoredValue::new_local(CodeIndex::default()),
             store: StoredValue::new_local(None),
             sync: StoredValue::new_local(None),
         }
@@ -241,7 +245,7 @@ impl AppState {
         // The stored list rows come first and the list can be used at once; the customer files
         // are decoded after, a few shards at a time so that typing in the search stays smooth.
         let listed = move |rows| {
-            self.summaries.set(rows);
+            self.set_summaries(rows);
             self.lifecycle.set(Lifecycle::Listing);
         };
         let mut rows_complete = true;
@@ -260,7 +264,7 @@ impl AppState {
                 match decoded {
                     Ok(workbook) => {
                         if !complete {
-                            self.summaries.set(workbook.shards.iter().map(CustomerSummary::of_shard).collect());
+                            self.set_summaries(workbook.shards.iter().map(CustomerSummary::of_shard).collect());
                         }
                         self.referrals.set_value(Rc::new(ReferralIndex::of(&workbook)));
                         self.workbook.set(workbook);
@@ -268,7 +272,7 @@ impl AppState {
                     }
                     Err(e) => {
                         // Nothing listed that cannot be opened.
-                        self.summaries.set(vec![Vec::new(); SHARD_COUNT]);
+                        self.set_summaries(vec![Vec::new(); SHARD_COUNT]);
                         open_error(e);
                     }
                 }
@@ -338,12 +342,26 @@ impl AppState {
         Some(count)
     }
 
+    /// Every shard's list rows at once (the workbook opened), and the codes they hold.
+    fn set_summaries(&self, rows: Vec<Vec<CustomerSummary>>) {
+        self.codes.set_value(CodeIndex::of(&rows));
+        self.summaries.set(rows);
+    }
+
+    /// The customer, other than `except`, who holds this code.
+    pub fn code_holder(&self, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
+        self.codes.with_value(|index| index.holder(code, except))
+    }
+
     /// Takes in shards as storage holds them now.
     fn take_shards(&self, shards: Vec<(usize, Shard)>) {
         self.summaries.update(|all| {
             for (s, shard) in &shards {
                 all[*s] = CustomerSummary::of_shard(shard);
             }
+            let changed: Vec<(usize, &[CustomerSummary])> =
+                shards.iter().map(|(s, _)| (*s, all[*s].as_slice())).collect();
+            self.codes.update_value(|index| index.update(&changed));
         });
         self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
         self.workbook.update(|wb| {
@@ -432,6 +450,7 @@ impl AppState {
                     self.custom_fields.set(defs);
                 }
                 self.take_shards(written);
+                crate::files::mark("commit:taken");
                 if let Some(sync) = self.sync.get_value() {
                     sync.announce(&shards);
                 }

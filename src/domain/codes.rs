@@ -1,6 +1,9 @@
 //! Customer codes (客户编号): the text a business knows its customers by, kept apart from the
 //! internal id. A new customer without a code gets the next free one in the workbook's format.
 
+use std::collections::HashMap;
+
+use super::customer_list::CustomerSummary;
 use super::model::{CustomerId, CODE_MAX_CHARS};
 use super::workbook::Workbook;
 
@@ -70,14 +73,95 @@ pub fn is_valid_code(code: &str) -> bool {
     code.chars().count() <= CODE_MAX_CHARS && !code.chars().any(char::is_control)
 }
 
-/// The customer, other than `except`, who already has this code.
-pub fn holder_of(wb: &Workbook, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
-    wb.records().find(|r| r.customer.code == code && Some(r.customer.id) != except).map(|r| r.customer.id)
+/// Per shard: who holds each code, kept up to date with the list rows so that a save (is the
+/// code taken? who is the referrer?) never walks 100,000 customer files.
+#[derive(Clone, Debug, Default)]
+pub struct CodeIndex {
+    per_shard: Vec<HashMap<Box<str>, Vec<CustomerId>>>,
+}
+
+impl CodeIndex {
+    pub fn of(shards: &[Vec<CustomerSummary>]) -> CodeIndex {
+        CodeIndex { per_shard: shards.iter().map(|rows| Self::of_shard(rows)).collect() }
+    }
+
+    // A Vec per code: a code held twice (an old workbook, a merge) is still found for both.
+    fn of_shard(rows: &[CustomerSummary]) -> HashMap<Box<str>, Vec<CustomerId>> {
+        let mut map: HashMap<Box<str>, Vec<CustomerId>> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            map.entry(row.code.as_str().into()).or_default().push(row.id);
+        }
+        map
+    }
+
+    /// Takes in the list rows of shards that changed.
+    pub fn update(&mut self, shards: &[(usize, &[CustomerSummary])]) {
+        for &(s, rows) in shards {
+            if self.per_shard.len() <= s {
+                self.per_shard.resize_with(s + 1, HashMap::new);
+            }
+            self.per_shard[s] = Self::of_shard(rows);
+        }
+    }
+
+    /// The customer, other than `except`, who holds this code.
+    pub fn holder(&self, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
+        self.per_shard.iter().filter_map(|m| m.get(code)).flatten().copied().find(|id| Some(*id) != except)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::customer_list::CustomerSummary;
+    use crate::domain::model::{Customer, CustomerRecord};
+    use crate::domain::workbook::{shard_of, SHARD_COUNT};
+
+    fn row(id: CustomerId, code: &str) -> CustomerSummary {
+        let customer = Customer { id, code: code.into(), name: format!("n{id}"), ..Default::default() };
+        CustomerSummary::of(&CustomerRecord { customer, ..Default::default() })
+    }
+
+    fn rows_of(list: &[(CustomerId, &str)]) -> Vec<Vec<CustomerSummary>> {
+        let mut shards = vec![Vec::new(); SHARD_COUNT];
+        for &(id, code) in list {
+            shards[shard_of(id)].push(row(id, code));
+        }
+        shards
+    }
+
+    #[test]
+    fn the_code_index_finds_holders_other_than_the_one_asking() {
+        // Ids far apart land in different shards; 7 and 7 + SHARD_COUNT share one.
+        let k = SHARD_COUNT as u64;
+        let list = [(7, "C00001"), (7 + k, "C00002"), (123_456_789, "P012345"), (42, "dup"), (42 + 3 * k, "dup")];
+        let index = CodeIndex::of(&rows_of(&list));
+        assert_eq!(index.holder("C00001", None), Some(7));
+        assert_eq!(index.holder("C00001", Some(7)), None, "a customer keeping their own code");
+        assert_eq!(index.holder("C00002", Some(7)), Some(7 + k));
+        assert_eq!(index.holder("P012345", None), Some(123_456_789));
+        assert_eq!(index.holder("c00001", None), None, "codes are compared as written");
+        assert_eq!(index.holder("dup", Some(42)), Some(42 + 3 * k), "a code held twice is found for the other");
+        assert_eq!(index.holder("dup", Some(42 + 3 * k)), Some(42));
+    }
+
+    #[test]
+    fn the_code_index_follows_changed_shards() {
+        let mut shards = rows_of(&[(7, "C00001"), (8, "C00002")]);
+        let mut index = CodeIndex::of(&shards);
+        // Customer 7 takes a new code; 8 is deleted.
+        shards[shard_of(7)] = vec![row(7, "C00009")];
+        shards[shard_of(8)].clear();
+        index.update(&[(shard_of(7), &shards[shard_of(7)]), (shard_of(8), &shards[shard_of(8)])]);
+        assert_eq!(index.holder("C00001", None), None);
+        assert_eq!(index.holder("C00009", None), Some(7));
+        assert_eq!(index.holder("C00002", None), None);
+        // Matches a walk of every row.
+        for code in ["C00001", "C00002", "C00009"] {
+            let walked = shards.iter().flatten().find(|r| r.code == code).map(|r| r.id);
+            assert_eq!(index.holder(code, None), walked);
+        }
+    }
 
     #[test]
     fn patterns_are_read_as_prefix_and_digits() {

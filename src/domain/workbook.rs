@@ -472,11 +472,6 @@ impl Workbook {
         random_customer_id(rng, |id| self.get(id).is_some())
     }
 
-    /// The customer with this code.
-    pub fn by_code(&self, code: &str) -> Option<&CustomerRecord> {
-        self.records().find(|r| r.customer.code == code)
-    }
-
     /// Adds many customer files at once, replacing any with the same number.
     /// Returns the shards that changed.
     pub fn insert_records(&mut self, records: Vec<CustomerRecord>) -> Vec<usize> {

@@ -48,10 +48,10 @@ pub fn CustomerEdit(id: Option<CustomerId>) -> impl IntoView {
             let next = app.workbook.with_untracked(|wb| crate::storage::settings::code_format().next_code(wb));
             form.update(|f| f.code = next);
         }
-        let find = |code: &str| app.workbook.with_untracked(|wb| wb.by_code(code).map(|r| r.customer.id));
+        let find = |code: &str| app.code_holder(code, None);
         let mut checked = form.with_untracked(|f| f.to_customer(number, today(), &defs, &find));
         if let Ok(c) = &checked {
-            if app.workbook.with_untracked(|wb| crate::domain::codes::holder_of(wb, &c.code, Some(number)).is_some()) {
+            if app.code_holder(&c.code, Some(number)).is_some() {
                 let problem = crate::domain::forms::Problem::CodeTaken;
                 checked = Err(vec![crate::domain::forms::FieldError { field: "code".into(), problem }]);
             }

@@ -360,11 +360,13 @@ impl Store {
         Ok(())
     }
 
-    /// Puts the touched shards' new rows into their row groups (inside the write's transaction).
-    async fn write_summaries(
+    /// Puts the touched shards' new rows into their row groups (inside the write's transaction),
+    /// given the groups as stored.
+    fn write_summaries(
         &self,
         summaries: &idb::ObjectStore,
         touched: &std::collections::BTreeMap<usize, Shard>,
+        mut stored_groups: std::collections::BTreeMap<usize, Option<JsValue>>,
     ) -> Result<(), StoreError> {
         let mut by_group: std::collections::BTreeMap<usize, Vec<(usize, &Shard)>> = Default::default();
         for (shard, contents) in touched {
@@ -374,7 +376,7 @@ impl Store {
             let key = shard_key(group);
             // A group that cannot be read is started again: its other shards' rows are then
             // missing, and the next open recomputes them from the shards.
-            let stored = summaries.get(key.clone())?.await?;
+            let stored = stored_groups.remove(&group).flatten();
             let mut parts = stored.and_then(|value| self.row_group(&value).ok()).unwrap_or_default();
             for (shard, contents) in changed {
                 parts.retain(|(s, _)| *s != shard);
@@ -474,6 +476,7 @@ impl Store {
         settle: &dyn Fn(&mut CustomerRecord),
         meta_values: Vec<(&str, String)>,
     ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        crate::files::mark("commit:start");
         let tx = self.write_transaction(&[SHARDS, SUMMARIES, META])?;
         if !meta_values.is_empty() {
             let meta = tx.object_store(META)?;
@@ -482,8 +485,16 @@ impl Store {
             }
         }
         let store = tx.object_store(SHARDS)?;
+        let summaries = tx.object_store(SUMMARIES)?;
         let mut current = std::collections::BTreeMap::new();
         let wanted = touched_shards(&changes);
+        // The row groups the write will rewrite are asked for now, beside the shards, rather
+        // than one round trip later.
+        let groups: std::collections::BTreeSet<usize> = wanted.iter().map(|s| s / SHARDS_PER_ROW_GROUP).collect();
+        let mut group_requests = Vec::with_capacity(groups.len());
+        for group in groups {
+            group_requests.push((group, summaries.get(shard_key(group))?.into_future()));
+        }
         // A batch touching many shards (an import) reads them all with one request.
         let stored: Vec<(usize, Option<JsValue>)> = if wanted.len() > 64 {
             let keys = store.get_all_keys(None, None)?.await?;
@@ -492,12 +503,17 @@ impl Store {
                 keys.iter().zip(values).map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as usize, v)).collect();
             wanted.iter().map(|s| (*s, by_shard.remove(s))).collect()
         } else {
-            let mut stored = Vec::new();
+            let mut requests = Vec::with_capacity(wanted.len());
             for &s in &wanted {
-                stored.push((s, store.get(shard_key(s))?.await?));
+                requests.push((s, store.get(shard_key(s))?.into_future()));
+            }
+            let mut stored = Vec::with_capacity(requests.len());
+            for (s, request) in requests {
+                stored.push((s, request.await?));
             }
             stored
         };
+        crate::files::mark("commit:read");
         for (s, value) in stored {
             let decoded = match value {
                 Some(v) => self.decode(&v, s),
@@ -526,11 +542,21 @@ impl Store {
                 store.put(&bytes, Some(&shard_key(*s)))?;
             }
         }
-        if let Err(e) = self.write_summaries(&tx.object_store(SUMMARIES)?, &touched).await {
+        crate::files::mark("commit:shards-put");
+        let rows_written = async {
+            let mut stored_groups = std::collections::BTreeMap::new();
+            for (group, request) in group_requests {
+                stored_groups.insert(group, request.await?);
+            }
+            self.write_summaries(&summaries, &touched, stored_groups)
+        };
+        if let Err(e) = rows_written.await {
             let _ = tx.abort();
             return Err(e);
         }
+        crate::files::mark("commit:rows-put");
         let result = tx.commit()?.await?;
+        crate::files::mark("commit:committed");
         if !result.is_committed() {
             return Err(StoreError::Idb("the transaction was aborted".into()));
         }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, searchKeystrokes, untilLoaded } from './measure.mjs';
+import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded } from './measure.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
 const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
@@ -64,25 +64,7 @@ await page.click(byId('nav-customers'));
 results.search = await searchKeystrokes(page);
 
 // 4. Saving one edited customer: from the click on save to the card showing the change.
-results.save = [];
-for (let run = 0; run < SAVE_RUNS; run++) {
-  await page.click(byId('nav-customers'));
-  await page.fill(byId('customer-search'), '');
-  await page.click(`${byId('customer-row')} >> nth=${run}`);
-  await page.click(byId('edit-customer'));
-  const city = `City ${run}`;
-  await page.fill(byId('field-city'), city);
-  results.save.push(await page.evaluate(async ([save, card, city]) => {
-    const t0 = performance.now();
-    const done = new Promise((resolve) => {
-      const check = () => { const c = document.querySelector(card); return c && c.textContent.includes(city); };
-      const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(performance.now()); } });
-      obs.observe(document.body, { childList: true, subtree: true, characterData: true });
-    });
-    document.querySelector(save).click();
-    return (await done) - t0;
-  }, [byId('save-customer'), byId('customer-card'), city]));
-}
+results.save = await saveEdits(page, SAVE_RUNS);
 await browser.close();
 await server.close();
 

@@ -1,17 +1,17 @@
 // Two builds side by side, rounds interleaved (this machine's speed drifts over minutes):
 // opening a workbook of 100,000 customers / 1,000,000 purchases until the list is usable, and
-// the search keystrokes of bench.mjs. Not in `make bench` (it needs a second build):
+// the search keystrokes and the saves of bench.mjs. Not in `make bench` (it needs a second build):
 //   BEFORE=/tmp/base_dist AFTER=dist node tests/bench/list_side_by_side.mjs
 import path from 'node:path';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, searchKeystrokes, untilLoaded } from './measure.mjs';
+import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded } from './measure.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 2);
 const builds = { before: process.env.BEFORE, after: process.env.AFTER || 'dist' };
 if (!builds.before) throw new Error('BEFORE=<dist folder of the other build> is needed');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const fresh = () => ({ open: [], loaded: [], search: [], searchEarly: [] });
+const fresh = () => ({ open: [], loaded: [], search: [], searchEarly: [], save: [] });
 const results = { before: fresh(), after: fresh() };
 
 async function measure(dir, into) {
@@ -31,6 +31,7 @@ async function measure(dir, into) {
     into.loaded.push(await untilLoaded(page));
   }
   into.search.push(...await searchKeystrokes(page));
+  if (!process.env.NO_SAVE) into.save.push(...await saveEdits(page, 5));
   await browser.close();
   await server.close();
 }
@@ -47,3 +48,4 @@ console.log(row('search keystroke to updated list, median', 'search', median));
 console.log(row('search keystroke typed right after the list shows, median', 'searchEarly', median));
 console.log(row('search keystroke typed right after the list shows, slowest', 'searchEarly', (xs) => Math.max(...xs)));
 console.log(row('search keystroke, slowest', 'search', (xs) => Math.max(...xs)));
+if (!process.env.NO_SAVE) console.log(row('save one edited customer (click to card updated), median', 'save', median));

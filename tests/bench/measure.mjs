@@ -43,3 +43,28 @@ export async function searchKeystrokes(page) {
     return times;
   }, [byId('customer-search'), byId('customer-count')]);
 }
+
+/** Edits the city of the first `runs` customers of the list one after the other; the ms from
+ *  the click on save to the card showing the new city. */
+export async function saveEdits(page, runs) {
+  const times = [];
+  for (let run = 0; run < runs; run++) {
+    await page.click(byId('nav-customers'));
+    await page.fill(byId('customer-search'), '');
+    await page.click(`${byId('customer-row')} >> nth=${run}`);
+    await page.click(byId('edit-customer'));
+    const city = `City ${run}`;
+    await page.fill(byId('field-city'), city);
+    times.push(await page.evaluate(async ([save, card, city]) => {
+      const t0 = performance.now();
+      const done = new Promise((resolve) => {
+        const check = () => { const c = document.querySelector(card); return c && c.textContent.includes(city); };
+        const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(performance.now()); } });
+        obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+      });
+      document.querySelector(save).click();
+      return (await done) - t0;
+    }, [byId('save-customer'), byId('customer-card'), city]));
+  }
+  return times;
+}
