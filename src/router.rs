@@ -20,8 +20,13 @@ pub struct Navigator {
     pub unsaved: RwSignal<bool>,
     /// The list as the user left it (search text, filters), for "back to the list".
     last_list: StoredValue<Route>,
+    /// A parameter change not yet written to the address bar (see `set_params`).
+    pending_url: StoredValue<Option<TimeoutHandle>>,
     lang: RwSignal<Lang>,
 }
+
+/// How long the parameters must stay still before the address bar follows them.
+const URL_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
 
 pub fn use_navigator() -> Navigator {
     expect_context::<Navigator>()
@@ -40,6 +45,7 @@ impl Navigator {
             page: Memo::new(move |_| route.with(|r| r.page)),
             unsaved: RwSignal::new(false),
             last_list: StoredValue::new(Route::default()),
+            pending_url: StoredValue::new(None),
             lang,
         };
         // A bookmark of an old form (or none) is shown with its canonical URL.
@@ -64,6 +70,9 @@ impl Navigator {
             return;
         }
         let route = if page == Page::Customers { self.last_list.get_value() } else { Route::of(page) };
+        // The entry being left gets its last parameters before the new one is pushed, so Back
+        // returns to them.
+        self.write_pending_url();
         self.show(route);
         let _ = window().location().set_hash(&self.route.get_untracked().to_fragment());
     }
@@ -78,8 +87,42 @@ impl Navigator {
         let current = self.route.get_untracked();
         let route = Route::with_params(current.page, params);
         if route != current {
+            self.cancel_pending_url();
             self.replace_url(&route);
             self.show(route);
+        }
+    }
+
+    /// `set_params` for text as it is typed: the address bar follows once typing pauses (or
+    /// at `write_pending_url`). A `replaceState` per keystroke costs milliseconds of each
+    /// keystroke, and Chrome stops a page that calls it too often.
+    pub fn set_params_soon(&self, params: Vec<(String, String)>) {
+        let current = self.route.get_untracked();
+        let route = Route::with_params(current.page, params);
+        if route != current {
+            self.show(route);
+            self.cancel_pending_url();
+            let nav = *self;
+            let write = move || {
+                nav.pending_url.set_value(None);
+                nav.replace_url(&nav.route.get_untracked());
+            };
+            self.pending_url.set_value(set_timeout_with_handle(write, URL_PAUSE).ok());
+        }
+    }
+
+    fn cancel_pending_url(&self) {
+        if let Some(handle) = self.pending_url.get_value() {
+            handle.clear();
+            self.pending_url.set_value(None);
+        }
+    }
+
+    /// Writes a parameter change still waiting for its pause now.
+    pub fn write_pending_url(&self) {
+        if self.pending_url.get_value().is_some() {
+            self.cancel_pending_url();
+            self.replace_url(&self.route.get_untracked());
         }
     }
 
@@ -108,6 +151,8 @@ impl Navigator {
         if next == current {
             return;
         }
+        // The location is another entry now: a waiting change of the old one must not land on it.
+        self.cancel_pending_url();
         if !self.may_leave(&current, next.page) {
             if let Ok(history) = window().history() {
                 let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&current.to_fragment()));

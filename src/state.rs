@@ -54,8 +54,9 @@ pub struct AppState {
     /// Successful referrals per referrer, kept up to date with the shards (shared with a write
     /// in progress, so it is swapped rather than changed in place while one runs).
     referrals: StoredValue<Rc<ReferralIndex>, LocalStorage>,
-    /// Who holds each customer code, kept up to date with the list rows.
-    codes: StoredValue<CodeIndex, LocalStorage>,
+    /// Who holds each customer code, kept up to date with the list rows once built (at the
+    /// first lookup, not while the workbook opens).
+    codes: StoredValue<Option<CodeIndex>, LocalStorage>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     sync: StoredValue<Option<Rc<TabSync>>, LocalStorage>,
 }
@@ -128,7 +129,7 @@ impl AppState {
             error: RwSignal::new(None),
             saving: RwSignal::new(false),
             referrals: StoredValue::new_local(Rc::new(ReferralIndex::default())),
-            codes: StoredValue::new_local(CodeIndex::default()),
+            codes: StoredValue::new_local(None),
             store: StoredValue::new_local(None),
             sync: StoredValue::new_local(None),
         }
@@ -342,15 +343,19 @@ impl AppState {
         Some(count)
     }
 
-    /// Every shard's list rows at once (the workbook opened), and the codes they hold.
+    /// Every shard's list rows at once (the workbook opened).
     fn set_summaries(&self, rows: Vec<Vec<CustomerSummary>>) {
-        self.codes.set_value(CodeIndex::of(&rows));
+        self.codes.set_value(None);
         self.summaries.set(rows);
     }
 
     /// The customer, other than `except`, who holds this code.
     pub fn code_holder(&self, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
-        self.codes.with_value(|index| index.holder(code, except))
+        if self.codes.with_value(Option::is_none) {
+            let index = self.summaries.with_untracked(|rows| CodeIndex::of(rows));
+            self.codes.set_value(Some(index));
+        }
+        self.codes.with_value(|index| index.as_ref().and_then(|index| index.holder(code, except)))
     }
 
     /// Takes in shards as storage holds them now.
@@ -361,7 +366,11 @@ impl AppState {
             }
             let changed: Vec<(usize, &[CustomerSummary])> =
                 shards.iter().map(|(s, _)| (*s, all[*s].as_slice())).collect();
-            self.codes.update_value(|index| index.update(&changed));
+            self.codes.update_value(|index| {
+                if let Some(index) = index {
+                    index.update(&changed);
+                }
+            });
         });
         self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
         self.workbook.update(|wb| {

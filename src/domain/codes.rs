@@ -77,36 +77,53 @@ pub fn is_valid_code(code: &str) -> bool {
 /// code taken? who is the referrer?) never walks 100,000 customer files.
 #[derive(Clone, Debug, Default)]
 pub struct CodeIndex {
-    per_shard: Vec<HashMap<Box<str>, Vec<CustomerId>>>,
+    per_shard: Vec<ShardCodes>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ShardCodes {
+    first: HashMap<Box<str>, CustomerId>,
+    /// Further holders of a code already in `first` (an old workbook, a merge): rare.
+    more: Vec<(Box<str>, CustomerId)>,
+}
+
+impl ShardCodes {
+    fn of(rows: &[CustomerSummary]) -> ShardCodes {
+        let mut codes = ShardCodes { first: HashMap::with_capacity(rows.len()), more: Vec::new() };
+        for row in rows {
+            if codes.first.contains_key(row.code.as_str()) {
+                codes.more.push((row.code.as_str().into(), row.id));
+            } else {
+                codes.first.insert(row.code.as_str().into(), row.id);
+            }
+        }
+        codes
+    }
+
+    fn holders<'a>(&'a self, code: &'a str) -> impl Iterator<Item = CustomerId> + 'a {
+        let more = self.more.iter().filter(move |(c, _)| &**c == code).map(|(_, id)| *id);
+        self.first.get(code).copied().into_iter().chain(more)
+    }
 }
 
 impl CodeIndex {
     pub fn of(shards: &[Vec<CustomerSummary>]) -> CodeIndex {
-        CodeIndex { per_shard: shards.iter().map(|rows| Self::of_shard(rows)).collect() }
-    }
-
-    // A Vec per code: a code held twice (an old workbook, a merge) is still found for both.
-    fn of_shard(rows: &[CustomerSummary]) -> HashMap<Box<str>, Vec<CustomerId>> {
-        let mut map: HashMap<Box<str>, Vec<CustomerId>> = HashMap::with_capacity(rows.len());
-        for row in rows {
-            map.entry(row.code.as_str().into()).or_default().push(row.id);
-        }
-        map
+        CodeIndex { per_shard: shards.iter().map(|rows| ShardCodes::of(rows)).collect() }
     }
 
     /// Takes in the list rows of shards that changed.
     pub fn update(&mut self, shards: &[(usize, &[CustomerSummary])]) {
         for &(s, rows) in shards {
             if self.per_shard.len() <= s {
-                self.per_shard.resize_with(s + 1, HashMap::new);
+                self.per_shard.resize_with(s + 1, ShardCodes::default);
             }
-            self.per_shard[s] = Self::of_shard(rows);
+            self.per_shard[s] = ShardCodes::of(rows);
         }
     }
 
     /// The customer, other than `except`, who holds this code.
     pub fn holder(&self, code: &str, except: Option<CustomerId>) -> Option<CustomerId> {
-        self.per_shard.iter().filter_map(|m| m.get(code)).flatten().copied().find(|id| Some(*id) != except)
+        self.per_shard.iter().flat_map(|shard| shard.holders(code)).find(|id| Some(*id) != except)
     }
 }
 

@@ -56,11 +56,21 @@ pub fn Customers() -> impl IntoView {
         segment.maybe_update(|s| replace(s, param(&params, "segment")));
         stage.maybe_update(|s| replace(s, param(&params, "stage")));
     });
-    Effect::new(move |_| {
-        let mut params = query.with(ListQuery::to_params);
-        params.push(("segment".into(), segment.get()));
-        params.push(("stage".into(), stage.get()));
-        nav.set_params(params);
+    Effect::new(move |before: Option<(ListQuery, String, String)>| {
+        let now = (query.get(), segment.get(), stage.get());
+        let mut params = now.0.to_params();
+        params.push(("segment".into(), now.1.clone()));
+        params.push(("stage".into(), now.2.clone()));
+        // Typing follows in the address bar once it pauses; a sort or filter at once.
+        let typed = before.is_some_and(|(q, seg, st)| {
+            ListQuery { text: now.0.text.clone(), ..q } == now.0 && seg == now.1 && st == now.2
+        });
+        if typed {
+            nav.set_params_soon(params);
+        } else {
+            nav.set_params(params);
+        }
+        now
     });
     Effect::new(move |_| {
         if !segment.get().is_empty() || !stage.get().is_empty() {
@@ -227,6 +237,9 @@ pub fn Customers() -> impl IntoView {
                         let text = event_target_value(&ev);
                         query.update(|q| q.text = text);
                     }
+                    // Leaving the box (a row clicked, Enter): the address bar has it before
+                    // the next page's history entry.
+                    on:change=move |_| nav.write_pending_url()
                 />
                 <select data-testid="filter-city" aria-label=move || app.t("list.city") prop:value=move || query.with(|q| q.city.clone()) on:change=move |ev| query.update(|q| q.city = event_target_value(&ev))>
                     <option value="">{move || format!("{}: {}", app.t("list.city"), app.t("common.all"))}</option>
