@@ -20,7 +20,7 @@ pub struct Navigator {
     pub unsaved: RwSignal<bool>,
     /// The list as the user left it (search text, filters), for "back to the list".
     last_list: StoredValue<Route>,
-    /// A parameter change not yet written to the address bar (see `set_params`).
+    /// A parameter change not yet written to the address bar (see `set_params_soon`).
     pending_url: StoredValue<Option<TimeoutHandle>>,
     lang: RwSignal<Lang>,
 }
