@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
+import { writeScaleWorkbook } from './measure.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
 const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
@@ -18,11 +19,7 @@ const server = await serveDist();
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const page = await openApp(context, server.url);
-await page.click(byId('nav-settings'));
-await page.fill(byId('scale-customers'), String(CUSTOMERS));
-await page.fill(byId('scale-purchases'), String(PURCHASES));
-await page.click(byId('scale-run'));
-await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
+await writeScaleWorkbook(page, CUSTOMERS, PURCHASES);
 
 const results = { charts: [], allCharts: [], lifecycle: [], insights: [], model: [] };
 for (let run = 0; run < RUNS; run++) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, openApp, byId } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded } from './measure.mjs';
+import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded, writeScaleWorkbook } from './measure.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS || 100000);
 const PURCHASES = Number(process.env.BENCH_PURCHASES || 1000000);
@@ -25,12 +25,7 @@ for (let run = 0; run < WRITE_RUNS; run++) {
   await context?.close();
   context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('nav-settings'));
-  await page.fill(byId('scale-customers'), String(CUSTOMERS));
-  await page.fill(byId('scale-purchases'), String(PURCHASES));
-  await page.click(byId('scale-run'));
-  await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
-  results.write.push(Number(await page.textContent(byId('scale-write-ms'))));
+  results.write.push(await writeScaleWorkbook(page, CUSTOMERS, PURCHASES));
   await page.close();
 }
 

@@ -3,9 +3,9 @@
 // the search keystrokes and the saves of bench.mjs. Not in `make bench` (it needs a second build):
 //   BEFORE=/tmp/base_dist AFTER=dist node tests/bench/list_side_by_side.mjs
 import path from 'node:path';
-import { launch, openApp, byId } from '../e2e/browser.mjs';
+import { launch, openApp } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded } from './measure.mjs';
+import { openUntilUsable, saveEdits, searchKeystrokes, untilLoaded, writeScaleWorkbook } from './measure.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 2);
 const builds = { before: process.env.BEFORE, after: process.env.AFTER || 'dist' };
@@ -19,11 +19,7 @@ async function measure(dir, into) {
   const browser = await launch();
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('nav-settings'));
-  await page.fill(byId('scale-customers'), '100000');
-  await page.fill(byId('scale-purchases'), '1000000');
-  await page.click(byId('scale-run'));
-  await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
+  await writeScaleWorkbook(page);
   for (let run = 0; run < 3; run++) {
     into.open.push(await openUntilUsable(page, server.url, 100000));
     // Typed at once, while the customer files may still be decoding behind the list.

@@ -1,6 +1,17 @@
 // Measurements more than one bench takes, so that they time exactly the same thing.
 import { byId } from '../e2e/browser.mjs';
 
+/** Writes a workbook of `customers` / `purchases` with the Settings scale tool (one
+ *  transaction); returns the write's ms as the app timed it. */
+export async function writeScaleWorkbook(page, customers = 100000, purchases = 1000000) {
+  await page.click(byId('nav-settings'));
+  await page.fill(byId('scale-customers'), String(customers));
+  await page.fill(byId('scale-purchases'), String(purchases));
+  await page.click(byId('scale-run'));
+  await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
+  return Number(await page.textContent(byId('scale-write-ms')));
+}
+
 /** Loads `url` and returns the ms until the list shows `customers` and its first row. */
 export async function openUntilUsable(page, url, customers) {
   await page.goto(url, { waitUntil: 'commit' });

@@ -3,9 +3,9 @@
 // the wasm fetch end and the page's `open:*` marks (ms from navigation start). Not in `make bench`:
 //   node tests/bench/open_marks.mjs /tmp/dist_before dist
 import path from 'node:path';
-import { launch, openApp, byId } from '../e2e/browser.mjs';
+import { launch, openApp } from '../e2e/browser.mjs';
 import { serveDist } from '../e2e/server.mjs';
-import { openUntilUsable, untilLoaded } from './measure.mjs';
+import { openUntilUsable, untilLoaded, writeScaleWorkbook } from './measure.mjs';
 const dirs = process.argv.slice(2);
 const setups = [];
 const browser = await launch();
@@ -13,11 +13,7 @@ for (const d of dirs) {
   const server = await serveDist({ dir: path.resolve(d) });
   const context = await browser.newContext();
   const page = await openApp(context, server.url);
-  await page.click(byId('nav-settings'));
-  await page.fill(byId('scale-customers'), '100000');
-  await page.fill(byId('scale-purchases'), '1000000');
-  await page.click(byId('scale-run'));
-  await page.waitForSelector(byId('scale-write-ms'), { timeout: 300000 });
+  await writeScaleWorkbook(page);
   setups.push({ d, server, page });
 }
 for (let r = 0; r < 4; r++) for (const s of setups) {
