@@ -63,7 +63,7 @@ pub enum BackupProblem {
 }
 
 /// The first value in a customer's file that the forms would refuse.
-fn check_values(r: &CustomerRecord) -> Result<(), (&'static str, Problem)> {
+pub(crate) fn check_values(r: &CustomerRecord) -> Result<(), (&'static str, Problem)> {
     let in_range = |d: super::day::Day| (1900..=2200).contains(&chrono::Datelike::year(&d.to_date()));
     let c = &r.customer;
     let dates = [c.birthday, c.customer_since, c.consent_date];

@@ -17,8 +17,35 @@ use super::workbook::Shard;
 /// Bumped whenever `CustomerRecord` changes shape; older formats keep a decoder and migrate.
 /// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`. 4: the card with
 /// `consent_source`. 5: the card with its `code`, purchases with order number, unit price and
-/// lines; a migrated customer's code is its old number.
-pub const SHARD_FORMAT: u8 = 5;
+/// lines; a migrated customer's code is its old number. 6: with change `marks` (for sync).
+pub const SHARD_FORMAT: u8 = 6;
+
+/// A customer file as format 5 stored it (before change marks).
+#[derive(Serialize, Deserialize)]
+pub struct CustomerRecordV5 {
+    pub customer: Customer,
+    pub purchases: Vec<Purchase>,
+    pub feedback: Vec<Feedback>,
+    pub interactions: Vec<Interaction>,
+    pub campaigns: Vec<CampaignEntry>,
+    pub tier: TierState,
+    pub audit: Vec<AuditEntry>,
+}
+
+impl From<CustomerRecordV5> for CustomerRecord {
+    fn from(v5: CustomerRecordV5) -> Self {
+        CustomerRecord {
+            customer: v5.customer,
+            purchases: v5.purchases,
+            feedback: v5.feedback,
+            interactions: v5.interactions,
+            campaigns: v5.campaigns,
+            tier: v5.tier,
+            audit: v5.audit,
+            marks: Default::default(),
+        }
+    }
+}
 
 /// A purchase as formats 1 to 4 stored it (before order numbers, unit prices and lines).
 #[derive(Serialize, Deserialize)]
@@ -77,6 +104,7 @@ impl From<CustomerRecordV4> for CustomerRecord {
             campaigns: v4.campaigns,
             tier: v4.tier,
             audit: v4.audit,
+            marks: Default::default(),
         }
     }
 }
@@ -164,6 +192,7 @@ impl From<CustomerRecordV2> for CustomerRecord {
             campaigns: v2.campaigns,
             tier: v2.tier,
             audit: Vec::new(),
+            marks: Default::default(),
         }
     }
 }
@@ -330,6 +359,7 @@ impl From<CustomerRecordV1> for CustomerRecord {
             campaigns: v1.campaigns,
             tier: Default::default(),
             audit: Vec::new(),
+            marks: Default::default(),
         }
     }
 }
@@ -356,6 +386,7 @@ impl From<CustomerRecordV3> for CustomerRecord {
             campaigns: v3.campaigns,
             tier: v3.tier,
             audit: v3.audit,
+            marks: Default::default(),
         }
     }
 }
@@ -483,6 +514,9 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
         }
         4 => {
             postcard::from_bytes::<Vec<CustomerRecordV4>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
+        }
+        5 => {
+            postcard::from_bytes::<Vec<CustomerRecordV5>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
         }
         SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
         newer => return Err(DecodeError::UnknownFormat(newer)),
@@ -657,6 +691,30 @@ mod tests {
         assert_eq!(migrated, records);
         assert_eq!(migrated[0].customer.code, "1");
         assert!(migrated.iter().map(|r| r.purchases.len()).sum::<usize>() > 0);
+    }
+
+    #[test]
+    fn format_5_shards_migrate_without_change_marks_and_nothing_lost() {
+        let records = demo::generate(1, 40, 300, crate::domain::day::Day(20_000), 9);
+        let v5: Vec<CustomerRecordV5> = records
+            .iter()
+            .cloned()
+            .map(|r| CustomerRecordV5 {
+                customer: r.customer,
+                purchases: r.purchases,
+                feedback: r.feedback,
+                interactions: r.interactions,
+                campaigns: r.campaigns,
+                tier: r.tier,
+                audit: r.audit,
+            })
+            .collect();
+        let mut bytes = vec![5u8];
+        bytes.extend(postcard::to_stdvec(&v5).unwrap());
+        let mut migrated: Vec<CustomerRecord> = decode_shard(&bytes).unwrap().records.into_values().collect();
+        migrated.sort_by_key(|r| r.customer.id);
+        assert_eq!(migrated, records);
+        assert!(migrated.iter().all(|r| r.marks == Default::default()));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod model;
 pub mod money;
 pub mod points;
 pub mod reminders;
+pub mod replication;
 pub mod sealed;
 pub mod sheet;
 pub mod spreadsheet;

@@ -276,6 +276,30 @@ pub struct CustomerRecord {
     /// What changed in this customer file, when, from what to what (newest last).
     #[serde(default)]
     pub audit: Vec<AuditEntry>,
+    /// When each card field last changed and which records were deleted: what lets two
+    /// versions of this file be folded field by field (`domain::replication`).
+    #[serde(default)]
+    pub marks: ChangeMarks,
+}
+
+/// A file's change marks. Older files (and other tools' edits) have none: their fields count
+/// as changed at time 0, i.e. before any marked change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeMarks {
+    /// Card field (as `customer_changes` names it) → when it last changed (ms since 1970).
+    pub fields: BTreeMap<String, i64>,
+    /// Records deleted from this file, so that no merge brings them back.
+    pub removed: Vec<Removed>,
+}
+
+/// A deleted purchase, feedback, contact or campaign entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Removed {
+    /// `purchase`, `feedback`, `interaction` or `campaign` (`RelatedKind::code`).
+    pub kind: String,
+    pub id: u64,
+    /// When (ms since 1970).
+    pub at: i64,
 }
 
 impl CustomerRecord {

@@ -125,7 +125,7 @@ fn related_text(record: &CustomerRecord, kind: RelatedKind, at: usize) -> String
 }
 
 /// The most entries a customer's audit trail keeps; older ones give way.
-const AUDIT_LIMIT: usize = 500;
+pub const AUDIT_LIMIT: usize = 500;
 
 fn audit(record: &mut CustomerRecord, at: i64, what: &str, before: String, after: String) {
     if record.audit.len() >= AUDIT_LIMIT {
@@ -272,6 +272,7 @@ impl Shard {
                     }
                     customer.updated_at = now.max(base + 1);
                     for (field, before, after) in customer_changes(&record.customer, &customer) {
+                        record.marks.fields.insert(field.clone(), customer.updated_at);
                         audit(record, now, &format!("field:{field}"), before, after);
                     }
                     record.customer = *customer;
@@ -306,6 +307,9 @@ impl Shard {
                         Some(p) if !card_unchanged => customer_changes(&p.customer, &record.customer),
                         _ => Vec::new(),
                     };
+                    for (field, _, _) in &changes {
+                        record.marks.fields.insert(field.clone(), record.customer.updated_at);
+                    }
                     let after = changes.iter().map(|(f, _, a)| format!("{f}={a}")).collect::<Vec<_>>().join("; ");
                     audit(&mut record, now, "imported", String::new(), after);
                 }
@@ -369,6 +373,7 @@ impl Shard {
                 if let Some(record) = self.records.get_mut(&customer_id) {
                     if record.customer.referred_by.take().is_some() {
                         record.customer.updated_at = now.max(record.customer.updated_at + 1);
+                        record.marks.fields.insert("referred_by".into(), record.customer.updated_at);
                         audit(record, now, "field:referred_by", "(erased)".into(), String::new());
                     }
                 }
@@ -378,6 +383,7 @@ impl Shard {
                     if let Some((at, _)) = related_slot(record, kind, id) {
                         let before = related_text(record, kind, at);
                         remove_related(record, kind, at);
+                        record.marks.removed.push(Removed { kind: kind.code().into(), id, at: now });
                         audit(record, now, kind.code(), before, String::new());
                     }
                 }
