@@ -15,7 +15,8 @@ const policy = [
   // Leptos and ECharts set style attributes.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  // Team sync talks to the team's CouchDB: any https server, or one on this machine.
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",

@@ -51,6 +51,9 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// True while a write is on its way to storage (buttons wait for it).
     pub saving: RwSignal<bool>,
+    /// Team sync: what Settings → Sync shows, and whether to keep syncing.
+    pub sync_status: RwSignal<crate::replicator::SyncStatus>,
+    pub sync_live: RwSignal<bool>,
     /// Successful referrals per referrer, kept up to date with the shards (shared with a write
     /// in progress, so it is swapped rather than changed in place while one runs).
     referrals: StoredValue<Rc<ReferralIndex>, LocalStorage>,
@@ -128,6 +131,8 @@ impl AppState {
             lifecycle: RwSignal::new(Lifecycle::Opening),
             error: RwSignal::new(None),
             saving: RwSignal::new(false),
+            sync_status: RwSignal::new(Default::default()),
+            sync_live: RwSignal::new(false),
             referrals: StoredValue::new_local(Rc::new(ReferralIndex::default())),
             codes: StoredValue::new_local(None),
             store: StoredValue::new_local(None),
@@ -290,6 +295,10 @@ impl AppState {
         }));
         self.lifecycle.set(Lifecycle::Ready);
         crate::files::mark("open:ready");
+        if crate::storage::settings::sync_settings().live {
+            self.sync_live.set(true);
+            leptos::task::spawn_local(crate::replicator::run_live(self));
+        }
         // Periodic re-evaluation (reviews that came due since the last visit, first ratings),
         // once the list has been painted: it takes ~0.1 s at 100,000 customers.
         after_next_paint().await;
@@ -483,6 +492,35 @@ impl AppState {
         }
     }
 
+    /// Writes what a sync pulled (files as given, their sync state, new conflicts beside the
+    /// ones not yet dismissed) in one transaction; memory and other tabs follow.
+    pub async fn take_pulled(
+        self,
+        changes: Vec<Change>,
+        synced: Vec<(CustomerId, crate::domain::replication::SyncedDoc)>,
+        new_conflicts: Vec<crate::domain::backup::Conflict>,
+    ) -> Result<(), StoreError> {
+        let Some(store) = self.store() else { return Err(StoreError::Idb("no storage".into())) };
+        let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
+        let conflicts = (!new_conflicts.is_empty()).then(|| {
+            let mut all = self.conflicts.get_untracked();
+            all.extend(new_conflicts);
+            all
+        });
+        let written = store.commit_pulled(changes, synced, conflicts.as_deref()).await?;
+        if let Some(conflicts) = conflicts {
+            self.conflicts.set(conflicts);
+        }
+        if !written.is_empty() {
+            self.analysis.set(None);
+            self.take_shards(written);
+            if let Some(sync) = self.sync.get_value() {
+                sync.announce(&shards);
+            }
+        }
+        Ok(())
+    }
+
     /// Empties the workbook (one transaction) and tells other tabs.
     pub async fn clear(self) {
         let Some(store) = self.store() else { return };
@@ -529,6 +567,16 @@ async fn next_task() {
                 let _ = window.set_timeout_with_callback(&resolve);
             }
         })
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -17,4 +17,5 @@ pub mod points_panel;
 pub mod privacy_panel;
 pub mod purchases;
 pub mod related;
+pub mod sync_panel;
 pub mod tier_panel;

@@ -62,7 +62,7 @@ fn md5_hex(parts: &[&[u8]]) -> String {
 /// A revision id as CouchDB forms them: generation, dash, 32 hex digits. Ours are the MD5 of
 /// the parent revision and the body, so two browsers writing the same fold get the same id.
 pub fn next_rev(parent: Option<&str>, body: &Value) -> String {
-    let generation = parent.and_then(|p| rev_generation(p)).unwrap_or(0) + 1;
+    let generation = parent.and_then(rev_generation).unwrap_or(0) + 1;
     let parent = parent.unwrap_or("");
     format!("{generation}-{}", md5_hex(&[parent.as_bytes(), b"\n", body.to_string().as_bytes()]))
 }
@@ -359,7 +359,7 @@ pub fn fold(a: &CustomerRecord, b: &CustomerRecord, base: i64) -> (CustomerRecor
     // Points spent on either side stay spent; tier history and the audit trail are joined.
     let mut redemptions = a.tier.redemptions.clone();
     redemptions.extend(b.tier.redemptions.iter().filter(|r| !a.tier.redemptions.iter().any(|x| x.id == r.id)).cloned());
-    redemptions.sort_by(|x, y| (x.date, x.id).cmp(&(y.date, y.id)));
+    redemptions.sort_by_key(|r| (r.date, r.id));
     merged.tier.redemptions = redemptions;
     merged.tier.history = union_sorted(&a.tier.history, &b.tier.history, |h| (h.date, json!(h).to_string()));
     merged.audit = union_sorted(&a.audit, &b.audit, |e| (e.at, json!(e).to_string()));

@@ -61,7 +61,7 @@ fn the_winner_is_chosen_as_couchdb_chooses_it() {
         record: (!deleted).then(|| customer(1)),
         deleted_at: 0,
     };
-    let mut leaves = vec![leaf("3-aaa", true), leaf("2-bbb", false), leaf("2-ccc", false), leaf("1-fff", false)];
+    let mut leaves = [leaf("3-aaa", true), leaf("2-bbb", false), leaf("2-ccc", false), leaf("1-fff", false)];
     leaves.sort_by(winner_order);
     let order: Vec<&str> = leaves.iter().map(|l| l.rev.as_str()).collect();
     assert_eq!(order, ["2-ccc", "2-bbb", "1-fff", "3-aaa"], "live first, then generation, then id");

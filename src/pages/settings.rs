@@ -165,6 +165,8 @@ pub fn Settings() -> impl IntoView {
                 </div>
                 <button class="secondary" data-testid="add-custom-field" on:click=add_field>{move || app.t("settings.add-field")}</button>
             </div>
+            <crate::components::sync_panel::SyncPanel/>
+            <crate::components::merge_conflicts::MergeConflicts/>
             <crate::components::lock_panel::LockPanel/>
             <div class="panel">
                 <h2>{move || app.t("settings.scale")}</h2>

@@ -18,21 +18,26 @@ use crate::domain::codec::{
     SHARDS_PER_ROW_GROUP,
 };
 use crate::domain::customer_list::CustomerSummary;
+use crate::domain::model::CustomerId;
 use crate::domain::model::{CustomFieldDef, CustomerRecord};
 use crate::domain::reminders::Handled;
+use crate::domain::replication::{SyncShard, SyncedDoc};
 use crate::domain::sealed::{self, LockInfo};
 use crate::domain::tiers::TierPolicy;
-use crate::domain::workbook::{apply_batch, touched_shards, Change, Conflict, Shard, Workbook, SHARD_COUNT};
+use crate::domain::workbook::{apply_batch, shard_of, touched_shards, Change, Conflict, Shard, Workbook, SHARD_COUNT};
 
 pub mod settings;
 
 /// Version 1 held only `shards`; version 2 added `meta` for workbook-wide definitions;
 /// version 3 `summaries`, the shards' list rows in groups (`codec::encode_row_group`, keyed by
-/// shard / `SHARDS_PER_ROW_GROUP`), written in the same transaction as the shards.
-pub const SCHEMA_VERSION: u32 = 3;
+/// shard / `SHARDS_PER_ROW_GROUP`), written in the same transaction as the shards;
+/// version 4 `sync`: per shard the team-sync state of its customers and the customers deleted
+/// here (`replication::SyncShard`), and by name the sync checkpoint and this browser's id.
+pub const SCHEMA_VERSION: u32 = 4;
 pub const SHARDS: &str = "shards";
 pub const META: &str = "meta";
 pub const SUMMARIES: &str = "summaries";
+pub const SYNC: &str = "sync";
 const CUSTOM_FIELDS_KEY: &str = "custom_fields";
 const TIER_POLICY_KEY: &str = "tier_policy";
 const CONFLICTS_KEY: &str = "merge_conflicts";
@@ -159,6 +164,9 @@ impl Store {
             }
             if old < 3 {
                 let _ = db.create_object_store(SUMMARIES, ObjectStoreParams::new());
+            }
+            if old < 4 {
+                let _ = db.create_object_store(SYNC, ObjectStoreParams::new());
             }
         });
         let raw = web_sys::IdbDatabase::from(request.await?);
@@ -437,7 +445,7 @@ impl Store {
             meta.push((TIER_POLICY_KEY, json(serde_json::to_string(policy))?));
             meta.push((CUSTOM_FIELDS_KEY, json(serde_json::to_string(defs))?));
         }
-        self.commit_with_meta(changes, now, settle, meta).await
+        self.commit_with_meta(changes, now, settle, meta, Vec::new()).await
     }
 
     /// Erases customers: their files and, in the same transaction, every other stored trace
@@ -460,7 +468,65 @@ impl Store {
             (REMINDERS_KEY, json(serde_json::to_string(handled))?),
             (ERASURES_KEY, json(serde_json::to_string(&log))?),
         ];
-        self.commit_with_meta(changes, now, settle, meta).await
+        self.commit_with_meta(changes, now, settle, meta, Vec::new()).await
+    }
+
+    /// Writes what a sync pulled: the customer files, their sync state and the conflicts to
+    /// show, in one transaction (files are stored as given: nothing is settled or stamped).
+    pub async fn commit_pulled(
+        &self,
+        changes: Vec<Change>,
+        synced: Vec<(CustomerId, SyncedDoc)>,
+        conflicts: Option<&[MergeConflict]>,
+    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+        let mut meta = Vec::new();
+        if let Some(conflicts) = conflicts {
+            meta.push((CONFLICTS_KEY, serde_json::to_string(conflicts).map_err(|e| StoreError::Idb(e.to_string()))?));
+        }
+        self.commit_with_meta(changes, crate::state::now_millis(), &|_| {}, meta, synced).await
+    }
+
+    /// Every shard's sync state (`SHARD_COUNT` of them) and the named sync values (JSON).
+    pub async fn sync_state(&self) -> Result<(Vec<SyncShard>, HashMap<String, String>), StoreError> {
+        let tx = self.db.transaction(&[SYNC], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SYNC)?;
+        let keys = store.get_all_keys(None, None)?.into_future();
+        let values = store.get_all(None, None)?.await?;
+        let keys = keys.await?;
+        let mut shards = vec![SyncShard::default(); SHARD_COUNT];
+        let mut named = HashMap::new();
+        for (key, value) in keys.iter().zip(values.iter()) {
+            if let Some(shard) = key.as_f64().map(|k| k as usize).filter(|k| *k < SHARD_COUNT) {
+                shards[shard] = self.sync_shard(Some(value))?;
+            } else if let (Some(name), Some(json)) = (key.as_string(), self.meta_json(value)?) {
+                named.insert(name, json);
+            }
+        }
+        Ok((shards, named))
+    }
+
+    /// Puts a named sync value (JSON): the checkpoint, this browser's id.
+    pub async fn save_sync_value(&self, name: &str, json: String) -> Result<(), StoreError> {
+        let tx = self.write_transaction(&[SYNC])?;
+        tx.object_store(SYNC)?.put(&self.meta_value(json), Some(&JsValue::from_str(name)))?;
+        if !tx.commit()?.await?.is_committed() {
+            return Err(StoreError::Idb("the transaction was aborted".into()));
+        }
+        Ok(())
+    }
+
+    /// Writes the sync state of customers the server now has as given (after a push).
+    pub async fn save_synced(&self, synced: Vec<(CustomerId, SyncedDoc)>) -> Result<(), StoreError> {
+        self.commit_with_meta(Vec::new(), crate::state::now_millis(), &|_| {}, Vec::new(), synced).await.map(drop)
+    }
+
+    fn sync_shard(&self, value: Option<&JsValue>) -> Result<SyncShard, StoreError> {
+        let Some(value) = value else { return Ok(SyncShard::default()) };
+        let bytes = self.unseal_bytes(to_bytes(value))?;
+        postcard::from_bytes(&bytes).map_err(|e| StoreError::Damaged {
+            shard: usize::MAX,
+            error: DecodeError::Corrupt(format!("sync state: {e}")),
+        })
     }
 
     /// The anonymous notes of customers erased.
@@ -475,9 +541,25 @@ impl Store {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
         meta_values: Vec<(&str, String)>,
+        synced: Vec<(CustomerId, SyncedDoc)>,
     ) -> Result<Vec<(usize, Shard)>, StoreError> {
         crate::files::mark("commit:start");
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META])?;
+        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META, SYNC])?;
+        // A customer deleted here is remembered with the time (a tombstone for sync and backups).
+        let deleted: Vec<CustomerId> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DeleteCustomer { id } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let sync_shards: std::collections::BTreeSet<usize> =
+            deleted.iter().chain(synced.iter().map(|(id, _)| id)).map(|id| shard_of(*id)).collect();
+        let sync_store = tx.object_store(SYNC)?;
+        let mut sync_requests = Vec::with_capacity(sync_shards.len());
+        for s in sync_shards {
+            sync_requests.push((s, sync_store.get(shard_key(s))?.into_future()));
+        }
         if !meta_values.is_empty() {
             let meta = tx.object_store(META)?;
             for (key, value) in meta_values {
@@ -554,6 +636,24 @@ impl Store {
             let _ = tx.abort();
             return Err(e);
         }
+        let sync_written = async {
+            for (s, request) in sync_requests {
+                let mut state = self.sync_shard(request.await?.as_ref())?;
+                for id in deleted.iter().filter(|id| shard_of(**id) == s) {
+                    state.deleted.insert(*id, now);
+                }
+                for (id, doc) in synced.iter().filter(|(id, _)| shard_of(*id) == s) {
+                    state.docs.insert(*id, doc.clone());
+                }
+                let bytes = postcard::to_stdvec(&state).map_err(|e| StoreError::Idb(e.to_string()))?;
+                sync_store.put(&Uint8Array::from(self.seal_bytes(bytes).as_slice()), Some(&shard_key(s)))?;
+            }
+            Ok::<(), StoreError>(())
+        };
+        if let Err(e) = sync_written.await {
+            let _ = tx.abort();
+            return Err(e);
+        }
         crate::files::mark("commit:rows-put");
         let result = tx.commit()?.await?;
         crate::files::mark("commit:committed");
@@ -614,10 +714,13 @@ impl Store {
     /// Seals every stored value with a new key (`Some`: lock or change the passphrase) or
     /// opens them all (`None`: remove the lock), in one transaction: all or nothing.
     pub async fn reseal(&self, new: Option<([u8; 32], LockInfo)>) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META])?;
+        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META, SYNC])?;
         let shards = tx.object_store(SHARDS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let meta = tx.object_store(META)?;
+        let sync = tx.object_store(SYNC)?;
+        let sync_keys = sync.get_all_keys(None, None)?.await?;
+        let sync_values = sync.get_all(None, None)?.await?;
         let shard_keys = shards.get_all_keys(None, None)?.await?;
         let shard_values = shards.get_all(None, None)?.await?;
         let summary_keys = summaries.get_all_keys(None, None)?.await?;
@@ -632,6 +735,17 @@ impl Store {
         let mut plain_summaries = Vec::new();
         for (k, v) in summary_keys.iter().zip(summary_values.iter()) {
             plain_summaries.push((k.clone(), self.unseal_bytes(to_bytes(v))?));
+        }
+        let mut plain_sync = Vec::new();
+        for (k, v) in sync_keys.iter().zip(sync_values.iter()) {
+            // Named values are JSON like meta's; shard states are packed bytes.
+            if k.as_string().is_some() {
+                if let Some(json) = self.meta_json(v)? {
+                    plain_sync.push((k.clone(), Err(json)));
+                }
+            } else {
+                plain_sync.push((k.clone(), Ok(self.unseal_bytes(to_bytes(v))?)));
+            }
         }
         let mut plain_meta = Vec::new();
         for (k, v) in meta_keys.iter().zip(meta_values.iter()) {
@@ -652,6 +766,12 @@ impl Store {
             }
             for (k, json) in plain_meta {
                 meta.put(&self.meta_value(json), Some(&k))?;
+            }
+            for (k, value) in plain_sync {
+                match value {
+                    Ok(bytes) => sync.put(&Uint8Array::from(self.seal_bytes(bytes).as_slice()), Some(&k))?,
+                    Err(json) => sync.put(&self.meta_value(json), Some(&k))?,
+                };
             }
             match &new {
                 Some((_, info)) => {

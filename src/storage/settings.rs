@@ -71,3 +71,22 @@ pub fn code_format() -> crate::domain::codes::CodeFormat {
 pub fn set_code_format(format: &crate::domain::codes::CodeFormat) {
     let _ = LocalStorage::set(CODE_FORMAT_KEY, format.pattern());
 }
+
+const SYNC_KEY: &str = "tierbook.sync";
+
+/// Where and as whom to sync; the password only if the user asked to keep it (never exported).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SyncSettings {
+    pub url: String,
+    pub user: String,
+    pub password: Option<String>,
+    pub live: bool,
+}
+
+pub fn sync_settings() -> SyncSettings {
+    LocalStorage::get(SYNC_KEY).unwrap_or_default()
+}
+
+pub fn set_sync_settings(settings: &SyncSettings) {
+    let _ = LocalStorage::set(SYNC_KEY, settings);
+}

@@ -1,0 +1,439 @@
+//! One sync with a CouchDB-API database: pull (`_changes` with `style=all_docs` from the
+//! checkpoint, `_bulk_get` of the leaves not yet here, each document decided by
+//! `domain::replication::pull_customer`, written in one transaction per batch, then the
+//! checkpoint), then push (every customer changed here since it was last synced, `_revs_diff`,
+//! `_bulk_docs` with `new_edits: false`, then the sync state). Either half resumes after an
+//! interruption: the pull from its checkpoint, the push from what is still unsynced.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use serde_json::{json, Value};
+
+use crate::couch::{seq_param, Couch, CouchError};
+use crate::domain::model::CustomerId;
+use crate::domain::replication::{
+    customer_doc_id, customer_of_doc, parse_leaf, pull_customer, push_customer, replication_id, resume_from,
+    Checkpoint, LocalAction, RemoteLeaf, SyncShard, SyncedDoc,
+};
+use crate::domain::workbook::{shard_of, Change};
+use crate::state::AppState;
+
+/// Changes asked for at a time.
+const CHANGES_BATCH: usize = 1_000;
+/// Documents pulled before they are written (one transaction) and the checkpoint moves on.
+const PULL_COMMIT: usize = 10_000;
+/// Customers sent per `_bulk_docs`.
+const PUSH_BATCH: usize = 500;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncError {
+    /// A locked workbook does not sync: the server would see its customers in clear.
+    Locked,
+    Couch(CouchError),
+    Storage(String),
+}
+
+impl From<CouchError> for SyncError {
+    fn from(e: CouchError) -> Self {
+        SyncError::Couch(e)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub sent: usize,
+    pub received: usize,
+    /// Documents on the server that are not Tierbook customers or did not pass the checks.
+    pub skipped: usize,
+    /// Where the pull got to (for the live poll).
+    pub last_seq: Value,
+}
+
+fn storage(e: crate::storage::StoreError) -> SyncError {
+    SyncError::Storage(e.to_string())
+}
+
+/// Pulls, then pushes. `progress(done, total)` follows the documents handled.
+pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, usize)) -> Result<Report, SyncError> {
+    let store = app.store().ok_or_else(|| SyncError::Storage("no storage".into()))?;
+    if store.is_unlocked() {
+        return Err(SyncError::Locked);
+    }
+    let (_, info) = couch.get("").await?;
+    let total = info["doc_count"].as_u64().unwrap_or(0) as usize;
+    let (mut shards, named) = store.sync_state().await.map_err(storage)?;
+    let browser_id = match named.get("browser-id").and_then(|j| serde_json::from_str::<String>(j).ok()) {
+        Some(id) => id,
+        None => {
+            let id: String = crate::storage::random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
+            store.save_sync_value("browser-id", json!(id).to_string()).await.map_err(storage)?;
+            id
+        }
+    };
+    let rep_id = replication_id(&browser_id, &couch.url);
+    let local_key = format!("checkpoint:{rep_id}");
+    let local_checkpoint: Option<Checkpoint> = named.get(&local_key).and_then(|j| serde_json::from_str(j).ok());
+    let (status, remote) = couch.get(&format!("_local/{rep_id}")).await?;
+    let remote_checkpoint: Option<Checkpoint> =
+        (status != 404).then(|| serde_json::from_value(remote.clone()).ok()).flatten();
+    let mut remote_rev = remote["_rev"].as_str().map(str::to_string);
+    let mut since = resume_from(local_checkpoint.as_ref(), remote_checkpoint.as_ref());
+    let session_id: String = crate::storage::random_bytes::<8>().iter().map(|b| format!("{b:02x}")).collect();
+    let mut report = Report::default();
+
+    // Pull.
+    let mut pending = Pending::default();
+    loop {
+        let path = format!("_changes?style=all_docs&since={}&limit={CHANGES_BATCH}", seq_param(&since));
+        let (_, changes) = couch.get(&path).await?;
+        let results = changes["results"].as_array().cloned().unwrap_or_default();
+        let last_seq = changes["last_seq"].clone();
+        let mut wanted: Vec<Value> = Vec::new();
+        for row in &results {
+            let Some(id) = row["id"].as_str().and_then(customer_of_doc) else {
+                report.skipped += usize::from(!row["id"].as_str().unwrap_or("_").starts_with('_'));
+                continue;
+            };
+            let revs: Vec<String> = row["changes"]
+                .as_array()
+                .map(|c| c.iter().filter_map(|r| r["rev"].as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let known = shards[shard_of(id)].docs.get(&id);
+            if known.is_some_and(|s| s.losers.is_empty() && revs == [s.rev.clone()]) {
+                continue;
+            }
+            for rev in revs {
+                wanted.push(json!({ "id": customer_doc_id(id), "rev": rev }));
+            }
+        }
+        if !wanted.is_empty() {
+            let leaves = fetch_leaves(couch, wanted, &mut report).await?;
+            decide(app, &shards, leaves, &mut pending);
+        }
+        let done = results.is_empty() || last_seq.is_null() || last_seq == since;
+        since = if last_seq.is_null() { since } else { last_seq };
+        progress(report.received + pending.count, total);
+        if pending.count >= PULL_COMMIT || done {
+            report.received += pending.count;
+            let written = std::mem::take(&mut pending);
+            if !written.changes.is_empty() || !written.synced.is_empty() {
+                for (id, doc) in &written.synced {
+                    shards[shard_of(*id)].docs.insert(*id, doc.clone());
+                }
+                app.take_pulled(written.changes, written.synced, written.conflicts).await.map_err(storage)?;
+            }
+            let checkpoint = Checkpoint { session_id: session_id.clone(), last_seq: since.clone() };
+            let mut doc = json!({ "session_id": checkpoint.session_id, "last_seq": checkpoint.last_seq });
+            if let Some(rev) = &remote_rev {
+                doc["_rev"] = json!(rev);
+            }
+            // A server that refuses the checkpoint only costs a longer next pull.
+            if let Ok(saved) = couch.put(&format!("_local/{rep_id}"), &doc).await {
+                remote_rev = saved["rev"].as_str().map(str::to_string);
+                let json = serde_json::to_string(&checkpoint).unwrap_or_default();
+                store.save_sync_value(&local_key, json).await.map_err(storage)?;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    report.last_seq = since;
+
+    // Push: deletions recorded since the pull started are in storage, not in `shards` yet.
+    let (fresh, _) = store.sync_state().await.map_err(storage)?;
+    for (s, state) in fresh.into_iter().enumerate() {
+        shards[s].deleted = state.deleted;
+    }
+    let outgoing = outgoing(app, &shards);
+    let total_out = outgoing.len();
+    for batch in outgoing.chunks(PUSH_BATCH) {
+        let mut asked = serde_json::Map::new();
+        for (_, docs, _) in batch {
+            for doc in docs {
+                let id = doc["_id"].as_str().unwrap_or_default().to_string();
+                let rev = doc["_rev"].clone();
+                if let Some(revs) = asked.entry(id).or_insert_with(|| json!([])).as_array_mut() {
+                    revs.push(rev);
+                }
+            }
+        }
+        let diff = couch.post("_revs_diff", &Value::Object(asked)).await?;
+        let missing = |doc: &Value| {
+            let id = doc["_id"].as_str().unwrap_or_default();
+            diff[id]["missing"].as_array().is_some_and(|m| m.contains(&doc["_rev"]))
+        };
+        let docs: Vec<&Value> = batch.iter().flat_map(|(_, docs, _)| docs).filter(|d| missing(d)).collect();
+        if !docs.is_empty() {
+            let answer = couch.post("_bulk_docs", &json!({ "new_edits": false, "docs": docs })).await?;
+            if let Some(error) = answer.as_array().and_then(|a| a.iter().find(|r| r.get("error").is_some())) {
+                let reason = error["reason"].as_str().unwrap_or_default().to_string();
+                return Err(SyncError::Couch(match error["error"].as_str() {
+                    Some("forbidden") | Some("unauthorized") => CouchError::Forbidden(reason),
+                    _ => CouchError::Other(0, reason),
+                }));
+            }
+        }
+        let states: Vec<(CustomerId, SyncedDoc)> = batch.iter().map(|(id, _, state)| (*id, state.clone())).collect();
+        store.save_synced(states).await.map_err(storage)?;
+        report.sent += batch.len();
+        progress(report.sent, total_out);
+    }
+    Ok(report)
+}
+
+/// Every leaf asked for, by customer, with bodies and `_revisions`.
+async fn fetch_leaves(
+    couch: &Couch,
+    wanted: Vec<Value>,
+    report: &mut Report,
+) -> Result<BTreeMap<CustomerId, Vec<RemoteLeaf>>, SyncError> {
+    let answer = couch.post("_bulk_get?revs=true", &json!({ "docs": wanted })).await?;
+    let mut leaves: BTreeMap<CustomerId, Vec<RemoteLeaf>> = BTreeMap::new();
+    for result in answer["results"].as_array().into_iter().flatten() {
+        for doc in result["docs"].as_array().into_iter().flatten() {
+            match doc.get("ok").map(parse_leaf) {
+                Some(Ok((id, leaf))) => leaves.entry(id).or_default().push(leaf),
+                _ => report.skipped += 1,
+            }
+        }
+    }
+    Ok(leaves)
+}
+
+/// What a pull will write, gathered until the next commit.
+#[derive(Default)]
+struct Pending {
+    changes: Vec<Change>,
+    synced: Vec<(CustomerId, SyncedDoc)>,
+    conflicts: Vec<crate::domain::backup::Conflict>,
+    count: usize,
+}
+
+fn decide(app: AppState, shards: &[SyncShard], leaves: BTreeMap<CustomerId, Vec<RemoteLeaf>>, pending: &mut Pending) {
+    app.workbook.with_untracked(|wb| {
+        for (id, leaves) in leaves {
+            let state = &shards[shard_of(id)];
+            let outcome = pull_customer(wb.get(id), state.deleted.get(&id).copied(), state.docs.get(&id), leaves);
+            match outcome.action {
+                LocalAction::Keep => {}
+                LocalAction::Put(record) => pending.changes.push(Change::PutRecord { record, fresh: false }),
+                LocalAction::Delete => pending.changes.push(Change::DeleteCustomer { id }),
+            }
+            pending.synced.push((id, outcome.synced));
+            pending.conflicts.extend(outcome.conflicts);
+            pending.count += 1;
+        }
+    });
+}
+
+/// Every customer with something the server does not have yet: (id, documents, state after).
+fn outgoing(app: AppState, shards: &[SyncShard]) -> Vec<(CustomerId, Vec<Value>, SyncedDoc)> {
+    let now = crate::state::now_millis();
+    app.workbook.with_untracked(|wb| {
+        let mut out = Vec::new();
+        for (s, state) in shards.iter().enumerate() {
+            let records = &wb.shards[s].records;
+            for (id, record) in records {
+                if let Some((docs, after)) = push_customer(*id, Some(record), None, state.docs.get(id), now) {
+                    out.push((*id, docs, after));
+                }
+            }
+            let gone = state.docs.iter().filter(|(id, _)| !records.contains_key(id));
+            for (id, synced) in gone {
+                let deleted_at = state.deleted.get(id).copied();
+                if let Some((docs, after)) = push_customer(*id, None, deleted_at, Some(synced), now) {
+                    out.push((*id, docs, after));
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Asks the server whether anything changed after `since` (a cheap poll for live sync).
+pub async fn has_changes(couch: &Couch, since: &Value) -> Result<bool, SyncError> {
+    let (_, changes) = couch.get(&format!("_changes?since={}&limit=1", seq_param(since))).await?;
+    Ok(changes["results"].as_array().is_some_and(|r| !r.is_empty()))
+}
+
+/// The message for a failed sync, in the page's language.
+pub fn error_key(error: &SyncError) -> &'static str {
+    match error {
+        SyncError::Locked => "sync.error.locked",
+        SyncError::Couch(CouchError::Unreachable) => "sync.error.unreachable",
+        SyncError::Couch(CouchError::Unauthorized) => "sync.error.unauthorized",
+        SyncError::Couch(CouchError::Forbidden(_)) => "sync.error.forbidden",
+        SyncError::Couch(CouchError::DatabaseMissing) => "sync.error.missing",
+        SyncError::Couch(CouchError::TooLarge) => "sync.error.too-large",
+        SyncError::Couch(CouchError::Other(..)) | SyncError::Couch(CouchError::BadAnswer(_)) => "sync.error.server",
+        SyncError::Storage(_) => "error.storage",
+    }
+}
+
+/// Details worth showing after the message (the server's reason).
+pub fn error_detail(error: &SyncError) -> String {
+    match error {
+        SyncError::Couch(CouchError::Forbidden(reason)) => reason.clone(),
+        SyncError::Couch(CouchError::Other(status, reason)) => format!("{status} {reason}").trim().to_string(),
+        SyncError::Couch(CouchError::BadAnswer(why)) | SyncError::Storage(why) => why.clone(),
+        _ => String::new(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyncPhase {
+    #[default]
+    Off,
+    Syncing,
+    Synced,
+    Error,
+}
+
+impl SyncPhase {
+    /// `sync-state`'s `data-state`.
+    pub fn code(self) -> &'static str {
+        match self {
+            SyncPhase::Off => "off",
+            SyncPhase::Syncing => "syncing",
+            SyncPhase::Synced => "synced",
+            SyncPhase::Error => "error",
+        }
+    }
+}
+
+/// What Settings → Sync shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    pub phase: SyncPhase,
+    /// The failure, in words (empty unless `Error`).
+    pub message: String,
+    /// When the last sync succeeded (ms since 1970).
+    pub last_ok: Option<i64>,
+    pub sent: usize,
+    pub received: usize,
+    /// Documents handled of how many, while a sync runs.
+    pub progress: Option<(usize, usize)>,
+    /// Syncs finished (either way) since the page opened.
+    pub runs: u64,
+}
+
+thread_local! {
+    /// The password of this page's session, when the user did not ask to keep it.
+    static PASSWORD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// One sync at a time; a request during one runs once more after it.
+    static RUNNING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
+}
+
+pub fn session_password() -> String {
+    PASSWORD.with(|p| p.borrow().clone())
+}
+
+pub fn set_session_password(password: &str) {
+    PASSWORD.with(|p| *p.borrow_mut() = password.to_string());
+}
+
+fn client() -> Option<Couch> {
+    let settings = crate::storage::settings::sync_settings();
+    if settings.url.trim().is_empty() {
+        return None;
+    }
+    let password = settings.password.clone().unwrap_or_else(|| PASSWORD.with(|p| p.borrow().clone()));
+    Some(Couch::new(&settings.url, &settings.user, &password))
+}
+
+/// Runs one sync now (or once more after the one running), showing it in `app.sync_status`.
+/// Returns where the pull got to, if it succeeded.
+pub async fn run_now(app: AppState) -> Option<Value> {
+    let (running, _) = RUNNING.with(|r| r.get());
+    if running {
+        RUNNING.with(|r| r.set((true, true)));
+        return None;
+    }
+    let last = loop {
+        RUNNING.with(|r| r.set((true, false)));
+        let last = run_one(app).await;
+        let (_, again) = RUNNING.with(|r| r.get());
+        if !again {
+            break last;
+        }
+    };
+    RUNNING.with(|r| r.set((false, false)));
+    last
+}
+
+async fn run_one(app: AppState) -> Option<Value> {
+    let lang = app.lang.get_untracked();
+    let Some(couch) = client() else {
+        app.sync_status.update(|s| {
+            s.phase = SyncPhase::Error;
+            s.message = crate::i18n::tr(lang, "sync.error.no-url").to_string();
+            s.runs += 1;
+        });
+        return None;
+    };
+    app.sync_status.update(|s| {
+        s.phase = SyncPhase::Syncing;
+        s.progress = None;
+    });
+    let progress = move |done: usize, total: usize| {
+        app.sync_status.update(|s| s.progress = Some((done, total.max(done))));
+    };
+    match sync_once(app, &couch, &progress).await {
+        Ok(report) => {
+            app.sync_status.update(|s| {
+                s.phase = SyncPhase::Synced;
+                s.message.clear();
+                s.last_ok = Some(crate::state::now_millis());
+                s.sent += report.sent;
+                s.received += report.received;
+                s.progress = None;
+                s.runs += 1;
+            });
+            Some(report.last_seq)
+        }
+        Err(error) => {
+            let detail = error_detail(&error);
+            let text = crate::i18n::tr(lang, error_key(&error));
+            app.sync_status.update(|s| {
+                s.phase = SyncPhase::Error;
+                s.message = if detail.is_empty() { text.to_string() } else { format!("{text} ({detail})") };
+                s.progress = None;
+                s.runs += 1;
+            });
+            None
+        }
+    }
+}
+
+/// Keeps syncing while `app.sync_live` is on: a cheap poll of the changes feed every second
+/// and a sync when the server or this workbook changed; after a failure it waits longer each
+/// time (2 s, 4 s, … up to a minute).
+pub async fn run_live(app: AppState) {
+    let mut since: Option<Value> = None;
+    let mut synced_revision = None;
+    let mut backoff = 1_000;
+    while app.sync_live.get_untracked() {
+        let revision = app.revision.get_untracked();
+        let server_changed = match (&since, client()) {
+            (Some(seq), Some(couch)) => has_changes(&couch, seq).await.unwrap_or(true),
+            _ => true,
+        };
+        if server_changed || synced_revision != Some(revision) {
+            match run_now(app).await {
+                Some(seq) => {
+                    since = Some(seq);
+                    synced_revision = Some(app.revision.get_untracked());
+                    backoff = 1_000;
+                }
+                None if app.sync_status.get_untracked().phase == SyncPhase::Error => {
+                    backoff = (backoff * 2).min(60_000);
+                }
+                None => {}
+            }
+        }
+        crate::state::sleep(backoff).await;
+    }
+}
