@@ -169,7 +169,7 @@ async fn a_stale_edit_from_another_tab_is_refused() {
 /// version with every record intact and the stores version 2 added.
 #[wasm_bindgen_test]
 async fn a_version_1_database_upgrades_with_every_record() {
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     let name = db_name("upgrade");
     let mut workbook = Workbook::default();
     workbook.insert_records(demo::generate(1, 250, 1_500, Day(20_000), 3));
@@ -213,6 +213,8 @@ async fn a_version_1_database_upgrades_with_every_record() {
     let defs = vec![CustomFieldDef { id: "size".into(), label: "Size".into(), kind: CustomFieldKind::Text }];
     store.save_custom_fields(&defs).await.unwrap();
     assert_eq!(store.custom_fields().await.unwrap(), defs);
+    // Version 4's sync store is there, empty.
+    assert!(store.sync_state().await.unwrap().0.iter().all(|s| s.docs.is_empty() && s.deleted.is_empty()));
 }
 
 #[wasm_bindgen_test]
@@ -276,4 +278,41 @@ async fn tiers_are_settled_in_the_same_transaction_and_the_policy_is_kept() {
     let failing = vec![spend(2, 1_000_000), new_customer(1, "Duplicate")];
     assert!(store.commit(failing, 3, &settle).await.is_err());
     assert_eq!(store.load().await.unwrap().get(1), Some(&ann));
+}
+
+#[wasm_bindgen_test]
+async fn sync_state_is_written_with_the_files_it_describes_and_deletions_are_remembered() {
+    use tierbook::domain::replication::SyncedDoc;
+    let store = Store::open(&db_name("sync")).await.unwrap();
+    let (shards, named) = store.sync_state().await.unwrap();
+    assert_eq!(shards.len(), tierbook::domain::workbook::SHARD_COUNT);
+    assert!(named.is_empty());
+    store.commit(vec![new_customer(7, "Ann"), new_customer(8, "Bo")], 1_000, &|_| {}).await.unwrap();
+    // A customer deleted here is remembered with the time of the deletion.
+    store.commit(vec![Change::DeleteCustomer { id: 8 }], 2_000, &|_| {}).await.unwrap();
+    let (shards, _) = store.sync_state().await.unwrap();
+    assert_eq!(shards[shard_of(8)].deleted.get(&8), Some(&2_000));
+    // What a pull writes: the file and its sync state together...
+    let pulled =
+        CustomerRecord { customer: Customer { id: 9, name: "Cy".into(), ..Default::default() }, ..Default::default() };
+    let doc = SyncedDoc { rev: "1-abc".into(), digest: 5, stamp: 3, deleted: false, losers: vec![] };
+    store
+        .commit_pulled(
+            vec![Change::PutRecord { record: Box::new(pulled.clone()), fresh: false }],
+            vec![(9, doc.clone())],
+            None,
+        )
+        .await
+        .unwrap();
+    let (shards, _) = store.sync_state().await.unwrap();
+    assert_eq!(shards[shard_of(9)].docs.get(&9), Some(&doc));
+    assert_eq!(store.load().await.unwrap().get(9), Some(&pulled));
+    // ...or neither: a batch that fails leaves the sync state as it was.
+    let other = SyncedDoc { rev: "2-def".into(), ..doc.clone() };
+    let failing = vec![new_customer(7, "taken")];
+    assert!(store.commit_pulled(failing, vec![(9, other)], None).await.is_err());
+    let (shards, _) = store.sync_state().await.unwrap();
+    assert_eq!(shards[shard_of(9)].docs.get(&9), Some(&doc));
+    store.save_sync_value("browser-id", "\"b1\"".into()).await.unwrap();
+    assert_eq!(store.sync_state().await.unwrap().1.get("browser-id").map(String::as_str), Some("\"b1\""));
 }

@@ -204,3 +204,28 @@ test('a wrong password, a read-only member and a missing database each get a cle
   assert.deepEqual(page.pageErrors, []);
   await context.close();
 });
+
+test('with sync-live a change in one profile reaches the other, and its other tabs, by itself', async () => {
+  const db = await couch.createDb('live');
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await openApp(a, site.url);
+  const pageB = await openApp(b, site.url);
+  for (const page of [pageA, pageB]) {
+    await configure(page, db);
+    await page.check(byId('sync-live'));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'synced', byId('sync-state'));
+  }
+  const otherTabB = await openApp(b, site.url);
+  await createCustomer(pageA, 'Live Lin', 'L-001');
+  for (const page of [pageB, otherTabB]) {
+    await page.click(byId('nav-customers'));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '1', byId('customer-count'));
+  }
+  await editCustomer(pageB, 'L-001', 'field-city', '西安');
+  await openCustomer(pageA, 'L-001');
+  await pageA.waitForFunction((sel) => /西安/.test(document.querySelector(sel)?.textContent), byId('customer-card'));
+  for (const page of [pageA, pageB, otherTabB]) assert.deepEqual(page.pageErrors, []);
+  await a.close();
+  await b.close();
+});
