@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::domain::backup::backup_json;
 use crate::domain::columns::{export_csv_of, Kind};
+use crate::domain::sealed::SealedFile;
 use crate::domain::spreadsheet::export_xlsx;
 use crate::files::{download, file_name};
 use crate::state::{now_millis, today, use_app};
@@ -17,17 +18,38 @@ pub fn ExportPanel() -> impl IntoView {
 
     let name_for =
         move |what: &str, ext: &str| file_name(&workbook_name.get_untracked(), what, &today().to_string(), ext);
+    // With a passphrase the backup is sealed (AES-256-GCM, key by PBKDF2-SHA256) for sending.
+    let passphrase = RwSignal::new(String::new());
     let export_json = move |_| {
         let policy = app.policy.get_untracked();
         let defs = app.custom_fields.get_untracked();
         let json = app
             .workbook
             .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
-        if download(&name_for("backup", "json"), "application/json", &json).is_err() {
-            app.show_error(app.t("error.storage").to_string());
-        } else {
-            crate::storage::settings::set_last_backup(now_millis());
-        }
+        let secret = passphrase.get_untracked();
+        leptos::task::spawn_local(async move {
+            let (what, bytes) = if secret.is_empty() {
+                ("backup", json)
+            } else {
+                if secret.chars().count() < 8 {
+                    app.show_error(app.t("lock.too-short").to_string());
+                    return;
+                }
+                let salt: [u8; 16] = crate::storage::random_bytes();
+                let iterations = crate::domain::sealed::ITERATIONS;
+                let Ok(key) = crate::lock::derive_key(&secret, &salt, iterations).await else {
+                    app.show_error(app.t("error.storage").to_string());
+                    return;
+                };
+                let sealed = SealedFile::seal(&json, &key, &salt, iterations, crate::storage::random_bytes());
+                ("backup-encrypted", serde_json::to_vec(&sealed).unwrap_or_default())
+            };
+            if download(&name_for(what, "json"), "application/json", &bytes).is_err() {
+                app.show_error(app.t("error.storage").to_string());
+            } else {
+                crate::storage::settings::set_last_backup(now_millis());
+            }
+        });
     };
     // Marketing lists: only the customers who agreed to be contacted.
     let consenting_only = RwSignal::new(false);
@@ -71,6 +93,11 @@ pub fn ExportPanel() -> impl IntoView {
                     }/>
             </label>
             <div class="button-row">
+                <label class="inline">
+                    {move || app.t("export.passphrase")}
+                    <input type="password" data-testid="export-passphrase" autocomplete="new-password"
+                        prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                </label>
                 <button class="primary" data-testid="export-json" on:click=export_json>{move || app.t("import.export-json")}</button>
                 <button data-testid="export-xlsx" on:click=export_workbook_xlsx>{move || app.t("export.xlsx")}</button>
                 <label class="inline">

@@ -58,9 +58,79 @@ pub fn open(key: &[u8; 32], bytes: &[u8]) -> Result<Vec<u8>, OpenError> {
     Aes256Gcm::new(key.into()).decrypt(Nonce::from_slice(nonce), sealed).map_err(|_| OpenError::WrongKeyOrDamaged)
 }
 
+/// An encrypted JSON export: the backup sealed with a key from the passphrase, and what is
+/// needed to derive that key again. JSON itself, so it still reads as a Tierbook file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SealedFile {
+    pub format: String,
+    pub version: u32,
+    pub kdf: String,
+    pub iterations: u32,
+    /// Base64.
+    pub salt: String,
+    /// Base64 of MAGIC, nonce, ciphertext and tag.
+    pub data: String,
+}
+
+pub const SEALED_FILE_FORMAT: &str = "tierbook-sealed-backup";
+
+impl SealedFile {
+    pub fn seal(plain: &[u8], key: &[u8; 32], salt: &[u8], iterations: u32, nonce: [u8; 12]) -> SealedFile {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        SealedFile {
+            format: SEALED_FILE_FORMAT.into(),
+            version: 1,
+            kdf: "PBKDF2-SHA256".into(),
+            iterations,
+            salt: b64.encode(salt),
+            data: b64.encode(seal(key, nonce, plain)),
+        }
+    }
+
+    /// The sealed file in `text`, or None when it is not one (a plain backup, or anything else).
+    pub fn parse(text: &str) -> Option<SealedFile> {
+        if !text.trim_start().starts_with('{') || !text.contains(SEALED_FILE_FORMAT) {
+            return None;
+        }
+        serde_json::from_str::<SealedFile>(text).ok().filter(|f| f.format == SEALED_FILE_FORMAT)
+    }
+
+    pub fn salt_bytes(&self) -> Vec<u8> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(&self.salt).unwrap_or_default()
+    }
+
+    /// The backup inside, with the key of the right passphrase; a wrong key or a changed file
+    /// opens to an error, never to other data.
+    pub fn open(&self, key: &[u8; 32]) -> Result<Vec<u8>, OpenError> {
+        use base64::Engine;
+        let bytes =
+            base64::engine::general_purpose::STANDARD.decode(&self.data).map_err(|_| OpenError::WrongKeyOrDamaged)?;
+        open(key, &bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_file_opens_with_its_key_only_and_hides_the_backup() {
+        let backup = r#"{"format":"tierbook-backup","customers":[{"name":"王芳"}]}"#;
+        let file = SealedFile::seal(backup.as_bytes(), &[9u8; 32], &[1, 2, 3], ITERATIONS, [4u8; 12]);
+        let text = serde_json::to_string(&file).unwrap();
+        assert!(!text.contains("王芳") && !text.contains("tierbook-backup\""));
+        let parsed = SealedFile::parse(&text).expect("a sealed file");
+        assert_eq!(parsed.salt_bytes(), vec![1, 2, 3]);
+        assert_eq!(parsed.iterations, 600_000);
+        assert_eq!(parsed.open(&[9u8; 32]).unwrap(), backup.as_bytes());
+        assert_eq!(parsed.open(&[8u8; 32]), Err(OpenError::WrongKeyOrDamaged));
+        let mut tampered = parsed.clone();
+        tampered.data.replace_range(20..21, if &tampered.data[20..21] == "A" { "B" } else { "A" });
+        assert_eq!(tampered.open(&[9u8; 32]), Err(OpenError::WrongKeyOrDamaged));
+        assert_eq!(SealedFile::parse(backup), None, "a plain backup is not a sealed file");
+    }
 
     fn hex(text: &str) -> Vec<u8> {
         (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()

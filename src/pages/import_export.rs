@@ -117,6 +117,9 @@ pub fn ImportExport() -> impl IntoView {
     let progress = RwSignal::new(None::<f64>);
     // Each analysis has a number; a newer one makes an older one still running stop.
     let run = StoredValue::new(0u64);
+    // The chosen file is an encrypted export, and the passphrase typed for it.
+    let encrypted = RwSignal::new(false);
+    let import_passphrase = RwSignal::new(String::new());
 
     let analyse = move || {
         let Some((file, bytes)) = source.get_value() else { return };
@@ -164,6 +167,35 @@ pub fn ImportExport() -> impl IntoView {
             mark("import:decoded");
             text_cache.set_value(Some((cache_key, text.clone())));
             let kind_code = kind.get_untracked();
+            // An encrypted export: opened with the passphrase typed for it, or asked for.
+            let text = match crate::domain::sealed::SealedFile::parse(&text) {
+                None => {
+                    encrypted.set(false);
+                    text
+                }
+                Some(sealed) => {
+                    encrypted.set(true);
+                    kind.set("backup".into());
+                    let secret = import_passphrase.get_untracked();
+                    progress.set(None);
+                    if secret.is_empty() {
+                        app.show_error(format!("{file}: {}", tr(lang, "import.encrypted")));
+                        return;
+                    }
+                    let key = crate::lock::derive_key(&secret, &sealed.salt_bytes(), sealed.iterations).await;
+                    if run.get_value() != this_run {
+                        return;
+                    }
+                    match key.ok().and_then(|key| sealed.open(&key).ok()).and_then(|b| String::from_utf8(b).ok()) {
+                        Some(plain) => Rc::new(plain),
+                        None => {
+                            app.show_error(format!("{file}: {}", tr(lang, "import.wrong-passphrase")));
+                            return;
+                        }
+                    }
+                }
+            };
+            let kind_code = if encrypted.get_untracked() { "backup".to_string() } else { kind_code };
             if kind_code == "backup" {
                 match read_backup(app, file, &text, lang) {
                     Ok((a, p)) => {
@@ -421,6 +453,15 @@ pub fn ImportExport() -> impl IntoView {
                         <input type="file" accept=".csv,.txt,.tsv,.json,.xlsx,.xls,.ods,text/csv,application/json" data-testid="import-file" on:change=on_file/>
                     </label>
                 </div>
+                <Show when=move || encrypted.get()>
+                    <label class="inline">
+                        {move || app.t("import.passphrase")}
+                        <input type="password" data-testid="import-passphrase" autocomplete="off"
+                            prop:value=move || import_passphrase.get()
+                            on:input=move |ev| import_passphrase.set(event_target_value(&ev))
+                            on:change=move |_| analyse()/>
+                    </label>
+                </Show>
                 <div class="import-options">
                     <label class="inline">
                         <input type="checkbox" data-testid="import-create-customers" prop:checked=move || create_customers.get()

@@ -229,3 +229,54 @@ test('with sync-live a change in one profile reaches the other, and its other ta
   await a.close();
   await b.close();
 });
+
+test('an encrypted JSON export opens only with its passphrase; a wrong one or a changed file imports nothing', async () => {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const a = await browser.newContext();
+  const pageA = await openApp(a, site.url);
+  await createCustomer(pageA, '加密 王', 'S-0001');
+  await pageA.click(byId('nav-import-export'));
+  await pageA.fill(byId('export-passphrase'), 'correct horse battery');
+  const [download] = await Promise.all([pageA.waitForEvent('download'), pageA.click(byId('export-json'))]);
+  assert.match(download.suggestedFilename(), /backup-encrypted.*\.json$/);
+  const file = await download.path();
+  const sealed = await readFile(file, 'utf8');
+  assert.match(sealed, /tierbook-sealed-backup/);
+  assert.match(sealed, /"iterations":600000/);
+  assert.doesNotMatch(sealed, /加密 王|S-0001/);
+
+  const b = await browser.newContext();
+  const pageB = await openApp(b, site.url);
+  await pageB.click(byId('nav-import-export'));
+  await pageB.setInputFiles(byId('import-file'), file);
+  await pageB.waitForSelector(byId('import-passphrase'));
+  assert.match(await text(pageB, 'error-message'), /已加密/);
+  await pageB.fill(byId('import-passphrase'), 'wrong horse battery');
+  await pageB.press(byId('import-passphrase'), 'Enter');
+  await pageB.locator(byId('import-passphrase')).blur();
+  await pageB.waitForFunction((sel) => /口令不正确/.test(document.querySelector(sel)?.textContent), byId('error-message'));
+  assert.equal(await pageB.locator(byId('import-commit')).count(), 0);
+  // A file changed by one character is refused the same way, even with the right passphrase.
+  const json = JSON.parse(sealed);
+  json.data = json.data.slice(0, 40) + (json.data[40] === 'A' ? 'B' : 'A') + json.data.slice(41);
+  const tampered = file + '-tampered.json';
+  await writeFile(tampered, JSON.stringify(json));
+  await pageB.setInputFiles(byId('import-file'), tampered);
+  await pageB.fill(byId('import-passphrase'), 'correct horse battery');
+  await pageB.locator(byId('import-passphrase')).blur();
+  await pageB.waitForFunction((sel) => /口令不正确/.test(document.querySelector(sel)?.textContent), byId('error-message'));
+  assert.equal(await count(pageB), '0');
+
+  await pageB.click(byId('nav-import-export'));
+  await pageB.setInputFiles(byId('import-file'), file);
+  await pageB.fill(byId('import-passphrase'), 'correct horse battery');
+  await pageB.locator(byId('import-passphrase')).blur();
+  await pageB.waitForSelector(byId('import-commit'));
+  await pageB.click(byId('import-commit'));
+  await pageB.waitForSelector(byId('import-result'));
+  assert.equal(await count(pageB), '1');
+  await openCustomer(pageB, 'S-0001');
+  assert.match(await pageB.textContent(byId('customer-card')), /加密 王/);
+  await a.close();
+  await b.close();
+});
