@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use crate::couch::{seq_param, Couch, CouchError};
 use crate::domain::model::CustomerId;
 use crate::domain::replication::{
-    customer_doc_id, customer_of_doc, parse_leaf, pull_customer, push_customer, replication_id, resume_from,
-    Checkpoint, LocalAction, RemoteLeaf, SyncShard, SyncedDoc,
+    customer_doc_id, customer_of_doc, parse_leaf, pull_customer, pull_setting, push_customer, push_setting,
+    replication_id, resume_from, Checkpoint, LocalAction, RemoteLeaf, SyncShard, SyncedDoc, SyncedSetting,
+    SETTING_DOCS,
 };
 use crate::domain::workbook::{shard_of, Change};
 use crate::state::AppState;
@@ -91,7 +92,14 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
         let results = changes["results"].as_array().cloned().unwrap_or_default();
         let last_seq = changes["last_seq"].clone();
         let mut wanted: Vec<Value> = Vec::new();
+        let mut settings_wanted: Vec<Value> = Vec::new();
         for row in &results {
+            if let Some(doc_id) = row["id"].as_str().filter(|d| SETTING_DOCS.contains(d)) {
+                for change in row["changes"].as_array().into_iter().flatten() {
+                    settings_wanted.push(json!({ "id": doc_id, "rev": change["rev"] }));
+                }
+                continue;
+            }
             let Some(id) = row["id"].as_str().and_then(customer_of_doc) else {
                 report.skipped += usize::from(!row["id"].as_str().unwrap_or("_").starts_with('_'));
                 continue;
@@ -111,6 +119,9 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
         if !wanted.is_empty() {
             let leaves = fetch_leaves(couch, wanted, &mut report).await?;
             decide(app, &shards, leaves, &mut pending);
+        }
+        if !settings_wanted.is_empty() {
+            pull_settings(app, couch, settings_wanted, &named).await?;
         }
         let done = results.is_empty() || last_seq.is_null() || last_seq == since;
         since = if last_seq.is_null() { since } else { last_seq };
@@ -181,7 +192,90 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
         report.sent += batch.len();
         progress(report.sent, total_out);
     }
+    report.sent += push_settings(app, couch).await?;
     Ok(report)
+}
+
+/// This browser's value of a workbook-wide document, as JSON.
+fn setting_value(app: AppState, doc_id: &str) -> Value {
+    match doc_id {
+        "settings-tier-policy" => serde_json::to_value(app.policy.get_untracked()).unwrap_or(Value::Null),
+        _ => serde_json::to_value(app.custom_fields.get_untracked()).unwrap_or(Value::Null),
+    }
+}
+
+fn setting_key(doc_id: &str) -> String {
+    format!("setting:{doc_id}")
+}
+
+/// Takes in the tier policy and custom fields from the server, unless they changed here too.
+/// A policy is checked and everyone re-rated under it, as when it is set on the Tiers page.
+async fn pull_settings(
+    app: AppState,
+    couch: &Couch,
+    wanted: Vec<Value>,
+    named: &std::collections::HashMap<String, String>,
+) -> Result<(), SyncError> {
+    let store = app.store().ok_or_else(|| SyncError::Storage("no storage".into()))?;
+    let answer = couch.post("_bulk_get?revs=true", &json!({ "docs": wanted })).await?;
+    let mut winners: BTreeMap<String, (u64, String, Value)> = BTreeMap::new();
+    for doc in
+        answer["results"].as_array().into_iter().flatten().flat_map(|r| r["docs"].as_array().into_iter().flatten())
+    {
+        let Some(ok) = doc.get("ok").filter(|d| !d["_deleted"].as_bool().unwrap_or(false)) else { continue };
+        let (Some(id), Some(rev)) = (ok["_id"].as_str(), ok["_rev"].as_str()) else { continue };
+        let key = (crate::domain::replication::rev_generation(rev).unwrap_or(0), rev.to_string());
+        if winners.get(id).is_none_or(|(g, r, _)| (*g, r.clone()) < key) {
+            winners.insert(id.to_string(), (key.0, key.1, ok["value"].clone()));
+        }
+    }
+    for (doc_id, (_, rev, remote)) in winners {
+        // Read as the app reads it, so that `1` and `1.0` from another writer are one value.
+        let remote = match doc_id.as_str() {
+            "settings-tier-policy" => serde_json::from_value::<crate::domain::tiers::TierPolicy>(remote)
+                .ok()
+                .and_then(|p| serde_json::to_value(p).ok()),
+            _ => serde_json::from_value::<Vec<crate::domain::model::CustomFieldDef>>(remote)
+                .ok()
+                .and_then(|d| serde_json::to_value(d).ok()),
+        };
+        let Some(remote) = remote else { continue };
+        let synced: Option<SyncedSetting> = named.get(&setting_key(&doc_id)).and_then(|j| serde_json::from_str(j).ok());
+        let (take, state) = pull_setting(&setting_value(app, &doc_id), synced.as_ref(), &rev, &remote);
+        if let Some(value) = take {
+            if doc_id == "settings-tier-policy" {
+                if let Ok(policy) = serde_json::from_value::<crate::domain::tiers::TierPolicy>(value) {
+                    app.apply_policy(policy).await;
+                }
+            } else if let Ok(defs) = serde_json::from_value(value) {
+                app.save_custom_fields(defs).await;
+            }
+        }
+        let json = serde_json::to_string(&state).unwrap_or_default();
+        store.save_sync_value(&setting_key(&doc_id), json).await.map_err(storage)?;
+    }
+    Ok(())
+}
+
+/// Sends the tier policy and custom fields if they changed here. Returns how many went.
+async fn push_settings(app: AppState, couch: &Couch) -> Result<usize, SyncError> {
+    let store = app.store().ok_or_else(|| SyncError::Storage("no storage".into()))?;
+    let (_, named) = store.sync_state().await.map_err(storage)?;
+    let mut sent = 0;
+    for doc_id in SETTING_DOCS {
+        let synced: Option<SyncedSetting> = named.get(&setting_key(doc_id)).and_then(|j| serde_json::from_str(j).ok());
+        let Some((doc, state)) = push_setting(doc_id, &setting_value(app, doc_id), synced.as_ref()) else { continue };
+        let answer = couch.post("_bulk_docs", &json!({ "new_edits": false, "docs": [doc] })).await?;
+        if let Some(error) = answer.as_array().and_then(|a| a.iter().find(|r| r.get("error").is_some())) {
+            return Err(SyncError::Couch(CouchError::Forbidden(error["reason"].as_str().unwrap_or_default().into())));
+        }
+        store
+            .save_sync_value(&setting_key(doc_id), serde_json::to_string(&state).unwrap_or_default())
+            .await
+            .map_err(storage)?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Every leaf asked for, by customer, with bodies and `_revisions`.

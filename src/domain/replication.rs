@@ -416,6 +416,47 @@ fn union_sorted<T: Clone, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> Ve
     all.into_iter().map(|(_, item)| item.clone()).collect()
 }
 
+/// The workbook-wide documents: the tier policy and the custom field definitions.
+pub const SETTING_DOCS: [&str; 2] = ["settings-tier-policy", "settings-custom-fields"];
+
+/// What this browser last agreed with the server on for a workbook-wide document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncedSetting {
+    pub rev: String,
+    /// MD5 of the value's JSON as synced.
+    pub digest: String,
+}
+
+pub fn value_digest(value: &Value) -> String {
+    md5_hex(&[value.to_string().as_bytes()])
+}
+
+/// A pulled workbook-wide document: the server's value is taken unless it changed here too,
+/// in which case this browser's value stays and is pushed on top (the later sync wins).
+pub fn pull_setting(
+    local: &Value,
+    synced: Option<&SyncedSetting>,
+    rev: &str,
+    remote: &Value,
+) -> (Option<Value>, SyncedSetting) {
+    let changed_here = synced.is_none_or(|s| s.digest != value_digest(local));
+    let take = (!changed_here || synced.is_none()) && remote != local;
+    let keep_local_pending = changed_here && synced.is_some();
+    let digest = if keep_local_pending { String::new() } else { value_digest(remote) };
+    (take.then(|| remote.clone()), SyncedSetting { rev: rev.to_string(), digest })
+}
+
+/// The document to push for a workbook-wide value changed here, and the state after.
+pub fn push_setting(doc_id: &str, local: &Value, synced: Option<&SyncedSetting>) -> Option<(Value, SyncedSetting)> {
+    let digest = value_digest(local);
+    if synced.is_some_and(|s| s.digest == digest) {
+        return None;
+    }
+    let body = json!({ "_id": doc_id, "type": "settings", "value": local });
+    let (rev, doc) = with_rev(body, synced.map(|s| s.rev.as_str()).filter(|r| !r.is_empty()));
+    Some((doc, SyncedSetting { rev, digest }))
+}
+
 /// The replication checkpoint kept in `_local/<id>` on the server and beside the workbook.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {

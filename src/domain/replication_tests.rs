@@ -396,3 +396,24 @@ fn two_browsers_converge_after_offline_edits_deletions_and_a_race() {
     assert_eq!(live.len(), 1, "one live branch left on the server");
     assert!(server.leaves("customer-2").iter().all(|l| l.deleted));
 }
+
+#[test]
+fn a_workbook_setting_is_taken_unless_it_changed_here_too() {
+    let (local, remote) = (json!({"preset": "metals"}), json!({"preset": "stars"}));
+    // Never synced: the server's value is the team's.
+    let (take, state) = pull_setting(&local, None, "1-a", &remote);
+    assert_eq!(take, Some(remote.clone()));
+    assert_eq!(state.digest, value_digest(&remote));
+    assert_eq!(push_setting("settings-tier-policy", &remote, Some(&state)), None, "nothing left to push");
+    // Unchanged here since the last sync: taken.
+    let synced = SyncedSetting { rev: "1-a".into(), digest: value_digest(&local) };
+    assert_eq!(pull_setting(&local, Some(&synced), "2-b", &remote).0, Some(remote.clone()));
+    // Changed here as well: kept, and pushed as the child of the server's revision.
+    let old = SyncedSetting { rev: "1-a".into(), digest: value_digest(&json!({"preset": "old"})) };
+    let (take, state) = pull_setting(&local, Some(&old), "2-b", &remote);
+    assert_eq!(take, None);
+    let (doc, after) = push_setting("settings-tier-policy", &local, Some(&state)).unwrap();
+    assert!(after.rev.starts_with("3-"));
+    assert_eq!(doc["value"], local);
+    assert_eq!(doc["_revisions"]["ids"][1], json!("b"));
+}

@@ -84,7 +84,7 @@ test('two profiles converge: creates, offline edits of different fields, a same-
   await createCustomer(pageA, 'Bo Li', 'VIP-0012');
   await configure(pageA, db);
   await synced(pageA);
-  assert.equal(await text(pageA, 'sync-sent'), '2');
+  assert.equal(await text(pageA, 'sync-sent'), '4', 'two customers, the tier policy and the custom fields');
   await configure(pageB, db);
   await synced(pageB);
   assert.equal(await text(pageB, 'sync-received'), '2');
@@ -133,9 +133,19 @@ test('two profiles converge: creates, offline edits of different fields, a same-
   await synced(pageB);
   assert.equal(await count(pageB), '1');
 
+  // Workbook-wide definitions travel too: a custom field added in A appears in B.
+  await pageA.click(byId('nav-settings'));
+  await pageA.fill(byId('custom-field-label'), '鞋码');
+  await pageA.click(byId('add-custom-field'));
+  await pageA.waitForSelector(byId('custom-field-def'));
+  await synced(pageA);
+  await synced(pageB);
+  assert.match(await pageB.locator(byId('custom-field-def')).first().textContent(), /鞋码/);
+
   // Both end with the same workbook on the server and nothing left to send.
   const [, all] = await couch.call('GET', 'team/_all_docs?include_docs=true');
   assert.equal(all.rows.filter((r) => r.id.startsWith('customer-')).length, 1);
+  assert.deepEqual(all.rows.filter((r) => r.id.startsWith('settings-')).map((r) => r.id).sort(), ['settings-custom-fields', 'settings-tier-policy']);
   await synced(pageA);
   assert.deepEqual(pageA.pageErrors, []);
   assert.deepEqual(pageB.pageErrors, []);
@@ -200,7 +210,7 @@ test('a wrong password, a read-only member and a missing database each get a cle
   await configure(page, db);
   await synced(page);
   const [, sent] = await couch.call('GET', 'guarded/_all_docs');
-  assert.equal(sent.rows.length, 1);
+  assert.equal(sent.rows.filter((r) => r.id.startsWith('customer-')).length, 1);
   assert.deepEqual(page.pageErrors, []);
   await context.close();
 });
@@ -220,7 +230,12 @@ test('with sync-live a change in one profile reaches the other, and its other ta
   await createCustomer(pageA, 'Live Lin', 'L-001');
   for (const page of [pageB, otherTabB]) {
     await page.click(byId('nav-customers'));
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '1', byId('customer-count'));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '1', byId('customer-count'))
+      .catch(async (e) => {
+        const states = [];
+        for (const p of [pageA, pageB, otherTabB]) { await p.click(byId('nav-settings')); states.push(await text(p, 'sync-state')); }
+        throw new Error(`${e.message}\n${states.join('\n')}\n${JSON.stringify((await couch.call('GET', 'live/_changes'))[1])}`);
+      });
   }
   await editCustomer(pageB, 'L-001', 'field-city', '西安');
   await openCustomer(pageA, 'L-001');
