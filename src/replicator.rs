@@ -158,7 +158,9 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
     for (s, state) in fresh.into_iter().enumerate() {
         shards[s].deleted = state.deleted;
     }
-    let outgoing = outgoing(app, &shards);
+    let versions = app.shard_versions.get_value();
+    let clean = CLEAN.with(|c| c.borrow().as_ref().filter(|(url, _)| *url == couch.url).map(|(_, v)| v.clone()));
+    let outgoing = outgoing(app, &shards, clean.as_deref(), &versions);
     let total_out = outgoing.len();
     for batch in outgoing.chunks(PUSH_BATCH) {
         let mut asked = serde_json::Map::new();
@@ -193,6 +195,8 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
         progress(report.sent, total_out);
     }
     report.sent += push_settings(app, couch).await?;
+    // Every shard as it was when scanned is on the server now.
+    CLEAN.with(|c| *c.borrow_mut() = Some((couch.url.clone(), versions)));
     Ok(report)
 }
 
@@ -324,11 +328,20 @@ fn decide(app: AppState, shards: &[SyncShard], leaves: BTreeMap<CustomerId, Vec<
 }
 
 /// Every customer with something the server does not have yet: (id, documents, state after).
-fn outgoing(app: AppState, shards: &[SyncShard]) -> Vec<(CustomerId, Vec<Value>, SyncedDoc)> {
+/// Shards whose version is the one last found all sent (`clean`) are not looked at again.
+fn outgoing(
+    app: AppState,
+    shards: &[SyncShard],
+    clean: Option<&[u64]>,
+    versions: &[u64],
+) -> Vec<(CustomerId, Vec<Value>, SyncedDoc)> {
     let now = crate::state::now_millis();
     app.workbook.with_untracked(|wb| {
         let mut out = Vec::new();
         for (s, state) in shards.iter().enumerate() {
+            if clean.is_some_and(|clean| clean[s] == versions[s]) {
+                continue;
+            }
             let records = &wb.shards[s].records;
             for (id, record) in records {
                 if let Some((docs, after)) = push_customer(*id, Some(record), None, state.docs.get(id), now) {
@@ -345,12 +358,6 @@ fn outgoing(app: AppState, shards: &[SyncShard]) -> Vec<(CustomerId, Vec<Value>,
         }
         out
     })
-}
-
-/// Asks the server whether anything changed after `since` (a cheap poll for live sync).
-pub async fn has_changes(couch: &Couch, since: &Value) -> Result<bool, SyncError> {
-    let (_, changes) = couch.get(&format!("_changes?since={}&limit=1", seq_param(since))).await?;
-    Ok(changes["results"].as_array().is_some_and(|r| !r.is_empty()))
 }
 
 /// The message for a failed sync, in the page's language.
@@ -417,6 +424,12 @@ pub struct SyncStatus {
 thread_local! {
     /// The password of this page's session, when the user did not ask to keep it.
     static PASSWORD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// Shard versions (`AppState::shard_versions`) whose files were all on the server at the
+    /// end of the last push to this URL.
+    static CLEAN: std::cell::RefCell<Option<(String, Vec<u64>)>> = const { std::cell::RefCell::new(None) };
+    /// The live loop: where the pull got to, and whether the server said it changed since.
+    static LIVE_SINCE: std::cell::RefCell<Option<Value>> = const { std::cell::RefCell::new(None) };
+    static SERVER_CHANGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// One sync at a time; a request during one runs once more after it.
     static RUNNING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
 }
@@ -477,6 +490,7 @@ async fn run_one(app: AppState) -> Option<Value> {
     };
     match sync_once(app, &couch, &progress).await {
         Ok(report) => {
+            LIVE_SINCE.with(|s| *s.borrow_mut() = Some(report.last_seq.clone()));
             app.sync_status.update(|s| {
                 s.phase = SyncPhase::Synced;
                 s.message.clear();
@@ -502,32 +516,58 @@ async fn run_one(app: AppState) -> Option<Value> {
     }
 }
 
-/// Keeps syncing while `app.sync_live` is on: a cheap poll of the changes feed every second
-/// and a sync when the server or this workbook changed; after a failure it waits longer each
-/// time (2 s, 4 s, … up to a minute).
+/// Keeps syncing while `app.sync_live` is on: a sync whenever this workbook changed or the
+/// server's changes feed (a longpoll, `watch_server`) said it did; after a failure it waits
+/// longer each time (2 s, 4 s, … up to a minute).
 pub async fn run_live(app: AppState) {
-    let mut since: Option<Value> = None;
+    leptos::task::spawn_local(watch_server(app));
     let mut synced_revision = None;
-    let mut backoff = 1_000;
+    let mut backoff = 0;
     while app.sync_live.get_untracked() {
         let revision = app.revision.get_untracked();
-        let server_changed = match (&since, client()) {
-            (Some(seq), Some(couch)) => has_changes(&couch, seq).await.unwrap_or(true),
-            _ => true,
-        };
-        if server_changed || synced_revision != Some(revision) {
+        if SERVER_CHANGED.with(|c| c.get()) || synced_revision != Some(revision) {
+            SERVER_CHANGED.with(|c| c.set(false));
             match run_now(app).await {
-                Some(seq) => {
-                    since = Some(seq);
+                Some(_) => {
                     synced_revision = Some(app.revision.get_untracked());
-                    backoff = 1_000;
+                    backoff = 0;
                 }
                 None if app.sync_status.get_untracked().phase == SyncPhase::Error => {
-                    backoff = (backoff * 2).min(60_000);
+                    backoff = (backoff * 2).clamp(2_000, 60_000);
+                    crate::state::sleep(backoff).await;
                 }
                 None => {}
             }
         }
-        crate::state::sleep(backoff).await;
+        crate::state::sleep(200).await;
+    }
+}
+
+/// Waits on the server's changes feed (`feed=longpoll`) from where the last pull got to and
+/// raises `SERVER_CHANGED` when something arrives. PouchDB servers ignore the feed's own
+/// `timeout`, so the request is ended here after 25 s and asked again.
+async fn watch_server(app: AppState) {
+    while app.sync_live.get_untracked() {
+        let since = LIVE_SINCE.with(|s| s.borrow().clone());
+        let (Some(since), Some(couch)) = (since, client()) else {
+            crate::state::sleep(500).await;
+            continue;
+        };
+        let path = format!("_changes?feed=longpoll&since={}&limit=1&timeout=20000", seq_param(&since));
+        match couch.request("GET", &path, None, 25_000).await {
+            Ok((_, changes)) if changes["results"].as_array().is_some_and(|r| !r.is_empty()) => {
+                SERVER_CHANGED.with(|c| c.set(true));
+                // Asked again once a sync has moved past what this answer reported (or after
+                // 5 s, should that sync have failed).
+                for _ in 0..50 {
+                    if !app.sync_live.get_untracked() || LIVE_SINCE.with(|s| s.borrow().as_ref() != Some(&since)) {
+                        break;
+                    }
+                    crate::state::sleep(100).await;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => crate::state::sleep(2_000).await,
+        }
     }
 }

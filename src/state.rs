@@ -54,6 +54,9 @@ pub struct AppState {
     /// Team sync: what Settings → Sync shows, and whether to keep syncing.
     pub sync_status: RwSignal<crate::replicator::SyncStatus>,
     pub sync_live: RwSignal<bool>,
+    /// Per shard, how many times memory took in a new version of it: what lets a sync look
+    /// only at the shards that changed since it last found them all sent.
+    pub shard_versions: StoredValue<Vec<u64>>,
     /// Successful referrals per referrer, kept up to date with the shards (shared with a write
     /// in progress, so it is swapped rather than changed in place while one runs).
     referrals: StoredValue<Rc<ReferralIndex>, LocalStorage>,
@@ -133,6 +136,7 @@ impl AppState {
             saving: RwSignal::new(false),
             sync_status: RwSignal::new(Default::default()),
             sync_live: RwSignal::new(false),
+            shard_versions: StoredValue::new(vec![0; SHARD_COUNT]),
             referrals: StoredValue::new_local(Rc::new(ReferralIndex::default())),
             codes: StoredValue::new_local(None),
             store: StoredValue::new_local(None),
@@ -369,6 +373,7 @@ impl AppState {
 
     /// Takes in shards as storage holds them now.
     fn take_shards(&self, shards: Vec<(usize, Shard)>) {
+        self.touch_shards(shards.iter().map(|(s, _)| *s));
         self.summaries.update(|all| {
             for (s, shard) in &shards {
                 all[*s] = CustomerSummary::of_shard(shard);
@@ -388,6 +393,14 @@ impl AppState {
             }
         });
         self.revision.update(|r| *r += 1);
+    }
+
+    fn touch_shards(&self, shards: impl Iterator<Item = usize>) {
+        self.shard_versions.update_value(|versions| {
+            for s in shards {
+                versions[s] += 1;
+            }
+        });
     }
 
     async fn reload_shards(self, shards: Vec<usize>) {
@@ -507,7 +520,10 @@ impl AppState {
             all.extend(new_conflicts);
             all
         });
+        let synced_shards: Vec<usize> = synced.iter().map(|(id, _)| crate::domain::workbook::shard_of(*id)).collect();
         let written = store.commit_pulled(changes, synced, conflicts.as_deref()).await?;
+        // A changed sync state can leave a file to send (a deletion lost to a newer edit here).
+        self.touch_shards(synced_shards.into_iter());
         if let Some(conflicts) = conflicts {
             self.conflicts.set(conflicts);
         }
