@@ -537,6 +537,15 @@ impl AppState {
         Ok(())
     }
 
+    /// Customers deleted in this browser, with when (for backups and their merges).
+    pub async fn deletions(self) -> crate::domain::backup::Deletions {
+        let Some(store) = self.store() else { return Default::default() };
+        match store.sync_state().await {
+            Ok((shards, _)) => shards.into_iter().flat_map(|s| s.deleted).collect(),
+            Err(_) => Default::default(),
+        }
+    }
+
     /// Empties the workbook (one transaction) and tells other tabs.
     pub async fn clear(self) {
         let Some(store) = self.store() else { return };

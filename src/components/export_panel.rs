@@ -23,11 +23,11 @@ pub fn ExportPanel() -> impl IntoView {
     let export_json = move |_| {
         let policy = app.policy.get_untracked();
         let defs = app.custom_fields.get_untracked();
-        let json = app
-            .workbook
-            .with_untracked(|wb| backup_json(wb, &workbook_name.get_untracked(), &policy, &defs, now_millis()));
         let secret = passphrase.get_untracked();
         leptos::task::spawn_local(async move {
+            let deleted = app.deletions().await;
+            let name = workbook_name.get_untracked();
+            let json = app.workbook.with_untracked(|wb| backup_json(wb, &name, &policy, &defs, &deleted, now_millis()));
             let (what, bytes) = if secret.is_empty() {
                 ("backup", json)
             } else {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::columns::{columns, customer_cell, related_cell, related_of, Kind};
 use super::forms::Problem;
-use super::import::{get_related, push_related, related_position, replace_related, Counts};
+use super::import::{get_related, related_position, Counts};
 use super::model::*;
 use super::tiers::TierPolicy;
 use super::workbook::{Related, Workbook};
@@ -31,7 +31,21 @@ pub struct Backup {
     pub custom_fields: Vec<CustomFieldDef>,
     /// Every customer's whole file: card, related records, tier state, history and points.
     pub customers: Vec<CustomerRecord>,
+    /// Customers deleted in the exporting browser, so a merge does not bring them back (older
+    /// backups have none).
+    #[serde(default)]
+    pub deleted: Vec<Tombstone>,
 }
+
+/// A customer deleted, and when (ms since 1970).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub id: CustomerId,
+    pub at: i64,
+}
+
+/// Customers deleted in this browser, by id, with when.
+pub type Deletions = std::collections::BTreeMap<CustomerId, i64>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BackupProblem {
@@ -118,6 +132,12 @@ struct BackupView<'a> {
     custom_fields: &'a [CustomFieldDef],
     #[serde(serialize_with = "serialize_records")]
     customers: &'a Workbook,
+    #[serde(serialize_with = "serialize_deleted")]
+    deleted: &'a Deletions,
+}
+
+fn serialize_deleted<S: serde::Serializer>(deleted: &&Deletions, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(deleted.iter().map(|(id, at)| Tombstone { id: *id, at: *at }))
 }
 
 fn serialize_records<S: serde::Serializer>(wb: &&Workbook, s: S) -> Result<S::Ok, S::Error> {
@@ -130,6 +150,7 @@ pub fn backup_json(
     name: &str,
     policy: &TierPolicy,
     custom_fields: &[CustomFieldDef],
+    deleted: &Deletions,
     now: i64,
 ) -> Vec<u8> {
     let view = BackupView {
@@ -140,6 +161,7 @@ pub fn backup_json(
         policy,
         custom_fields,
         customers: wb,
+        deleted,
     };
     serde_json::to_vec(&view).unwrap_or_default()
 }
@@ -154,6 +176,7 @@ impl Backup {
             policy: policy.clone(),
             custom_fields: custom_fields.to_vec(),
             customers: wb.records().cloned().collect(),
+            deleted: Vec::new(),
         }
     }
 
@@ -235,6 +258,8 @@ pub struct Conflict {
 pub struct MergePlan {
     /// The merged version of every customer that changes.
     pub records: Vec<CustomerRecord>,
+    /// Customers the backup deleted after their last change here.
+    pub deletions: Vec<CustomerId>,
     /// Each of those customers as they were before (None: new from the backup).
     pub before: Vec<(CustomerId, Option<CustomerRecord>)>,
     pub counts: Counts,
@@ -244,11 +269,32 @@ pub struct MergePlan {
 /// Merges a backup into the workbook. Customers only in the backup are added; customers on
 /// both sides keep, field by field, the values of the side changed last, and related records
 /// are joined by id (the newer version of a record both sides have wins).
-pub fn merge(wb: &Workbook, backup: &Backup, lang: Lang, policy: &TierPolicy) -> MergePlan {
-    let mut plan =
-        MergePlan { records: Vec::new(), before: Vec::new(), counts: Counts::default(), conflicts: Vec::new() };
+/// Deletions follow team sync's rule on both sides: a deletion wins over changes made before
+/// it and loses to changes made after.
+pub fn merge(wb: &Workbook, backup: &Backup, lang: Lang, policy: &TierPolicy, deleted_here: &Deletions) -> MergePlan {
+    let mut plan = MergePlan {
+        records: Vec::new(),
+        deletions: Vec::new(),
+        before: Vec::new(),
+        counts: Counts::default(),
+        conflicts: Vec::new(),
+    };
+    for gone in &backup.deleted {
+        if let Some(ours) = wb.get(gone.id).filter(|ours| super::replication::stamp(ours) <= gone.at) {
+            plan.deletions.push(gone.id);
+            plan.before.push((gone.id, Some(ours.clone())));
+            plan.counts.updated += 1;
+        }
+    }
     for theirs in &backup.customers {
         let id = theirs.customer.id;
+        if plan.deletions.contains(&id) {
+            continue;
+        }
+        if deleted_here.get(&id).is_some_and(|at| super::replication::stamp(theirs) <= *at) {
+            plan.counts.unchanged += 1;
+            continue;
+        }
         let Some(ours) = wb.get(id) else {
             plan.records.push(theirs.clone());
             plan.before.push((id, None));
@@ -274,13 +320,13 @@ fn merge_record(
     lang: Lang,
     policy: &TierPolicy,
 ) -> (CustomerRecord, Vec<Conflict>) {
-    let theirs_newer = theirs.customer.updated_at > ours.customer.updated_at;
-    let (winner, loser) = if theirs_newer { (theirs, ours) } else { (ours, theirs) };
-    let mut merged = winner.clone();
+    // The same fold as team sync; every value it replaced is listed (a backup has no common
+    // version to tell one side's edit from the other's: base -1 lists every difference).
+    let (merged, _) = super::replication::fold(ours, theirs, -1);
     let mut conflicts = Vec::new();
     let conflict = |what: String, kept: String, replaced: String| Conflict {
         customer_id: ours.customer.id,
-        customer: winner.customer.name.clone(),
+        customer: merged.customer.name.clone(),
         what,
         kept,
         replaced,
@@ -294,58 +340,31 @@ fn merge_record(
         ours.customer.custom.keys().chain(theirs.customer.custom.keys()).collect();
     keys.extend(custom_ids.into_iter().map(|id| (format!("custom-{id}"), id.clone())));
     for (key, heading) in keys {
-        let kept = customer_cell(winner, &key, lang, policy);
-        let replaced = customer_cell(loser, &key, lang, policy);
-        if kept != replaced && !replaced.is_empty() {
-            conflicts.push(conflict(heading, kept, replaced));
-        }
-    }
-    // Related records: joined by id; where both have one, the newer version stays. The
-    // winner's order is kept and the other side's extra records follow.
-    for kind in [Kind::Purchases, Kind::Feedback, Kind::Interactions, Kind::Campaigns] {
-        for item in related_of(loser, kind) {
-            match related_position(&merged, &item) {
-                None => push_related(&mut merged, item),
-                Some(at) => {
-                    let existing = get_related(&merged, kind, at);
-                    if existing == item {
-                        continue;
-                    }
-                    let loser_newer = updated_at(&item) > updated_at(&existing);
-                    let (keep, lose) = if loser_newer { (&item, &existing) } else { (&existing, &item) };
-                    let describe = |r: &Related| describe_related(&winner.customer, r, kind, lang);
-                    let what = format!("{} #{}", kind_label(kind, lang), item.id());
-                    conflicts.push(conflict(what, describe(keep), describe(lose)));
-                    if loser_newer {
-                        replace_related(&mut merged, at, item);
-                    }
-                }
+        let kept = customer_cell(&merged, &key, lang, policy);
+        for side in [ours, theirs] {
+            let replaced = customer_cell(side, &key, lang, policy);
+            if kept != replaced && !replaced.is_empty() {
+                conflicts.push(conflict(heading.clone(), kept.clone(), replaced));
             }
         }
     }
-    // Points spent on either side stay spent; tier history is joined in date order.
-    for r in &loser.tier.redemptions {
-        if !merged.tier.redemptions.iter().any(|m| m.id == r.id) {
-            merged.tier.redemptions.push(r.clone());
+    // Related records both sides have in different versions: the one kept and the other.
+    for kind in [Kind::Purchases, Kind::Feedback, Kind::Interactions, Kind::Campaigns] {
+        for item in related_of(ours, kind) {
+            let Some(other) = related_position(theirs, &item).map(|at| get_related(theirs, kind, at)) else { continue };
+            if other == item {
+                continue;
+            }
+            let Some(kept) = related_position(&merged, &item).map(|at| get_related(&merged, kind, at)) else {
+                continue;
+            };
+            let lost = if kept == item { other } else { item };
+            let describe = |r: &Related| describe_related(&merged.customer, r, kind, lang);
+            let what = format!("{} #{}", kind_label(kind, lang), lost.id());
+            conflicts.push(conflict(what, describe(&kept), describe(&lost)));
         }
     }
-    merged.tier.redemptions.sort_by_key(|r| (r.date, r.id));
-    for change in &loser.tier.history {
-        if !merged.tier.history.contains(change) {
-            merged.tier.history.push(change.clone());
-        }
-    }
-    merged.tier.history.sort_by_key(|c| c.date);
     (merged, conflicts)
-}
-
-fn updated_at(r: &Related) -> i64 {
-    match r {
-        Related::Purchase(x) => x.updated_at,
-        Related::Feedback(x) => x.updated_at,
-        Related::Interaction(x) => x.updated_at,
-        Related::Campaign(x) => x.updated_at,
-    }
 }
 
 fn kind_label(kind: Kind, lang: Lang) -> &'static str {
@@ -391,7 +410,7 @@ mod tests {
     fn the_backup_written_from_the_workbook_is_the_backup_document() {
         let wb = workbook(generate(1, 20, 100, today(), 4));
         let policy = preset("metals").unwrap();
-        let json = backup_json(&wb, "Shop", &policy, &[], 9);
+        let json = backup_json(&wb, "Shop", &policy, &[], &Default::default(), 9);
         assert_eq!(
             Backup::parse(std::str::from_utf8(&json).unwrap()).unwrap(),
             Backup::of(&wb, "Shop", &policy, &[], 9)
@@ -486,7 +505,7 @@ mod tests {
         theirs.push(newcomer);
         let wb = workbook(ours.clone());
         let backup = Backup::of(&workbook(theirs), "Colleague", &policy, &[], 1);
-        let plan = merge(&wb, &backup, Lang::En, &policy);
+        let plan = merge(&wb, &backup, Lang::En, &policy, &Default::default());
         assert_eq!(plan.counts, Counts { created: 1, updated: 2, unchanged: 1, rejected: 0, ..Default::default() });
         let merged: BTreeMap<u64, &CustomerRecord> = plan.records.iter().map(|r| (r.customer.id, r)).collect();
         assert_eq!(merged[&1].customer.city, "苏州");
@@ -503,12 +522,49 @@ mod tests {
         // Merging the same backup again changes nothing more.
         let mut again = wb.clone();
         again.insert_records(plan.records);
-        let second = merge(&again, &backup, Lang::En, &policy);
+        let second = merge(&again, &backup, Lang::En, &policy, &Default::default());
         assert!(
             second.records.is_empty(),
             "{:?} {:?}",
             second.counts,
             second.records.iter().map(|r| r.customer.id).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_backups_deletions_win_over_older_changes_and_lose_to_newer_ones() {
+        let policy = preset("metals").unwrap();
+        let mut records = generate(1, 3, 6, today(), 5);
+        for (i, r) in records.iter_mut().enumerate() {
+            r.customer.updated_at = 1_000 + i as i64;
+            r.audit.clear();
+            r.purchases.iter_mut().for_each(|p| p.updated_at = 0);
+        }
+        let wb = workbook(records.clone());
+        let (one, two) = (records[0].customer.id, records[1].customer.id);
+        // Their backup deleted customer 1 after our last change, customer 2 before it.
+        let mut backup = Backup::of(&workbook(records[2..].to_vec()), "Colleague", &policy, &[], 1);
+        backup.deleted = vec![Tombstone { id: one, at: 5_000 }, Tombstone { id: two, at: 500 }];
+        let text = backup.to_json();
+        let parsed = Backup::parse(&text).unwrap();
+        assert_eq!(parsed.deleted.len(), 2, "tombstones travel in the file");
+        let plan = merge(&wb, &parsed, Lang::En, &policy, &Default::default());
+        assert_eq!(plan.deletions, vec![one]);
+        // And a customer we deleted after their copy's last change is not brought back.
+        let mut ours = wb.clone();
+        ours.shards[crate::domain::workbook::shard_of(one)].records.remove(&one);
+        let theirs = Backup::of(&workbook(records.clone()), "Colleague", &policy, &[], 1);
+        let deleted_here: Deletions = [(one, 9_000)].into_iter().collect();
+        let plan = merge(&ours, &theirs, Lang::En, &policy, &deleted_here);
+        assert!(plan.records.iter().all(|r| r.customer.id != one));
+        let plan = merge(&ours, &theirs, Lang::En, &policy, &[(one, 10)].into_iter().collect());
+        assert!(plan.records.iter().any(|r| r.customer.id == one), "deleted before their last change: back");
+        // The written backup carries our tombstones; an older backup without any still reads.
+        let json = backup_json(&wb, "Shop", &policy, &[], &deleted_here, 9);
+        let back = Backup::parse(std::str::from_utf8(&json).unwrap()).unwrap();
+        assert_eq!(back.deleted, vec![Tombstone { id: one, at: 9_000 }]);
+        let old = text.replace(&format!(",\"deleted\":{}", serde_json::to_string(&parsed.deleted).unwrap()), "");
+        assert!(!old.contains("\"deleted\""));
+        assert!(Backup::parse(&old).unwrap().deleted.is_empty());
     }
 }

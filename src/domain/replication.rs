@@ -325,9 +325,11 @@ pub fn fold(a: &CustomerRecord, b: &CustomerRecord, base: i64) -> (CustomerRecor
             fields.insert(key.clone(), ta.max(tb));
             continue;
         }
-        let b_wins = (tb, vb.to_string()) > (ta, va.to_string());
-        let (kept, replaced, t_lost) = if b_wins { (vb, va, ta) } else { (va, vb, tb) };
-        if ta > base && tb > base && t_lost > 0 {
+        // Unmarked changes (older files, other tools) count as made when the card last changed.
+        let (ua, ub) = (a.customer.updated_at, b.customer.updated_at);
+        let b_wins = (tb, ub, vb.to_string()) > (ta, ua, va.to_string());
+        let (kept, replaced) = if b_wins { (vb, va) } else { (va, vb) };
+        if ta > base && tb > base {
             conflicts.push(Conflict {
                 customer_id: a.customer.id,
                 customer: String::new(),

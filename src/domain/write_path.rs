@@ -158,7 +158,13 @@ pub struct BackupPlan {
     pub conflicts: Vec<MergeConflict>,
 }
 
-pub fn backup_plan(workbook: &Workbook, backup: Backup, lang: Lang, policy: &TierPolicy) -> BackupPlan {
+pub fn backup_plan(
+    workbook: &Workbook,
+    backup: Backup,
+    lang: Lang,
+    policy: &TierPolicy,
+    deleted_here: &super::backup::Deletions,
+) -> BackupPlan {
     let put = |record: CustomerRecord| Change::PutRecord { record: Box::new(record), fresh: false };
     if workbook.customer_count() == 0 {
         let undo = backup.customers.iter().map(|r| Change::DeleteCustomer { id: r.customer.id }).collect();
@@ -171,11 +177,12 @@ pub fn backup_plan(workbook: &Workbook, backup: Backup, lang: Lang, policy: &Tie
             conflicts: Vec::new(),
         };
     }
-    let plan = merge(workbook, &backup, lang, policy);
+    let plan = merge(workbook, &backup, lang, policy, deleted_here);
+    let deletions = plan.deletions.into_iter().map(|id| Change::DeleteCustomer { id });
     BackupPlan {
         restore: false,
         counts: plan.counts,
-        changes: plan.records.into_iter().map(put).collect(),
+        changes: plan.records.into_iter().map(put).chain(deletions).collect(),
         undo: undo_changes(plan.before),
         definitions: None,
         conflicts: plan.conflicts,
@@ -403,6 +410,7 @@ mod tests {
             policy: preset("stars").unwrap(),
             custom_fields: Vec::new(),
             customers,
+            deleted: Vec::new(),
         }
     }
 
@@ -413,7 +421,7 @@ mod tests {
         let mut referrals = ReferralIndex::default();
         let mut workbook = Workbook::default();
         let backup = backup_of(vec![record(1, "C00001", "2024-01-01"), record(2, "C00002", "2024-01-01")]);
-        let plan = backup_plan(&workbook, backup, Lang::Zh, &policy);
+        let plan = backup_plan(&workbook, backup, Lang::Zh, &policy, &Default::default());
         assert!(plan.restore);
         assert_eq!(plan.counts.created, 2);
         assert_eq!(plan.definitions.as_ref().map(|(p, _)| p.preset.as_str()), Some("stars"));
@@ -439,8 +447,13 @@ mod tests {
         let mut theirs = ours.clone();
         theirs.customer.phone = "13900000009".into();
         theirs.customer.updated_at = 20;
-        let plan =
-            backup_plan(&workbook, backup_of(vec![theirs, record(5, "C00005", "2024-01-01")]), Lang::Zh, &policy);
+        let plan = backup_plan(
+            &workbook,
+            backup_of(vec![theirs, record(5, "C00005", "2024-01-01")]),
+            Lang::Zh,
+            &policy,
+            &Default::default(),
+        );
         assert!(!plan.restore);
         assert_eq!(plan.definitions, None, "a merge keeps our policy");
         assert_eq!((plan.counts.created, plan.counts.updated), (1, 1));

@@ -71,11 +71,17 @@ fn match_order(code: &str) -> Vec<MatchKey> {
 }
 
 /// A backup read: what committing it does (restore or merge) and what that writes.
-fn read_backup(app: AppState, file: String, text: &str, lang: Lang) -> Result<(Analysis, Pending), String> {
+fn read_backup(
+    app: AppState,
+    file: String,
+    text: &str,
+    lang: Lang,
+    deleted_here: &crate::domain::backup::Deletions,
+) -> Result<(Analysis, Pending), String> {
     let backup = Backup::parse(text).map_err(|p| backup_problem(lang, &file, &p))?;
     let rows = backup.customers.len();
     let policy = app.policy.get_untracked();
-    let plan = app.workbook.with_untracked(|wb| backup_plan(wb, backup, lang, &policy));
+    let plan = app.workbook.with_untracked(|wb| backup_plan(wb, backup, lang, &policy, deleted_here));
     let analysis = Analysis {
         file,
         kind: "backup".into(),
@@ -197,7 +203,11 @@ pub fn ImportExport() -> impl IntoView {
             };
             let kind_code = if encrypted.get_untracked() { "backup".to_string() } else { kind_code };
             if kind_code == "backup" {
-                match read_backup(app, file, &text, lang) {
+                let deleted_here = app.deletions().await;
+                if run.get_value() != this_run {
+                    return;
+                }
+                match read_backup(app, file, &text, lang, &deleted_here) {
                     Ok((a, p)) => {
                         progress.set(None);
                         pending.set_value(Some(p));

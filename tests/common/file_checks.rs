@@ -59,7 +59,7 @@ pub fn check_backup(bytes: &[u8], wb: &Workbook) {
     let Ok(backup) = Backup::parse(text) else { return };
     assert_eq!(Backup::parse(&backup.to_json()).as_ref(), Ok(&backup));
     let policy = preset("metals").expect("a preset");
-    let plan = merge(wb, &backup, Lang::En, &policy);
+    let plan = merge(wb, &backup, Lang::En, &policy, &Default::default());
     let mut merged = wb.clone();
     merged.insert_records(plan.records);
     for r in wb.records() {
