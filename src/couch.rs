@@ -50,6 +50,20 @@ impl Couch {
         body: Option<&Value>,
         timeout_ms: i32,
     ) -> Result<(u16, Value), CouchError> {
+        let body = body.map(Value::to_string);
+        let (status, text) = self.request_text(method, path, body, timeout_ms).await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    /// `request` with the bodies as JSON text (large batches are written and read without a
+    /// JSON tree in between).
+    pub async fn request_text(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        timeout_ms: i32,
+    ) -> Result<(u16, String), CouchError> {
         let url = if path.is_empty() { self.url.clone() } else { format!("{}/{path}", self.url) };
         let init = RequestInit::new();
         init.set_method(method);
@@ -60,7 +74,7 @@ impl Couch {
         }
         if let Some(body) = body {
             let _ = headers.set("Content-Type", "application/json");
-            init.set_body(&JsValue::from_str(&body.to_string()));
+            init.set_body(&JsValue::from_str(&body));
         }
         init.set_headers(&headers);
         let controller = AbortController::new().ok();
@@ -84,14 +98,16 @@ impl Couch {
             window.clear_timeout_with_handle(timer);
         }
         let status = response.status();
+        if (200..300).contains(&status) {
+            return Ok((status, text));
+        }
         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let reason = || json["reason"].as_str().or(json["error"].as_str()).unwrap_or_default().to_string();
         match status {
-            200..=299 => Ok((status, json)),
             401 => Err(CouchError::Unauthorized),
             403 => Err(CouchError::Forbidden(reason())),
             404 if path.is_empty() => Err(CouchError::DatabaseMissing),
-            404 => Ok((status, json)),
+            404 => Ok((status, text)),
             413 => Err(CouchError::TooLarge),
             _ => Err(CouchError::Other(status, reason())),
         }
@@ -103,6 +119,10 @@ impl Couch {
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, CouchError> {
         self.request("POST", path, Some(body), 120_000).await.map(|(_, v)| v)
+    }
+
+    pub async fn post_text(&self, path: &str, body: String) -> Result<String, CouchError> {
+        self.request_text("POST", path, Some(body), 120_000).await.map(|(_, t)| t)
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, CouchError> {

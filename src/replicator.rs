@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use crate::couch::{seq_param, Couch, CouchError};
 use crate::domain::model::CustomerId;
 use crate::domain::replication::{
-    customer_doc_id, customer_of_doc, parse_leaf, pull_customer, pull_setting, push_customer, push_setting,
-    replication_id, resume_from, Checkpoint, LocalAction, RemoteLeaf, SyncShard, SyncedDoc, SyncedSetting,
+    customer_doc_id, customer_of_doc, parse_leaf_text, pull_customer, pull_setting, push_customer, push_setting,
+    replication_id, resume_from, Checkpoint, LocalAction, OutDoc, RemoteLeaf, SyncShard, SyncedDoc, SyncedSetting,
     SETTING_DOCS,
 };
 use crate::domain::workbook::{shard_of, Change};
@@ -24,7 +24,7 @@ use crate::state::AppState;
 /// Changes asked for at a time.
 const CHANGES_BATCH: usize = 1_000;
 /// Documents pulled before they are written (one transaction) and the checkpoint moves on.
-const PULL_COMMIT: usize = 10_000;
+const PULL_COMMIT: usize = 25_000;
 /// Customers sent per `_bulk_docs`.
 const PUSH_BATCH: usize = 500;
 
@@ -160,39 +160,22 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
     }
     let versions = app.shard_versions.get_value();
     let clean = CLEAN.with(|c| c.borrow().as_ref().filter(|(url, _)| *url == couch.url).map(|(_, v)| v.clone()));
-    let outgoing = outgoing(app, &shards, clean.as_deref(), &versions);
-    let total_out = outgoing.len();
-    for batch in outgoing.chunks(PUSH_BATCH) {
-        let mut asked = serde_json::Map::new();
-        for (_, docs, _) in batch {
-            for doc in docs {
-                let id = doc["_id"].as_str().unwrap_or_default().to_string();
-                let rev = doc["_rev"].clone();
-                if let Some(revs) = asked.entry(id).or_insert_with(|| json!([])).as_array_mut() {
-                    revs.push(rev);
-                }
-            }
+    // Shard by shard, sent in batches as they fill: the documents of a large first push are
+    // never all in memory at once.
+    let mut batch: Vec<(CustomerId, Vec<OutDoc>, SyncedDoc)> = Vec::new();
+    let now = crate::state::now_millis();
+    for (s, state) in shards.iter().enumerate() {
+        if clean.as_ref().is_none_or(|clean| clean[s] != versions[s]) {
+            batch.extend(outgoing(app, s, state, now));
         }
-        let diff = couch.post("_revs_diff", &Value::Object(asked)).await?;
-        let missing = |doc: &Value| {
-            let id = doc["_id"].as_str().unwrap_or_default();
-            diff[id]["missing"].as_array().is_some_and(|m| m.contains(&doc["_rev"]))
-        };
-        let docs: Vec<&Value> = batch.iter().flat_map(|(_, docs, _)| docs).filter(|d| missing(d)).collect();
-        if !docs.is_empty() {
-            let answer = couch.post("_bulk_docs", &json!({ "new_edits": false, "docs": docs })).await?;
-            if let Some(error) = answer.as_array().and_then(|a| a.iter().find(|r| r.get("error").is_some())) {
-                let reason = error["reason"].as_str().unwrap_or_default().to_string();
-                return Err(SyncError::Couch(match error["error"].as_str() {
-                    Some("forbidden") | Some("unauthorized") => CouchError::Forbidden(reason),
-                    _ => CouchError::Other(0, reason),
-                }));
-            }
+        if batch.len() >= PUSH_BATCH || (s + 1 == shards.len() && !batch.is_empty()) {
+            let docs: Vec<&OutDoc> = batch.iter().flat_map(|(_, docs, _)| docs).collect();
+            bulk_docs(couch, &docs).await?;
+            let states: Vec<(CustomerId, SyncedDoc)> = batch.drain(..).map(|(id, _, state)| (id, state)).collect();
+            report.sent += states.len();
+            store.save_synced(states).await.map_err(storage)?;
+            progress(s + 1, shards.len());
         }
-        let states: Vec<(CustomerId, SyncedDoc)> = batch.iter().map(|(id, _, state)| (*id, state.clone())).collect();
-        store.save_synced(states).await.map_err(storage)?;
-        report.sent += batch.len();
-        progress(report.sent, total_out);
     }
     report.sent += push_settings(app, couch).await?;
     // Every shard as it was when scanned is on the server now.
@@ -269,10 +252,7 @@ async fn push_settings(app: AppState, couch: &Couch) -> Result<usize, SyncError>
     for doc_id in SETTING_DOCS {
         let synced: Option<SyncedSetting> = named.get(&setting_key(doc_id)).and_then(|j| serde_json::from_str(j).ok());
         let Some((doc, state)) = push_setting(doc_id, &setting_value(app, doc_id), synced.as_ref()) else { continue };
-        let answer = couch.post("_bulk_docs", &json!({ "new_edits": false, "docs": [doc] })).await?;
-        if let Some(error) = answer.as_array().and_then(|a| a.iter().find(|r| r.get("error").is_some())) {
-            return Err(SyncError::Couch(CouchError::Forbidden(error["reason"].as_str().unwrap_or_default().into())));
-        }
+        bulk_docs(couch, &[&doc]).await?;
         store
             .save_sync_value(&setting_key(doc_id), serde_json::to_string(&state).unwrap_or_default())
             .await
@@ -282,20 +262,69 @@ async fn push_settings(app: AppState, couch: &Couch) -> Result<usize, SyncError>
     Ok(sent)
 }
 
+/// Sends documents the server does not have yet (`_revs_diff`, then `_bulk_docs` with
+/// `new_edits: false`); a refusal of any is an error.
+async fn bulk_docs(couch: &Couch, docs: &[&OutDoc]) -> Result<(), SyncError> {
+    let mut asked = serde_json::Map::new();
+    for doc in docs {
+        if let Some(revs) = asked.entry(doc.id.clone()).or_insert_with(|| json!([])).as_array_mut() {
+            revs.push(json!(doc.rev));
+        }
+    }
+    let diff = couch.post("_revs_diff", &Value::Object(asked)).await?;
+    let missing: Vec<&str> = docs
+        .iter()
+        .filter(|d| diff[&d.id]["missing"].as_array().is_some_and(|m| m.iter().any(|r| r.as_str() == Some(&d.rev))))
+        .map(|d| d.json.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let body = format!("{{\"new_edits\":false,\"docs\":[{}]}}", missing.join(","));
+    let answer: Value = serde_json::from_str(&couch.post_text("_bulk_docs", body).await?).unwrap_or(Value::Null);
+    if let Some(error) = answer.as_array().and_then(|a| a.iter().find(|r| r.get("error").is_some())) {
+        let reason = error["reason"].as_str().unwrap_or_default().to_string();
+        return Err(SyncError::Couch(match error["error"].as_str() {
+            Some("forbidden") | Some("unauthorized") => CouchError::Forbidden(reason),
+            _ => CouchError::Other(0, reason),
+        }));
+    }
+    Ok(())
+}
+
+/// `_bulk_get`'s answer, each document kept as text until it is read as a customer file.
+#[derive(serde::Deserialize)]
+struct BulkGet<'a> {
+    #[serde(borrow)]
+    results: Vec<BulkGetResult<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct BulkGetResult<'a> {
+    #[serde(borrow)]
+    docs: Vec<BulkGetDoc<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct BulkGetDoc<'a> {
+    #[serde(borrow, default)]
+    ok: Option<&'a serde_json::value::RawValue>,
+}
+
 /// Every leaf asked for, by customer, with bodies and `_revisions`.
 async fn fetch_leaves(
     couch: &Couch,
     wanted: Vec<Value>,
     report: &mut Report,
 ) -> Result<BTreeMap<CustomerId, Vec<RemoteLeaf>>, SyncError> {
-    let answer = couch.post("_bulk_get?revs=true", &json!({ "docs": wanted })).await?;
+    let text = couch.post_text("_bulk_get?revs=true", json!({ "docs": wanted }).to_string()).await?;
+    let answer: BulkGet =
+        serde_json::from_str(&text).map_err(|e| SyncError::Couch(CouchError::BadAnswer(e.to_string())))?;
     let mut leaves: BTreeMap<CustomerId, Vec<RemoteLeaf>> = BTreeMap::new();
-    for result in answer["results"].as_array().into_iter().flatten() {
-        for doc in result["docs"].as_array().into_iter().flatten() {
-            match doc.get("ok").map(parse_leaf) {
-                Some(Ok((id, leaf))) => leaves.entry(id).or_default().push(leaf),
-                _ => report.skipped += 1,
-            }
+    for doc in answer.results.iter().flat_map(|r| &r.docs) {
+        match doc.ok.map(|raw| parse_leaf_text(raw.get())) {
+            Some(Ok((id, leaf))) => leaves.entry(id).or_default().push(leaf),
+            _ => report.skipped += 1,
         }
     }
     Ok(leaves)
@@ -327,33 +356,22 @@ fn decide(app: AppState, shards: &[SyncShard], leaves: BTreeMap<CustomerId, Vec<
     });
 }
 
-/// Every customer with something the server does not have yet: (id, documents, state after).
-/// Shards whose version is the one last found all sent (`clean`) are not looked at again.
-fn outgoing(
-    app: AppState,
-    shards: &[SyncShard],
-    clean: Option<&[u64]>,
-    versions: &[u64],
-) -> Vec<(CustomerId, Vec<Value>, SyncedDoc)> {
-    let now = crate::state::now_millis();
+/// The customers of one shard with something the server does not have yet: (id, documents,
+/// sync state once sent).
+fn outgoing(app: AppState, s: usize, state: &SyncShard, now: i64) -> Vec<(CustomerId, Vec<OutDoc>, SyncedDoc)> {
     app.workbook.with_untracked(|wb| {
+        let records = &wb.shards[s].records;
         let mut out = Vec::new();
-        for (s, state) in shards.iter().enumerate() {
-            if clean.is_some_and(|clean| clean[s] == versions[s]) {
-                continue;
+        for (id, record) in records {
+            if let Some((docs, after)) = push_customer(*id, Some(record), None, state.docs.get(id), now) {
+                out.push((*id, docs, after));
             }
-            let records = &wb.shards[s].records;
-            for (id, record) in records {
-                if let Some((docs, after)) = push_customer(*id, Some(record), None, state.docs.get(id), now) {
-                    out.push((*id, docs, after));
-                }
-            }
-            let gone = state.docs.iter().filter(|(id, _)| !records.contains_key(id));
-            for (id, synced) in gone {
-                let deleted_at = state.deleted.get(id).copied();
-                if let Some((docs, after)) = push_customer(*id, None, deleted_at, Some(synced), now) {
-                    out.push((*id, docs, after));
-                }
+        }
+        let gone = state.docs.iter().filter(|(id, _)| !records.contains_key(id));
+        for (id, synced) in gone {
+            let deleted_at = state.deleted.get(id).copied();
+            if let Some((docs, after)) = push_customer(*id, None, deleted_at, Some(synced), now) {
+                out.push((*id, docs, after));
             }
         }
         out

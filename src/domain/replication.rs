@@ -61,10 +61,10 @@ fn md5_hex(parts: &[&[u8]]) -> String {
 
 /// A revision id as CouchDB forms them: generation, dash, 32 hex digits. Ours are the MD5 of
 /// the parent revision and the body, so two browsers writing the same fold get the same id.
-pub fn next_rev(parent: Option<&str>, body: &Value) -> String {
+pub fn next_rev(parent: Option<&str>, body: &str) -> String {
     let generation = parent.and_then(rev_generation).unwrap_or(0) + 1;
     let parent = parent.unwrap_or("");
-    format!("{generation}-{}", md5_hex(&[parent.as_bytes(), b"\n", body.to_string().as_bytes()]))
+    format!("{generation}-{}", md5_hex(&[parent.as_bytes(), b"\n", body.as_bytes()]))
 }
 
 pub fn rev_generation(rev: &str) -> Option<u64> {
@@ -131,22 +131,47 @@ pub enum DocProblem {
     Invalid { id: String, message: String },
 }
 
+/// One document as `_bulk_get` sends it, read without building a JSON tree of the record.
+#[derive(Deserialize)]
+struct RawDoc<'a> {
+    #[serde(rename = "_id", default)]
+    id: String,
+    #[serde(rename = "_rev", default)]
+    rev: Option<String>,
+    #[serde(rename = "_deleted", default)]
+    deleted: bool,
+    #[serde(rename = "_revisions", default)]
+    revisions: Option<RawRevisions>,
+    #[serde(borrow, default)]
+    record: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    deleted_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawRevisions {
+    ids: Vec<String>,
+}
+
 /// Reads one `ok` document of `_bulk_get` (or `open_revs`).
 pub fn parse_leaf(doc: &Value) -> Result<(CustomerId, RemoteLeaf), DocProblem> {
-    let doc_id = doc["_id"].as_str().unwrap_or_default();
+    parse_leaf_text(&doc.to_string())
+}
+
+/// Reads one document from its JSON text, checked like an imported backup's customer.
+pub fn parse_leaf_text(text: &str) -> Result<(CustomerId, RemoteLeaf), DocProblem> {
+    let doc: RawDoc =
+        serde_json::from_str(text).map_err(|e| DocProblem::Invalid { id: String::new(), message: e.to_string() })?;
+    let doc_id = doc.id.as_str();
     let id = customer_of_doc(doc_id).ok_or_else(|| DocProblem::NotACustomer(doc_id.to_string()))?;
     let invalid = |message: String| DocProblem::Invalid { id: doc_id.to_string(), message };
-    let rev = doc["_rev"].as_str().ok_or_else(|| invalid("no _rev".into()))?.to_string();
-    let deleted = doc["_deleted"].as_bool().unwrap_or(false);
-    let ancestry = doc["_revisions"]["ids"]
-        .as_array()
-        .map(|ids| ids.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
-        .unwrap_or_else(|| vec![rev_hash(&rev).to_string()]);
-    let record = if deleted {
+    let rev = doc.rev.clone().ok_or_else(|| invalid("no _rev".into()))?;
+    let ancestry = doc.revisions.map(|r| r.ids).unwrap_or_else(|| vec![rev_hash(&rev).to_string()]);
+    let record = if doc.deleted {
         None
     } else {
-        let mut record: CustomerRecord =
-            serde_json::from_value(doc["record"].clone()).map_err(|e| invalid(e.to_string()))?;
+        let raw = doc.record.ok_or_else(|| invalid("no record".into()))?;
+        let mut record: CustomerRecord = serde_json::from_str(raw.get()).map_err(|e| invalid(e.to_string()))?;
         if record.customer.id != id {
             return Err(invalid(format!("record of customer {} in document {doc_id}", record.customer.id)));
         }
@@ -154,25 +179,47 @@ pub fn parse_leaf(doc: &Value) -> Result<(CustomerId, RemoteLeaf), DocProblem> {
         record.audit.truncate(super::workbook::AUDIT_LIMIT);
         Some(record)
     };
-    let deleted_at = doc["deleted_at"].as_i64().unwrap_or(0);
-    Ok((id, RemoteLeaf { rev, deleted, ancestry, record, deleted_at }))
+    Ok((id, RemoteLeaf { rev, deleted: doc.deleted, ancestry, record, deleted_at: doc.deleted_at.unwrap_or(0) }))
 }
 
-/// The body of a customer document (without `_rev`), as pushed.
-pub fn customer_body(record: &CustomerRecord) -> Value {
-    json!({ "_id": customer_doc_id(record.customer.id), "type": "customer", "record": record })
+/// The body of a customer document (without `_rev`), as pushed: JSON text.
+pub fn customer_body(record: &CustomerRecord) -> String {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        _id: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        record: &'a CustomerRecord,
+    }
+    let body = Body { _id: customer_doc_id(record.customer.id), kind: "customer", record };
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
-fn tombstone_body(id: CustomerId, deleted_at: i64) -> Value {
-    json!({ "_id": customer_doc_id(id), "_deleted": true, "deleted_at": deleted_at })
+fn tombstone_body(id: CustomerId, deleted_at: i64) -> String {
+    json!({ "_id": customer_doc_id(id), "_deleted": true, "deleted_at": deleted_at }).to_string()
 }
 
-/// The body with its revision and `_revisions`, ready for `_bulk_docs` with `new_edits: false`.
-fn with_rev(mut body: Value, parent: Option<&str>) -> (String, Value) {
+/// A document ready for `_bulk_docs` with `new_edits: false`: id, revision and JSON text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutDoc {
+    pub id: String,
+    pub rev: String,
+    pub json: String,
+}
+
+impl OutDoc {
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+}
+
+/// The body (JSON text of an object whose first key is `_id`) with its revision and
+/// `_revisions` put in front.
+fn with_rev(id: String, body: String, parent: Option<&str>) -> OutDoc {
     let rev = next_rev(parent, &body);
-    body["_rev"] = json!(rev);
-    body["_revisions"] = revisions(&rev, parent);
-    (rev, body)
+    let head = format!("{{\"_rev\":{},\"_revisions\":{},", json!(rev), revisions(&rev, parent));
+    let json = head + body.strip_prefix('{').unwrap_or(&body);
+    OutDoc { id, rev, json }
 }
 
 /// Whether this browser holds a change of the customer not yet on the server.
@@ -273,30 +320,46 @@ pub fn push_customer(
     deleted_at: Option<i64>,
     synced: Option<&SyncedDoc>,
     now: i64,
-) -> Option<(Vec<Value>, SyncedDoc)> {
+) -> Option<(Vec<OutDoc>, SyncedDoc)> {
     let losers = synced.map(|s| s.losers.as_slice()).unwrap_or_default();
-    if !is_dirty(local, synced) && losers.is_empty() {
+    // The digest once: it is most of what a push costs for a file that did not change.
+    let local_digest = local.map(digest);
+    let dirty = match (local_digest, synced) {
+        (Some(d), Some(s)) => s.deleted || d != s.digest,
+        (Some(_), None) => true,
+        (None, Some(s)) => !s.deleted,
+        (None, None) => false,
+    };
+    if !dirty && losers.is_empty() {
         return None;
     }
     let parent = synced.map(|s| s.rev.as_str());
+    let doc_id = customer_doc_id(id);
     let mut docs = Vec::new();
-    let state = match local {
-        Some(record) if is_dirty(local, synced) => {
-            let (rev, doc) = with_rev(customer_body(record), parent);
+    let state = match (local, dirty) {
+        (Some(record), true) => {
+            let doc = with_rev(doc_id.clone(), customer_body(record), parent);
+            let state = SyncedDoc {
+                rev: doc.rev.clone(),
+                digest: local_digest.unwrap_or_default(),
+                stamp: stamp(record),
+                deleted: false,
+                losers: Vec::new(),
+            };
             docs.push(doc);
-            SyncedDoc { rev, digest: digest(record), stamp: stamp(record), deleted: false, losers: Vec::new() }
+            state
         }
-        None if is_dirty(local, synced) => {
-            let (rev, doc) = with_rev(tombstone_body(id, deleted_at.unwrap_or(now)), parent);
+        (None, true) => {
+            let doc = with_rev(doc_id.clone(), tombstone_body(id, deleted_at.unwrap_or(now)), parent);
+            let state = SyncedDoc { rev: doc.rev.clone(), deleted: true, ..Default::default() };
             docs.push(doc);
-            SyncedDoc { rev, deleted: true, ..Default::default() }
+            state
         }
         _ => SyncedDoc { losers: Vec::new(), ..synced.cloned().unwrap_or_default() },
     };
     // The other branches are closed with a deletion each, so every browser sees one winner.
     for loser in losers {
-        let (_, doc) = with_rev(tombstone_body(id, 0), Some(loser));
-        docs.push(doc);
+        docs.push(with_rev(doc_id.clone(), tombstone_body(id, 0), Some(loser)));
     }
     Some((docs, state))
 }
@@ -449,13 +512,14 @@ pub fn pull_setting(
 }
 
 /// The document to push for a workbook-wide value changed here, and the state after.
-pub fn push_setting(doc_id: &str, local: &Value, synced: Option<&SyncedSetting>) -> Option<(Value, SyncedSetting)> {
+pub fn push_setting(doc_id: &str, local: &Value, synced: Option<&SyncedSetting>) -> Option<(OutDoc, SyncedSetting)> {
     let digest = value_digest(local);
     if synced.is_some_and(|s| s.digest == digest) {
         return None;
     }
-    let body = json!({ "_id": doc_id, "type": "settings", "value": local });
-    let (rev, doc) = with_rev(body, synced.map(|s| s.rev.as_str()).filter(|r| !r.is_empty()));
+    let body = json!({ "_id": doc_id, "type": "settings", "value": local }).to_string();
+    let doc = with_rev(doc_id.to_string(), body, synced.map(|s| s.rev.as_str()).filter(|r| !r.is_empty()));
+    let rev = doc.rev.clone();
     Some((doc, SyncedSetting { rev, digest }))
 }
 

@@ -179,7 +179,7 @@ fn a_pull_takes_the_servers_version_when_nothing_changed_here_and_folds_when_som
     assert!(is_dirty(Some(folded), Some(&out.synced)));
     let (docs, state) = push_customer(1, Some(folded), None, Some(&out.synced), 9_000).unwrap();
     assert_eq!(docs.len(), 1);
-    assert_eq!(docs[0]["_revisions"]["ids"][1], json!(v2.rev.split_once('-').unwrap().1));
+    assert_eq!(docs[0].value()["_revisions"]["ids"][1], json!(v2.rev.split_once('-').unwrap().1));
     assert!(state.rev.starts_with("3-"));
     // Already agreed: nothing to do.
     let out = pull_customer(Some(&remote), None, Some(&synced_at(&remote, &v2.rev)), vec![v2]);
@@ -201,8 +201,8 @@ fn a_deletion_on_the_server_loses_to_a_later_edit_here_and_wins_over_an_earlier_
     assert_eq!(out.action, LocalAction::Keep);
     assert!(out.synced.deleted && is_dirty(Some(&local), Some(&out.synced)));
     let (docs, _) = push_customer(1, Some(&local), None, Some(&out.synced), 9_000).unwrap();
-    assert!(docs[0]["_rev"].as_str().unwrap().starts_with("3-"));
-    assert_eq!(docs[0]["record"]["customer"]["notes"], json!("还在"));
+    assert!(docs[0].value()["_rev"].as_str().unwrap().starts_with("3-"));
+    assert_eq!(docs[0].value()["record"]["customer"]["notes"], json!("还在"));
     // Deleted there after the edit here: the deletion wins.
     assert_eq!(pull_customer(Some(&local), None, Some(&synced), vec![tombstone(5_000)]).action, LocalAction::Delete);
 }
@@ -213,9 +213,9 @@ fn a_deletion_here_travels_as_a_tombstone_and_loses_to_a_later_edit_there() {
     let v1 = leaf_of(&base, None);
     let synced = synced_at(&base, &v1.rev);
     let (docs, state) = push_customer(1, None, Some(6_000), Some(&synced), 9_000).unwrap();
-    assert_eq!(docs[0]["_deleted"], json!(true));
-    assert_eq!(docs[0]["deleted_at"], json!(6_000));
-    assert_eq!(docs[0]["_id"], json!("customer-1"));
+    assert_eq!(docs[0].value()["_deleted"], json!(true));
+    assert_eq!(docs[0].value()["deleted_at"], json!(6_000));
+    assert_eq!(docs[0].value()["_id"], json!("customer-1"));
     assert!(state.deleted && state.rev.starts_with("2-"));
     // Pulled before pushing: an edit there made after the deletion brings the customer back.
     let later = leaf_of(&edited(&base, 7_000, |c| c.notes = "回来了".into()), Some(&v1.rev));
@@ -243,7 +243,7 @@ fn conflicting_leaves_on_the_server_are_folded_and_the_losers_closed() {
     assert_eq!(one.synced.losers.len(), 1);
     let (docs, state) = push_customer(1, Some(folded), None, Some(&one.synced), 9_000).unwrap();
     assert_eq!(docs.len(), 2, "the fold and a tombstone on the losing branch");
-    assert_eq!(docs[1]["_deleted"], json!(true));
+    assert_eq!(docs[1].value()["_deleted"], json!(true));
     assert!(state.losers.is_empty());
     // Two browsers resolving the same leaves push the same revisions.
     let (again, _) = push_customer(1, Some(folded), None, Some(&two.synced), 9_999).unwrap();
@@ -252,7 +252,7 @@ fn conflicting_leaves_on_the_server_are_folded_and_the_losers_closed() {
 
 #[test]
 fn documents_from_the_server_are_checked_before_they_are_taken() {
-    let mut doc = customer_body(&customer(5));
+    let mut doc: Value = serde_json::from_str(&customer_body(&customer(5))).unwrap();
     doc["_rev"] = json!("1-abc");
     let (id, leaf) = parse_leaf(&doc).unwrap();
     assert_eq!(id, 5);
@@ -261,7 +261,7 @@ fn documents_from_the_server_are_checked_before_they_are_taken() {
     assert!(matches!(parse_leaf(&doc), Err(DocProblem::Invalid { .. })));
     doc["_id"] = json!("_design/x");
     assert!(matches!(parse_leaf(&doc), Err(DocProblem::NotACustomer(_))));
-    let mut other = customer_body(&customer(5));
+    let mut other: Value = serde_json::from_str(&customer_body(&customer(5))).unwrap();
     other["_id"] = json!("customer-6");
     other["_rev"] = json!("1-abc");
     assert!(matches!(parse_leaf(&other), Err(DocProblem::Invalid { .. })), "a file under another customer's id");
@@ -289,8 +289,8 @@ struct Server {
 }
 
 impl Server {
-    fn bulk_docs(&mut self, docs: Vec<Value>) {
-        for doc in docs {
+    fn bulk_docs(&mut self, docs: Vec<OutDoc>) {
+        for doc in docs.iter().map(OutDoc::value) {
             let id = doc["_id"].as_str().unwrap().to_string();
             let rev = doc["_rev"].as_str().unwrap().to_string();
             let ids = doc["_revisions"]["ids"].as_array().unwrap();
@@ -414,6 +414,6 @@ fn a_workbook_setting_is_taken_unless_it_changed_here_too() {
     assert_eq!(take, None);
     let (doc, after) = push_setting("settings-tier-policy", &local, Some(&state)).unwrap();
     assert!(after.rev.starts_with("3-"));
-    assert_eq!(doc["value"], local);
-    assert_eq!(doc["_revisions"]["ids"][1], json!("b"));
+    assert_eq!(doc.value()["value"], local);
+    assert_eq!(doc.value()["_revisions"]["ids"][1], json!("b"));
 }
