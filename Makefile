@@ -49,6 +49,7 @@ bench: setup-test dist
 	node tests/bench/sales_bench.mjs
 	node tests/bench/first_load.mjs
 	node tests/bench/lighthouse.mjs
+	node tests/bench/sync_bench.mjs
 	cargo run --release --quiet --example tier_bench
 	cargo run --release --quiet --example import_bench
 	cargo run --release --quiet --example analytics_bench
