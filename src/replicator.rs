@@ -15,9 +15,10 @@ use crate::couch::{seq_param, Couch, CouchError};
 use crate::domain::model::CustomerId;
 use crate::domain::replication::{
     customer_doc_id, customer_of_doc, parse_leaf_text, pull_customer, pull_setting, push_customer, push_setting,
-    replication_id, resume_from, Checkpoint, LocalAction, OutDoc, RemoteLeaf, SyncShard, SyncedDoc, SyncedSetting,
-    SETTING_DOCS,
+    replication_id, resume_from, stamp, Checkpoint, LocalAction, OutDoc, RemoteLeaf, SyncShard, SyncedDoc,
+    SyncedSetting, SETTING_DOCS,
 };
+use crate::domain::tiers::{evaluate, metrics};
 use crate::domain::workbook::{shard_of, Change};
 use crate::state::AppState;
 
@@ -34,6 +35,8 @@ pub enum SyncError {
     Locked,
     Couch(CouchError),
     Storage(String),
+    /// A file changed here between the pull's look at it and its write: nothing was written.
+    EditedMeanwhile,
 }
 
 impl From<CouchError> for SyncError {
@@ -133,7 +136,11 @@ pub async fn sync_once(app: AppState, couch: &Couch, progress: &dyn Fn(usize, us
                 for (id, doc) in &written.synced {
                     shards[shard_of(*id)].docs.insert(*id, doc.clone());
                 }
-                app.take_pulled(written.changes, written.synced, written.conflicts).await.map_err(storage)?;
+                app.take_pulled(written.changes, written.synced, written.conflicts).await.map_err(|e| match e {
+                    // A file edited here while it was being pulled: pulled again, decided again.
+                    crate::storage::StoreError::Conflict(_) => SyncError::EditedMeanwhile,
+                    other => storage(other),
+                })?;
             }
             let checkpoint = Checkpoint { session_id: session_id.clone(), last_seq: since.clone() };
             let mut doc = json!({ "session_id": checkpoint.session_id, "last_seq": checkpoint.last_seq });
@@ -340,14 +347,25 @@ struct Pending {
 }
 
 fn decide(app: AppState, shards: &[SyncShard], leaves: BTreeMap<CustomerId, Vec<RemoteLeaf>>, pending: &mut Pending) {
+    let policy = app.policy.get_untracked();
+    let today = crate::state::today();
     app.workbook.with_untracked(|wb| {
         for (id, leaves) in leaves {
             let state = &shards[shard_of(id)];
-            let outcome = pull_customer(wb.get(id), state.deleted.get(&id).copied(), state.docs.get(&id), leaves);
+            let local = wb.get(id);
+            let seen = local.map(stamp);
+            let outcome = pull_customer(local, state.deleted.get(&id).copied(), state.docs.get(&id), leaves);
             match outcome.action {
                 LocalAction::Keep => {}
-                LocalAction::Put(record) => pending.changes.push(Change::PutRecord { record, fresh: false }),
-                LocalAction::Delete => pending.changes.push(Change::DeleteCustomer { id }),
+                LocalAction::Put(mut record) => {
+                    // A fold's tier is worked out from the folded file, never merged as a value.
+                    if outcome.folded {
+                        let m = metrics(&record, &policy, &app.referral_dates(id), today);
+                        record.tier = evaluate(&policy, &record.tier, &m, today, record.customer.customer_since);
+                    }
+                    pending.changes.push(Change::Pulled { id, record: Some(record), seen })
+                }
+                LocalAction::Delete => pending.changes.push(Change::Pulled { id, record: None, seen }),
             }
             pending.synced.push((id, outcome.synced));
             pending.conflicts.extend(outcome.conflicts);
@@ -388,7 +406,7 @@ pub fn error_key(error: &SyncError) -> &'static str {
         SyncError::Couch(CouchError::DatabaseMissing) => "sync.error.missing",
         SyncError::Couch(CouchError::TooLarge) => "sync.error.too-large",
         SyncError::Couch(CouchError::Other(..)) | SyncError::Couch(CouchError::BadAnswer(_)) => "sync.error.server",
-        SyncError::Storage(_) => "error.storage",
+        SyncError::Storage(_) | SyncError::EditedMeanwhile => "error.storage",
     }
 }
 
@@ -506,7 +524,14 @@ async fn run_one(app: AppState) -> Option<Value> {
     let progress = move |done: usize, total: usize| {
         app.sync_status.update(|s| s.progress = Some((done, total.max(done))));
     };
-    match sync_once(app, &couch, &progress).await {
+    let mut result = sync_once(app, &couch, &progress).await;
+    for _ in 0..3 {
+        if result != Err(SyncError::EditedMeanwhile) {
+            break;
+        }
+        result = sync_once(app, &couch, &progress).await;
+    }
+    match result {
         Ok(report) => {
             LIVE_SINCE.with(|s| *s.borrow_mut() = Some(report.last_seq.clone()));
             app.sync_status.update(|s| {

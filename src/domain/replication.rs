@@ -244,6 +244,8 @@ pub enum LocalAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PullOutcome {
     pub action: LocalAction,
+    /// The file put is a fold of versions (its tier is then worked out again from it).
+    pub folded: bool,
     pub synced: SyncedDoc,
     pub conflicts: Vec<Conflict>,
 }
@@ -258,6 +260,7 @@ pub fn pull_customer(
 ) -> PullOutcome {
     let keep = |synced: Option<&SyncedDoc>| PullOutcome {
         action: LocalAction::Keep,
+        folded: false,
         synced: synced.cloned().unwrap_or_default(),
         conflicts: Vec::new(),
     };
@@ -279,7 +282,7 @@ pub fn pull_customer(
             Some(_) => LocalAction::Delete,
             None => LocalAction::Keep,
         };
-        return PullOutcome { action, synced: gone, conflicts };
+        return PullOutcome { action, folded: false, synced: gone, conflicts };
     };
     let winner_record = first.record.clone().unwrap_or_default();
     let mut remote = winner_record.clone();
@@ -295,6 +298,7 @@ pub fn pull_customer(
         deleted: false,
         losers,
     };
+    let folded = live.len() > 1 || (dirty && local.is_some());
     let action = match local {
         Some(l) if dirty => {
             let (folded, clashes) = fold(l, &remote, base);
@@ -309,7 +313,7 @@ pub fn pull_customer(
         Some(l) if *l == remote => LocalAction::Keep,
         _ => LocalAction::Put(Box::new(remote)),
     };
-    PullOutcome { action, synced: now_synced, conflicts }
+    PullOutcome { action, folded, synced: now_synced, conflicts }
 }
 
 /// What a push sends for one customer: the documents for `_bulk_docs` (`new_edits: false`)

@@ -417,3 +417,25 @@ fn a_workbook_setting_is_taken_unless_it_changed_here_too() {
     assert_eq!(doc.value()["value"], local);
     assert_eq!(doc.value()["_revisions"]["ids"][1], json!("b"));
 }
+
+#[test]
+fn a_pulled_file_is_not_written_over_an_edit_made_since_the_pull_looked() {
+    let base = customer(1);
+    let mut shard = Shard { records: [(1, base.clone())].into_iter().collect() };
+    let remote = edited(&base, 5_000, |c| c.city = "上海".into());
+    let seen = Some(stamp(&base));
+    // Edited here in the meantime: the pull's write is refused and the edit stays.
+    let local_edit = edited(&base, 6_000, |c| c.phone = "1".into());
+    shard.records.insert(1, local_edit.clone());
+    let pulled = Change::Pulled { id: 1, record: Some(Box::new(remote.clone())), seen };
+    assert_eq!(shard.apply(pulled.clone(), 7_000), Err(crate::domain::workbook::Conflict::ChangedElsewhere));
+    assert_eq!(shard.records[&1], local_edit);
+    // As the pull saw it: written exactly; a pulled deletion likewise.
+    shard.records.insert(1, base.clone());
+    shard.apply(pulled, 7_000).unwrap();
+    assert_eq!(shard.records[&1], remote);
+    shard.apply(Change::Pulled { id: 1, record: None, seen: Some(stamp(&remote)) }, 8_000).unwrap();
+    assert!(shard.records.is_empty());
+    shard.apply(Change::Pulled { id: 2, record: Some(Box::new(customer(2))), seen: None }, 8_000).unwrap();
+    assert!(shard.records.contains_key(&2));
+}

@@ -182,6 +182,14 @@ pub enum Change {
         record: Box<CustomerRecord>,
         fresh: bool,
     },
+    /// A file as a sync pulled it (None: deleted on the server), stored exactly as given —
+    /// unless the stored file changed since the sync looked at it: `seen` is its change stamp
+    /// then (`replication::stamp`; None: there was no file), and a later one refuses the write.
+    Pulled {
+        id: CustomerId,
+        record: Option<Box<CustomerRecord>>,
+        seen: Option<i64>,
+    },
     SaveRelated {
         customer_id: CustomerId,
         item: Related,
@@ -225,7 +233,7 @@ impl Change {
     pub fn customer_id(&self) -> CustomerId {
         match self {
             Change::SaveCustomer { customer, .. } => customer.id,
-            Change::DeleteCustomer { id } => *id,
+            Change::DeleteCustomer { id } | Change::Pulled { id, .. } => *id,
             Change::InsertRecord(record) | Change::PutRecord { record, .. } => record.customer.id,
             Change::SaveRelated { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
@@ -280,6 +288,15 @@ impl Shard {
             },
             Change::DeleteCustomer { id } => {
                 self.records.remove(&id);
+            }
+            Change::Pulled { id, record, seen } => {
+                if self.records.get(&id).map(super::replication::stamp) != seen {
+                    return Err(Conflict::ChangedElsewhere);
+                }
+                match record {
+                    Some(record) => drop(self.records.insert(id, *record)),
+                    None => drop(self.records.remove(&id)),
+                }
             }
             Change::InsertRecord(mut record) => {
                 let id = record.customer.id;
@@ -435,7 +452,7 @@ pub fn apply_batch(
 ) -> Result<BTreeMap<usize, Shard>, Conflict> {
     let mut changed = std::collections::BTreeSet::new();
     for change in changes {
-        if !matches!(change, Change::SetTier { .. } | Change::PutRecord { fresh: false, .. }) {
+        if !matches!(change, Change::SetTier { .. } | Change::PutRecord { fresh: false, .. } | Change::Pulled { .. }) {
             changed.insert(change.customer_id());
         }
         shards.entry(change.shard()).or_default().apply(change, now)?;

@@ -549,7 +549,7 @@ impl Store {
         let deleted: Vec<CustomerId> = changes
             .iter()
             .filter_map(|c| match c {
-                Change::DeleteCustomer { id } => Some(*id),
+                Change::DeleteCustomer { id } | Change::Pulled { id, record: None, .. } => Some(*id),
                 _ => None,
             })
             .collect();

@@ -185,7 +185,7 @@ test("PouchDB's replicator reads what Tierbook pushed and Tierbook takes in what
   await context.close();
 });
 
-test('a wrong password, a read-only member and a missing database each get a clear message and change nothing', async () => {
+test('a wrong password, a read-only member, a missing database and a locked workbook each get a clear message and change nothing', async () => {
   const db = await couch.createDb('guarded');
   const context = await browser.newContext();
   const page = await openApp(context, site.url);
@@ -205,6 +205,19 @@ test('a wrong password, a read-only member and a missing database each get a cle
   await configure(page, `${couch.base}/no-such-db`);
   assert.equal(await syncNow(page), 'error');
   assert.match(await text(page, 'sync-state'), /数据库不存在/);
+
+  // A locked workbook refuses to sync: the server would see its customers in clear.
+  await page.fill(byId('lock-passphrase'), 'correct horse battery');
+  await page.fill(byId('lock-confirm'), 'correct horse battery');
+  await page.click(byId('lock-enable'));
+  await page.waitForSelector(byId('lock-done'), { timeout: 60000 });
+  await configure(page, db);
+  assert.equal(await syncNow(page), 'error');
+  assert.match(await text(page, 'sync-state'), /已加密的工作簿不会同步/);
+  const [, none] = await couch.call('GET', 'guarded/_all_docs');
+  assert.equal(none.rows.length, 0);
+  await page.click(byId('lock-remove'));
+  await page.waitForSelector(`${byId('lock-state')}[data-locked="false"]`);
 
   // With write permission the queued change goes out.
   await configure(page, db);
