@@ -451,6 +451,8 @@ pub struct SyncStatus {
     pub last_ok: Option<i64>,
     pub sent: usize,
     pub received: usize,
+    /// Documents on the server left alone: not Tierbook customers, or refused by the checks.
+    pub skipped: usize,
     /// Documents handled of how many, while a sync runs.
     pub progress: Option<(usize, usize)>,
     /// Syncs finished (either way) since the page opened.
@@ -540,6 +542,7 @@ async fn run_one(app: AppState) -> Option<Value> {
                 s.last_ok = Some(crate::state::now_millis());
                 s.sent += report.sent;
                 s.received += report.received;
+                s.skipped += report.skipped;
                 s.progress = None;
                 s.runs += 1;
             });

@@ -349,6 +349,7 @@ pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "sync.last" => ("上次成功同步", "Last successful sync"),
         "sync.sent" => ("已发送文档", "Documents sent"),
         "sync.received" => ("已接收文档", "Documents received"),
+        "sync.skipped" => ("服务器上未读入的文档（不是 Tierbook 客户，或未通过检查）", "Documents on the server left alone (not Tierbook customers, or refused by the checks)"),
         "sync.progress" => ("同步进度", "Sync progress"),
         "sync.error.no-url" => ("数据库地址：必填，例如 https://couch.example.com/loyalty", "Database URL: required, e.g. https://couch.example.com/loyalty"),
         "sync.error.unreachable" => ("无法连接服务器：请检查网络、地址，以及服务器是否为本页面开启了 CORS。本地数据未改动，稍后会继续同步。", "The server cannot be reached: check the network, the address and that the server allows this page (CORS). Nothing here changed; sync resumes later."),

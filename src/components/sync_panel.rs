@@ -94,6 +94,9 @@ pub fn SyncPanel() -> impl IntoView {
                         {s.last_ok.map(|at| view! { <p>{app.t("sync.last")} ": " {local_time(at)}</p> })}
                         <p>{app.t("sync.sent")} ": " <span data-testid="sync-sent">{s.sent}</span> " · "
                            {app.t("sync.received")} ": " <span data-testid="sync-received">{s.received}</span></p>
+                        {(s.skipped > 0).then(|| view! {
+                            <p class="warning">{app.t("sync.skipped")} ": " <span data-testid="sync-skipped">{s.skipped}</span></p>
+                        })}
                     }
                 }}
             </div>

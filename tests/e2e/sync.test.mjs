@@ -176,9 +176,14 @@ test("PouchDB's replicator reads what Tierbook pushed and Tierbook takes in what
   assert.match(doc._rev, /^1-[0-9a-f]{32}$/);
   doc.record.customer.notes = 'set by PouchDB';
   await local.put(doc);
+  // And a document of another tool, and a customer file no form would accept: left alone, counted.
+  await local.put({ _id: 'invoice-17', total: 3 });
+  await local.put({ ...doc, _id: 'customer-77', _rev: undefined, record: { ...doc.record, customer: { ...doc.record.customer, id: 77, name: ' ' } } });
   await PouchDB.replicate(local, remote);
 
   await synced(page);
+  assert.equal(await text(page, 'sync-skipped'), '2');
+  assert.equal(await count(page), '1');
   await openCustomer(page, 'P012345');
   assert.match(await page.textContent(byId('customer-card')), /set by PouchDB/);
   assert.deepEqual(page.pageErrors, []);
