@@ -35,6 +35,12 @@ pub fn SyncPanel() -> impl IntoView {
         keep();
         leptos::task::spawn_local(async move {
             run_now(app).await;
+            // A sync the user asked for reports its failure where every error is reported too
+            // (the live loop's retries only update `sync-state`).
+            let status = app.sync_status.get_untracked();
+            if status.phase == SyncPhase::Error {
+                app.show_error(format!("{}: {}", app.t("sync.state.error"), status.message));
+            }
         });
     };
     let toggle_live = move |ev: leptos::ev::Event| {

@@ -199,6 +199,8 @@ test('a wrong password, a read-only member, a missing database and a locked work
   await configure(page, db, { user: 'writer', password: 'wrong' });
   assert.equal(await syncNow(page), 'error');
   assert.match(await text(page, 'sync-state'), /用户名或密码不正确/);
+  await page.waitForSelector(byId('error-message'));
+  assert.match(await text(page, 'error-message'), /同步失败.*用户名或密码不正确/);
 
   await configure(page, db, READER);
   assert.equal(await syncNow(page), 'error');
