@@ -127,6 +127,59 @@ impl CodeIndex {
     }
 }
 
+/// A map keyed by customer code that keeps short codes (up to 15 bytes: `C00004`, `P012345`,
+/// phone-length numbers) inside the table: finding a code is one probe, with no trip to a
+/// separately allocated key. Longer codes sit in a second map.
+#[derive(Clone, Debug)]
+pub struct CodeMap<V> {
+    short: rustc_hash::FxHashMap<u128, V>,
+    long: rustc_hash::FxHashMap<String, V>,
+}
+
+impl<V> Default for CodeMap<V> {
+    fn default() -> Self {
+        CodeMap { short: Default::default(), long: Default::default() }
+    }
+}
+
+/// A code of at most 15 bytes as one number: its bytes, then its length in the last byte.
+fn short_key(code: &str) -> Option<u128> {
+    let bytes = code.as_bytes();
+    (bytes.len() < 16).then(|| {
+        let mut key = [0u8; 16];
+        key[..bytes.len()].copy_from_slice(bytes);
+        key[15] = bytes.len() as u8;
+        u128::from_le_bytes(key)
+    })
+}
+
+impl<V> CodeMap<V> {
+    pub fn get(&self, code: &str) -> Option<&V> {
+        match short_key(code) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(code),
+        }
+    }
+
+    pub fn get_mut(&mut self, code: &str) -> Option<&mut V> {
+        match short_key(code) {
+            Some(key) => self.short.get_mut(&key),
+            None => self.long.get_mut(code),
+        }
+    }
+
+    pub fn contains_key(&self, code: &str) -> bool {
+        self.get(code).is_some()
+    }
+
+    pub fn insert(&mut self, code: &str, value: V) {
+        match short_key(code) {
+            Some(key) => self.short.insert(key, value),
+            None => self.long.insert(code.to_string(), value),
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +261,31 @@ mod tests {
         assert!(!is_valid_code(&"x".repeat(65)) && !is_valid_code("a\nb"));
         assert_eq!(clean_code("  C1 "), Some("C1"));
         assert_eq!(clean_code("   "), None);
+    }
+
+    #[test]
+    fn a_code_map_tells_apart_codes_that_share_a_start_or_differ_only_in_length() {
+        let mut map = CodeMap::default();
+        let long = "C".repeat(40);
+        for (i, code) in ["C1", "C10", "C1\u{0}", "", "123456789012345", "1234567890123456", long.as_str(), "王伟"]
+            .iter()
+            .enumerate()
+        {
+            map.insert(code, i);
+        }
+        assert_eq!(map.get("C1"), Some(&0));
+        assert_eq!(map.get("C10"), Some(&1));
+        assert_eq!(map.get("C1\u{0}"), Some(&2));
+        assert_eq!(map.get(""), Some(&3));
+        assert_eq!(map.get("123456789012345"), Some(&4));
+        assert_eq!(map.get("1234567890123456"), Some(&5));
+        assert_eq!(map.get(&long), Some(&6));
+        assert_eq!(map.get("王伟"), Some(&7));
+        assert_eq!(map.get("C100"), None);
+        assert_eq!(map.get("c1"), None);
+        assert!(!map.contains_key(&"C".repeat(39)));
+        *map.get_mut("C10").unwrap() = 9;
+        map.insert("C1", 8);
+        assert_eq!((map.get("C10"), map.get("C1")), (Some(&9), Some(&8)));
     }
 }

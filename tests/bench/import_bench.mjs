@@ -66,6 +66,7 @@ const server = await serveDist();
 const browser = await launch();
 
 let lastPhases = {};
+let lastCommit = {};
 
 /** The page's memory in MB: the JS heap after a garbage collection, and the wasm memory. */
 async function memory(page) {
@@ -107,12 +108,20 @@ async function importFile(page, kind, file) {
   const write = await page.evaluate(([button, result]) => new Promise((resolve) => {
     const t0 = performance.now();
     const obs = new MutationObserver(() => {
-      if (document.querySelector(result)) { obs.disconnect(); resolve(performance.now() - t0); }
+      if (document.querySelector(result)) {
+        obs.disconnect();
+        const ms = performance.now() - t0;
+        // The commit's phases (src/storage/mod.rs marks them), in ms after the click.
+        const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('commit:'));
+        performance.clearMarks();
+        resolve([ms, Object.fromEntries(marks.map((m) => [m.name, m.startTime - t0]))]);
+      }
     });
     obs.observe(document.body, { childList: true, subtree: true });
     document.querySelector(button).click();
   }), [byId('import-commit'), byId('import-result')]);
-  return [read, write];
+  lastCommit = write[1];
+  return [read, write[0]];
 }
 
 async function timedDownload(page, id) {
@@ -127,7 +136,7 @@ const cpu = os.cpus()[0]?.model || 'unknown CPU';
 for (const shape of SHAPES) {
   const { customersFile, purchasesFile } = writeFiles(shape);
   const sizes = [mb(customersFile), mb(purchasesFile)];
-  const phaseTimes = { read: [], decode: [], rows: [], plan: [] };
+  const phaseTimes = { read: [], decode: [], rows: [], plan: [], commitRead: [], commitShards: [], commitRows: [], commitDone: [], commitShown: [] };
   const results = { reopen: [], reloaded: [], memImportJs: [], memImportWasm: [], memReopenJs: [], memReopenWasm: [], customersRead: [], customersWrite: [], purchasesRead: [], purchasesWrite: [], total: [], json: [], csv: [], papaparse: [], ours: [] };
   for (let run = 0; run < RUNS; run++) {
     // The CSP is bypassed only so the peer (papaparse) can be injected into the same page.
@@ -146,6 +155,12 @@ for (const shape of SHAPES) {
       phaseTimes.plan.push(p['import:planned'] - p['import:rows']);
       // The rest: reading the file's bytes before, drawing the preview after.
       phaseTimes.read.push(pr - (p['import:planned'] - p['import:read']));
+      const c = lastCommit;
+      phaseTimes.commitRead.push(c['commit:read']);
+      phaseTimes.commitShards.push(c['commit:shards-put'] - c['commit:read']);
+      phaseTimes.commitRows.push(c['commit:rows-put'] - c['commit:shards-put']);
+      phaseTimes.commitDone.push(c['commit:committed'] - c['commit:rows-put']);
+      phaseTimes.commitShown.push(pw - c['commit:committed']);
     }
     const created = await page.getAttribute(`${byId('import-result')} [data-created]`, 'data-created');
     if (Number(created) !== PURCHASES) throw new Error(`created ${created} purchases, expected ${PURCHASES}`);
@@ -206,6 +221,11 @@ for (const shape of SHAPES) {
   console.log(`| — of which: read, check, match and stage every row | — | ${fmt(phaseTimes.rows)} |`);
   console.log(`| — of which: finish the plan | — | ${fmt(phaseTimes.plan)} |`);
   console.log(`| — of which: the rest (file read, preview drawn) | — | ${fmt(phaseTimes.read)} |`);
+  console.log(`| purchases commit: click → stored shards read | — | ${fmt(phaseTimes.commitRead)} |`);
+  console.log(`| — then shards decoded, changed, tiers settled, encoded and put | — | ${fmt(phaseTimes.commitShards)} |`);
+  console.log(`| — then list rows put | — | ${fmt(phaseTimes.commitRows)} |`);
+  console.log(`| — then the transaction committed | — | ${fmt(phaseTimes.commitDone)} |`);
+  console.log(`| — then the page's workbook and list updated, result shown | — | ${fmt(phaseTimes.commitShown)} |`);
   console.log(`| ours ÷ papaparse (target ≤ 1.0×) | ≤ 1.0× | ${(median(results.ours) / median(results.papaparse)).toFixed(1)}× |`);
 }
 await browser.close();
