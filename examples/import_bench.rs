@@ -148,7 +148,10 @@ fn main() {
             }
             println!("  phases: decode {t_decode} ms, decode+read {n} rows {} ms", t.elapsed().as_millis());
         }
-        let (ms, problems, _) = import(Kind::Purchases, &purchases, &wb);
+        let (ms, problems, recs) = import(Kind::Purchases, &purchases, &wb);
+        if std::env::var("ENCODE").is_ok() {
+            encode_timing(recs);
+        }
         println!("native import {shape}, purchases CSV ({:.1} MB): {ms:.0} ms, {problems} problems", mb(&purchases));
     }
     let lines = std::env::var("SALES_LINES").map_or(541_909, |n| n.parse().unwrap());
@@ -162,4 +165,23 @@ fn main() {
         sales.len() as f64 / 1e6,
         records.len()
     );
+}
+
+#[allow(dead_code)]
+fn encode_timing(records: Vec<tierbook::domain::model::CustomerRecord>) {
+    let mut wb = Workbook::default();
+    wb.insert_records(records);
+    let t = Instant::now();
+    let mut total = 0;
+    for shard in &wb.shards {
+        total += tierbook::domain::codec::encode_shard(shard).len();
+    }
+    println!("encode: {} ms, {} MB", t.elapsed().as_millis(), total / 1_000_000);
+    let t = Instant::now();
+    let mut n = 0;
+    for shard in &wb.shards {
+        let bytes = tierbook::domain::codec::encode_shard(shard);
+        n += tierbook::domain::codec::decode_shard(&bytes).map(|s| s.records.len()).unwrap_or(0);
+    }
+    println!("encode+decode: {} ms, {n}", t.elapsed().as_millis());
 }

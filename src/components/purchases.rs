@@ -71,12 +71,12 @@ impl RelatedSpec for Purchases {
     fn cells(r: &Purchase, _lang: Lang) -> Vec<String> {
         vec![
             r.date.to_string(),
-            r.product.clone(),
-            r.category.clone(),
+            r.product.to_string(),
+            r.category.to_string(),
             r.quantity.to_string(),
             format_grouped(r.amount_cents),
-            r.payment.clone(),
-            r.channel.clone(),
+            r.payment.to_string(),
+            r.channel.to_string(),
         ]
     }
 }

@@ -66,12 +66,12 @@ impl From<PurchaseV4> for Purchase {
         Purchase {
             id: p.id,
             date: p.date,
-            product: p.product,
-            category: p.category,
+            product: p.product.into(),
+            category: p.category.into(),
             quantity: p.quantity,
             amount_cents: p.amount_cents,
-            payment: p.payment,
-            channel: p.channel,
+            payment: p.payment.into(),
+            channel: p.channel.into(),
             updated_at: p.updated_at,
             ..Default::default()
         }
@@ -264,12 +264,12 @@ impl From<Purchase> for PurchaseV4 {
         PurchaseV4 {
             id: p.id,
             date: p.date,
-            product: p.product,
-            category: p.category,
+            product: p.product.into(),
+            category: p.category.into(),
             quantity: p.quantity,
             amount_cents: p.amount_cents,
-            payment: p.payment,
-            channel: p.channel,
+            payment: p.payment.into(),
+            channel: p.channel.into(),
             updated_at: p.updated_at,
         }
     }

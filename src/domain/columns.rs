@@ -552,12 +552,12 @@ pub fn related_cell(owner: &Customer, item: &super::workbook::Related, key: &str
     match item {
         Related::Purchase(p) => match key {
             "date" => p.date.to_string(),
-            "product" => p.product.clone(),
-            "category" => p.category.clone(),
+            "product" => p.product.to_string(),
+            "category" => p.category.to_string(),
             "quantity" => p.quantity.to_string(),
             "amount" => format_plain(p.amount_cents),
-            "payment" => p.payment.clone(),
-            "channel" => p.channel.clone(),
+            "payment" => p.payment.to_string(),
+            "channel" => p.channel.to_string(),
             "order-no" => p.order_no.clone(),
             "unit-price" => p.unit_price_cents.map(format_plain).unwrap_or_default(),
             "status" => {

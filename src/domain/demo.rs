@@ -142,12 +142,12 @@ pub fn generate(first_id: u64, customers: usize, purchases: usize, today: Day, s
             id: new_id(),
             // Squared again so recent months are busier than years ago, as in a living shop.
             date: last_day.plus_days(-(((last_day.0 - since.0) as f64) * rng.f64() * rng.f64()) as i32),
-            product: product.to_string(),
-            category: category.to_string(),
+            product: product.into(),
+            category: category.into(),
             quantity,
             amount_cents: price * quantity as i64,
-            payment: pick(&mut rng, PAYMENTS).to_string(),
-            channel: pick(&mut rng, CHANNELS).to_string(),
+            payment: pick(&mut rng, PAYMENTS).into(),
+            channel: pick(&mut rng, CHANNELS).into(),
             updated_at: 0,
             ..Default::default()
         });
@@ -162,7 +162,7 @@ pub fn generate(first_id: u64, customers: usize, purchases: usize, today: Day, s
                 score,
                 nps: Some((score * 2).min(10) - rng.u8(0..2)),
                 comment: pick(&mut rng, COMMENTS).to_string(),
-                channel: pick(&mut rng, CHANNELS).to_string(),
+                channel: pick(&mut rng, CHANNELS).into(),
                 product: String::new(),
                 handled: rng.bool(),
                 updated_at: 0,

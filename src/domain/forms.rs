@@ -4,6 +4,7 @@
 use super::day::Day;
 use super::model::*;
 use super::money::{self, AmountError};
+use super::text::Text;
 use super::tiers::{CarriedOver, OpeningBalance};
 use super::trim::trim;
 
@@ -55,6 +56,15 @@ impl Checker {
             self.fail(field, Problem::TooLong(max));
         }
         value.to_string()
+    }
+
+    /// `text`, as a shared value (text that repeats across many records).
+    fn shared_text(&mut self, field: &str, value: &str, max: usize) -> Text {
+        let value = trim(value);
+        if value.len() > max && value.chars().count() > max {
+            self.fail(field, Problem::TooLong(max));
+        }
+        Text::new(value)
     }
 
     fn required(&mut self, field: &str, value: &str, max: usize) -> String {
@@ -417,12 +427,12 @@ impl PurchaseForm {
     pub fn from_purchase(p: &Purchase) -> PurchaseForm {
         PurchaseForm {
             date: p.date.to_string(),
-            product: p.product.clone(),
-            category: p.category.clone(),
+            product: p.product.to_string(),
+            category: p.category.to_string(),
             quantity: p.quantity.to_string(),
             amount: money::format_plain(p.amount_cents),
-            payment: p.payment.clone(),
-            channel: p.channel.clone(),
+            payment: p.payment.to_string(),
+            channel: p.channel.to_string(),
         }
     }
 
@@ -459,12 +469,12 @@ impl PurchaseInput<'_> {
         let purchase = Purchase {
             id,
             date: ck.date("date", self.date, None),
-            product: ck.text("product", self.product, 200),
-            category: ck.text("category", self.category, 100),
+            product: ck.shared_text("product", self.product, 200),
+            category: ck.shared_text("category", self.category, 100),
             quantity,
             amount_cents: ck.amount("amount", self.amount),
-            payment: ck.text("payment", self.payment, 100),
-            channel: ck.text("channel", self.channel, 100),
+            payment: ck.shared_text("payment", self.payment, 100),
+            channel: ck.shared_text("channel", self.channel, 100),
             updated_at: 0,
             ..Default::default()
         };
@@ -508,12 +518,12 @@ impl PurchaseInput<'_> {
         let purchase = Purchase {
             id: 0,
             date: ck.date("date", self.date, None),
-            product: ck.text("product", self.product, 200),
-            category: ck.text("category", self.category, 100),
+            product: ck.shared_text("product", self.product, 200),
+            category: ck.shared_text("category", self.category, 100),
             quantity: quantity.abs(),
             amount_cents: if is_return { -amount_cents.abs() } else { amount_cents },
-            payment: ck.text("payment", self.payment, 100),
-            channel: ck.text("channel", self.channel, 100),
+            payment: ck.shared_text("payment", self.payment, 100),
+            channel: ck.shared_text("channel", self.channel, 100),
             updated_at: 0,
             unit_price_cents: unit_price.map(|p| (p.abs() * 100.0).round() as i64),
             order_no,

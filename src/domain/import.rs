@@ -1474,7 +1474,10 @@ mod tests {
         let amounts = |r: &CustomerRecord| r.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>();
         assert_eq!(
             (products(&plan.records[0]), amounts(&plan.records[0])),
-            (vec!["old", "a", "c", "f"].into_iter().map(String::from).collect(), vec![100, 100, 300, 600])
+            (
+                vec!["old", "a", "c", "f"].into_iter().map(crate::domain::text::Text::from).collect(),
+                vec![100, 100, 300, 600]
+            )
         );
         // Bob's order O1 has two lines: one purchase, its amounts added up.
         assert_eq!(amounts(&plan.records[1]), [700, 400]);

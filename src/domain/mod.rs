@@ -23,6 +23,7 @@ pub mod sealed;
 pub mod sheet;
 pub mod spreadsheet;
 pub mod terms;
+pub mod text;
 pub mod tiers;
 pub mod trim;
 pub mod workbook;

@@ -1,5 +1,6 @@
 //! The records of a workbook. Plain data: no browser types, so everything here is tested on the host.
 
+use super::text::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -94,13 +95,13 @@ pub struct Purchase {
     pub id: u64,
     pub date: Day,
     /// Product of a one-line purchase; of an order, its lines' products joined.
-    pub product: String,
-    pub category: String,
+    pub product: Text,
+    pub category: Text,
     pub quantity: f64,
     /// Amount in cents (分): money is never a float. Negative for a return.
     pub amount_cents: i64,
-    pub payment: String,
-    pub channel: String,
+    pub payment: Text,
+    pub channel: Text,
     pub updated_at: i64,
     /// The order or invoice number, when the file had one.
     #[serde(default)]
@@ -143,9 +144,12 @@ impl Purchase {
         self.amount_cents += line.amount_cents;
         self.quantity += line.quantity;
         if !line.product.is_empty() && self.product.chars().count() < 200 {
-            let joined =
-                if self.product.is_empty() { line.product } else { format!("{}; {}", self.product, line.product) };
-            self.product = joined.chars().take(200).collect();
+            let joined = if self.product.is_empty() {
+                line.product.to_string()
+            } else {
+                format!("{}; {}", self.product, line.product)
+            };
+            self.product = Text::from(joined.chars().take(200).collect::<String>());
         }
     }
 }
@@ -153,7 +157,7 @@ impl Purchase {
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PurchaseLine {
-    pub product: String,
+    pub product: Text,
     pub quantity: f64,
     pub unit_price_cents: Option<i64>,
     pub amount_cents: i64,

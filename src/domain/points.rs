@@ -89,7 +89,7 @@ pub fn ledger(record: &CustomerRecord, policy: &TierPolicy, referral_dates: &[Da
         let bonus = if birthday { policy.birthday_multiplier } else { 1.0 };
         let points = (p.amount_cents as f64 / 100.0 * policy.points_per_yuan * multiplier * bonus).floor() as i64;
         let kind = if birthday && bonus != 1.0 { EntryKind::BirthdayPurchase } else { EntryKind::Purchase };
-        earned.push(Entry { date: p.date, kind, points, note: p.product.clone() });
+        earned.push(Entry { date: p.date, kind, points, note: p.product.to_string() });
     }
     for f in record.feedback.iter().filter(|f| f.date <= as_of && policy.feedback_bonus > 0) {
         earned.push(Entry {
@@ -199,7 +199,7 @@ mod tests {
                     id: i as u64,
                     date: day(d),
                     amount_cents: *c,
-                    product: format!("p{i}"),
+                    product: format!("p{i}").into(),
                     ..Default::default()
                 })
                 .collect(),

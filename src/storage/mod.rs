@@ -609,6 +609,7 @@ impl Store {
                 }
             };
         }
+        crate::files::mark("commit:decoded");
         let touched = match apply_batch(current, changes, now, settle) {
             Ok(touched) => touched,
             Err(conflict) => {
@@ -616,6 +617,7 @@ impl Store {
                 return Err(StoreError::Conflict(conflict));
             }
         };
+        crate::files::mark("commit:applied");
         for (s, shard) in &touched {
             if shard.records.is_empty() {
                 store.delete(shard_key(*s))?;
