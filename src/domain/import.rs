@@ -932,17 +932,19 @@ impl Importer {
 
     /// Appends the purchases this import adds to their customers' files, in file order, each
     /// file's list grown once to its final size.
-    fn hand_out_purchases(&mut self) {
+    /// Returns how many each staged file was handed.
+    fn hand_out_purchases(&mut self) -> Vec<usize> {
         let mut added = vec![0usize; self.records.len()];
         for (at, _) in &self.added_purchases {
             added[*at as usize] += 1;
         }
-        for (record, n) in self.records.iter_mut().zip(added) {
-            record.purchases.reserve_exact(n);
+        for (record, n) in self.records.iter_mut().zip(&added) {
+            record.purchases.reserve_exact(*n);
         }
         for (at, purchase) in std::mem::take(&mut self.added_purchases) {
             self.records[at as usize].purchases.push(purchase);
         }
+        added
     }
 
     /// How far the rows taken so far got: (created, updated, skipped).
@@ -966,19 +968,20 @@ impl Importer {
                 }),
             }
         }
-        self.hand_out_purchases();
-        // Customers whose file came out exactly as it was are left alone.
+        let added = self.hand_out_purchases();
+        // Customers whose file came out exactly as it was are left alone (one that was handed
+        // purchases has changed: no need to compare).
         let mut before = Vec::new();
         let mut records = Vec::new();
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
-        let mut staged: Vec<Option<CustomerRecord>> = self.records.into_iter().map(Some).collect();
+        let mut staged = self.records;
         let mut befores = self.before;
         for (id, at) in order {
-            let record = staged[at].take().expect("each staged once");
+            let record = std::mem::take(&mut staged[at]);
             let old = befores[at].take();
-            if old.as_ref() != Some(&record) {
+            if added[at] > 0 || old.as_ref() != Some(&record) {
                 before.push((id, old));
                 records.push(record);
             }
