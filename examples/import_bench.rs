@@ -167,7 +167,7 @@ fn main() {
     );
 }
 
-#[allow(dead_code)]
+/// `ENCODE=1`: how long writing (and reading back) every shard takes once the purchases are in.
 fn encode_timing(records: Vec<tierbook::domain::model::CustomerRecord>) {
     let mut wb = Workbook::default();
     wb.insert_records(records);

@@ -125,9 +125,19 @@ async function importFile(page, kind, file) {
 }
 
 async function timedDownload(page, id) {
-  // The export is built and handed to the browser inside the click handler: timed in the page.
+  // From the click to the browser's download event. The JSON export is built after the click
+  // handler returns (it may be sealed with a passphrase first), so timing the handler alone
+  // would miss it: the clock runs in the page until the download link is clicked.
   const downloaded = page.waitForEvent('download', { timeout: 300000 });
-  const ms = await page.evaluate((sel) => { const t0 = performance.now(); document.querySelector(sel).click(); return performance.now() - t0; }, byId(id));
+  const ms = await page.evaluate((sel) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      if (this.download) { HTMLAnchorElement.prototype.click = click; resolve(performance.now() - t0); }
+      return click.call(this);
+    };
+    document.querySelector(sel).click();
+  }), byId(id));
   await (await downloaded).delete();
   return ms;
 }
