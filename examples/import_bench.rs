@@ -119,7 +119,7 @@ fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::d
         taken += 1;
         // As the Import page does after its first slice of rows.
         if taken == 5_000 {
-            importer.expect_rows((taken as f64 / rows.progress().max(1e-6) * 1.02) as usize);
+            importer.expect_rows(taken, rows.progress());
         }
     }
     let plan = importer.finish();

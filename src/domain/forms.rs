@@ -49,22 +49,23 @@ impl Checker {
         self.errors.push(FieldError { field: field.to_string(), problem });
     }
 
-    fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+    /// The value trimmed, noted as too long if it has more than `max` characters.
+    fn trimmed<'v>(&mut self, field: &str, value: &'v str, max: usize) -> &'v str {
         let value = trim(value);
         // Never more characters than bytes: only long text needs counting.
         if value.len() > max && value.chars().count() > max {
             self.fail(field, Problem::TooLong(max));
         }
-        value.to_string()
+        value
+    }
+
+    fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        self.trimmed(field, value, max).to_string()
     }
 
     /// `text`, as a shared value (text that repeats across many records).
     fn shared_text(&mut self, field: &str, value: &str, max: usize) -> Text {
-        let value = trim(value);
-        if value.len() > max && value.chars().count() > max {
-            self.fail(field, Problem::TooLong(max));
-        }
-        Text::new(value)
+        Text::new(self.trimmed(field, value, max))
     }
 
     fn required(&mut self, field: &str, value: &str, max: usize) -> String {

@@ -228,9 +228,8 @@ pub struct Importer {
     /// Where each (customer, record id) of the imported kind sits in its staged file, so a
     /// customer with thousands of purchases is not searched row by row.
     positions: HashMap<(CustomerId, u64), usize>,
-    /// The file names its records (a `row-id` column): rows update the record with that id.
-    row_ids: bool,
-    /// The columns of the customer code and the record id (every row reads them).
+    /// The columns of the customer code and of the record id (every row reads them). A file
+    /// with a `row-id` column names its records: rows update the record with that id.
     code_column: Option<usize>,
     row_id_column: Option<usize>,
 }
@@ -271,7 +270,6 @@ impl Importer {
                 .collect(),
             positions: HashMap::default(),
             purchase_columns: PURCHASE_KEYS.map(|key| settings.mapping.iter().position(|t| *t == Target::Field(key))),
-            row_ids: settings.mapping.contains(&Target::Field("row-id")),
             code_column: settings.mapping.iter().position(|t| *t == Target::Field("customer-id")),
             row_id_column: settings.mapping.iter().position(|t| *t == Target::Field("row-id")),
             settings,
@@ -454,7 +452,7 @@ impl Importer {
 
     /// Whether the file names its records (then rows update the record with that id).
     fn has_row_ids(&self) -> bool {
-        self.row_ids
+        self.row_id_column.is_some()
     }
 
     /// Takes in one row of the file.
@@ -921,10 +919,11 @@ impl Importer {
         }
     }
 
-    /// Makes room at once for about `rows` rows in all (worked out from how far into the
-    /// file the first rows reached): the list of added purchases is then not copied each
-    /// time it fills, and does not briefly need twice its size in memory.
-    pub fn expect_rows(&mut self, rows: usize) {
+    /// Makes room at once for the rows of the whole file, judged from the first `rows_read`
+    /// rows having reached `fraction_read` of its bytes: the list of added purchases is then
+    /// not copied each time it fills, and does not briefly need twice its size in memory.
+    pub fn expect_rows(&mut self, rows_read: usize, fraction_read: f64) {
+        let rows = (rows_read as f64 / fraction_read.max(1e-6) * 1.02) as usize;
         if self.settings.kind == Kind::Purchases {
             self.added_purchases.reserve(rows.saturating_sub(self.added_purchases.len()));
         }
@@ -1468,7 +1467,7 @@ mod tests {
         let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let mut importer = Importer::new(settings(Kind::Purchases, auto_map(Kind::Purchases, &header, &[])), &wb, 5);
         // A guess of the rows to come only makes room; a wrong one changes nothing.
-        importer.expect_rows(2);
+        importer.expect_rows(1, 0.5);
         while let Some(row) = rows.next_row() {
             importer.take(row, &wb);
         }

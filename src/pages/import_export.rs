@@ -299,7 +299,7 @@ pub fn ImportExport() -> impl IntoView {
                 if !sized {
                     // After the first slice: the rows to come, judged by the bytes read so far.
                     sized = true;
-                    importer.expect_rows((rows as f64 / reader.progress().max(1e-6) * 1.02) as usize);
+                    importer.expect_rows(rows, reader.progress());
                 }
                 progress.set(Some(reader.progress()));
                 yield_to_browser().await;
