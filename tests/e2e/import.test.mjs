@@ -225,8 +225,9 @@ test('two diverged backups merge: nothing lost, the newer change kept, the repla
   await choose(b, 'backup', shared.file);
   await commit(b);
 
-  // B edits the customer first, A later: A's change is the newer one.
-  for (const [page, city] of [[b, '苏州'], [a, '杭州']]) {
+  // B edits the customer first, A later: A's change is the newer one. Neither city is one the
+  // demo generates, so both edits are changes.
+  for (const [page, city] of [[b, '苏州'], [a, '厦门']]) {
     await page.click(byId('nav-customers'));
     await page.fill(byId('customer-search'), name);
     await page.click(`${byId('customer-row')}[data-customer-id="${id}"]`);
@@ -247,7 +248,7 @@ test('two diverged backups merge: nothing lost, the newer change kept, the repla
   assert.deepEqual(await commit(b), { created: 1, updated: 1, skipped: 299 });
   const rows = await b.locator(byId('conflict-row')).allTextContents();
   assert.equal(rows.length, 1, rows.join('\n'));
-  assert.match(rows[0], new RegExp(`${id}.*城市.*杭州.*苏州`));
+  assert.match(rows[0], new RegExp(`${id}.*城市.*厦门.*苏州`));
   await b.reload();
   await b.click(byId('nav-customers'));
   await b.waitForSelector(byId('customer-count'));
@@ -259,7 +260,7 @@ test('two diverged backups merge: nothing lost, the newer change kept, the repla
   await b.click(byId('nav-customers'));
   await b.fill(byId('customer-search'), name);
   await b.click(`${byId('customer-row')}[data-customer-id="${id}"]`);
-  assert.match(await b.textContent(byId('customer-card')), /杭州/);
+  assert.match(await b.textContent(byId('customer-card')), /厦门/);
   await first.close();
   await second.close();
 });
