@@ -147,6 +147,32 @@ pub struct ImportPlan {
 
 const PREVIEW_ROWS: usize = 20;
 
+/// The purchases an import adds, in blocks of a fixed size: the list never copies itself as it
+/// grows, and `finish` frees it block by block.
+#[derive(Default)]
+struct AddedPurchases {
+    blocks: Vec<Vec<(u32, Purchase)>>,
+}
+
+const ADDED_BLOCK: usize = 16_384;
+
+impl AddedPurchases {
+    /// Adds a purchase for the staged file at `at`; returns its place in the list.
+    fn push(&mut self, at: usize, purchase: Purchase) -> usize {
+        if self.blocks.last().is_none_or(|b| b.len() == ADDED_BLOCK) {
+            self.blocks.push(Vec::with_capacity(ADDED_BLOCK));
+        }
+        let block = self.blocks.len() - 1;
+        let last = &mut self.blocks[block];
+        last.push((at as u32, purchase));
+        block * ADDED_BLOCK + last.len() - 1
+    }
+
+    fn get_mut(&mut self, place: usize) -> &mut Purchase {
+        &mut self.blocks[place / ADDED_BLOCK][place % ADDED_BLOCK].1
+    }
+}
+
 #[derive(Clone, Copy)]
 struct CodeEntry {
     id: CustomerId,
@@ -161,6 +187,8 @@ const NOT_STAGED: u32 = u32::MAX;
 /// (rows already there are the same file imported again).
 struct Had {
     items: usize,
+    /// Purchases this import adds to the file (handed out at the end).
+    added: usize,
     order_numbers: Option<FxHashSet<String>>,
     contents: Option<FxHashSet<u64>>,
 }
@@ -206,10 +234,10 @@ pub struct Importer {
     /// Orders started in this import: (customer, order number) → place in `added_purchases`.
     orders: HashMap<(CustomerId, String), usize>,
     /// Purchases this import adds, in file order, each with its customer's place in `records`.
-    /// Kept in one list and handed to the files by `finish`, each file's list sized once:
-    /// pushing into 100,000 files' lists row by row spent a third of the rows' time growing
-    /// them, and left their spare capacity in memory.
-    added_purchases: Vec<(u32, Purchase)>,
+    /// Handed to the files by `finish`, each file's list sized once: pushing into 100,000
+    /// files' lists row by row spent a third of the rows' time growing them, and left their
+    /// spare capacity in memory.
+    added_purchases: AddedPurchases,
     /// Per staged customer (aligned with `records`), what they had before the import.
     had: Vec<Had>,
     no_customer_lines: Vec<u64>,
@@ -248,7 +276,7 @@ impl Importer {
             next_code: settings.code_format.highest(wb.records().map(|r| r.customer.code.as_str())) + 1,
             rng: fastrand::Rng::with_seed(settings.seed ^ settings.now as u64),
             orders: HashMap::default(),
-            added_purchases: Vec::new(),
+            added_purchases: AddedPurchases::default(),
             had: Vec::new(),
             no_customer_lines: Vec::new(),
             referrers: Vec::new(),
@@ -434,7 +462,7 @@ impl Importer {
         let items = current.as_ref().map_or(0, |r| related_count(r, self.settings.kind));
         self.records.push(current.clone().unwrap_or_default());
         self.before.push(current);
-        self.had.push(Had { items, order_numbers: None, contents: None });
+        self.had.push(Had { items, added: 0, order_numbers: None, contents: None });
         let at = self.records.len() - 1;
         self.staged.insert(id, at);
         // Remembered beside the code, so the customer's next row needs no second lookup.
@@ -823,7 +851,7 @@ impl Importer {
         let now = self.settings.now;
         match found {
             Some(added) => {
-                self.added_purchases[added].1.add_line(line.purchase);
+                self.added_purchases.get_mut(added).add_line(line.purchase);
                 self.counts.lines_merged += 1;
             }
             None => {
@@ -831,8 +859,9 @@ impl Importer {
                 purchase.updated_at = now;
                 // Copied only while the preview still takes rows.
                 let shown = (self.preview.len() < PREVIEW_ROWS).then(|| purchase.clone());
-                self.added_purchases.push((at as u32, purchase));
-                self.orders.insert(key, self.added_purchases.len() - 1);
+                let added = self.added_purchases.push(at, purchase);
+                self.had[at].added += 1;
+                self.orders.insert(key, added);
                 self.counts.created += 1;
                 if let Some(purchase) = shown {
                     self.preview_related(owner, row.line, Related::Purchase(purchase));
@@ -899,7 +928,10 @@ impl Importer {
                 let id = item.id();
                 match item {
                     // Handed to the file at `finish` (unless rows may name it by position).
-                    Related::Purchase(purchase) if !track_positions => self.added_purchases.push((at as u32, purchase)),
+                    Related::Purchase(purchase) if !track_positions => {
+                        self.added_purchases.push(at, purchase);
+                        self.had[at].added += 1;
+                    }
                     item => push_related(record, item),
                 }
                 if track_positions {
@@ -919,31 +951,18 @@ impl Importer {
         }
     }
 
-    /// Makes room at once for the rows of the whole file, judged from the first `rows_read`
-    /// rows having reached `fraction_read` of its bytes: the list of added purchases is then
-    /// not copied each time it fills, and does not briefly need twice its size in memory.
-    pub fn expect_rows(&mut self, rows_read: usize, fraction_read: f64) {
-        let rows = (rows_read as f64 / fraction_read.max(1e-6) * 1.02) as usize;
-        if self.settings.kind == Kind::Purchases {
-            self.added_purchases.reserve(rows.saturating_sub(self.added_purchases.len()));
-        }
-    }
-
     /// Appends the purchases this import adds to their customers' files, in file order, each
-    /// file's list grown once to its final size.
-    /// Returns how many each staged file was handed.
-    fn hand_out_purchases(&mut self) -> Vec<usize> {
-        let mut added = vec![0usize; self.records.len()];
-        for (at, _) in &self.added_purchases {
-            added[*at as usize] += 1;
+    /// file's list grown once to its final size. Each block of the list is freed as soon as it
+    /// is handed out, so the files' lists reuse its memory rather than doubling the peak.
+    fn hand_out_purchases(&mut self) {
+        for (record, had) in self.records.iter_mut().zip(&self.had) {
+            record.purchases.reserve_exact(had.added);
         }
-        for (record, n) in self.records.iter_mut().zip(&added) {
-            record.purchases.reserve_exact(*n);
+        for block in std::mem::take(&mut self.added_purchases).blocks {
+            for (at, purchase) in block {
+                self.records[at as usize].purchases.push(purchase);
+            }
         }
-        for (at, purchase) in std::mem::take(&mut self.added_purchases) {
-            self.records[at as usize].purchases.push(purchase);
-        }
-        added
     }
 
     /// How far the rows taken so far got: (created, updated, skipped).
@@ -967,11 +986,11 @@ impl Importer {
                 }),
             }
         }
-        let added = self.hand_out_purchases();
+        self.hand_out_purchases();
         // Customers whose file came out exactly as it was are left alone (one that was handed
         // purchases has changed: no need to compare).
-        let mut before = Vec::new();
-        let mut records = Vec::new();
+        let mut before = Vec::with_capacity(self.staged.len());
+        let mut records = Vec::with_capacity(self.staged.len());
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
@@ -980,7 +999,7 @@ impl Importer {
         for (id, at) in order {
             let record = std::mem::take(&mut staged[at]);
             let old = befores[at].take();
-            if added[at] > 0 || old.as_ref() != Some(&record) {
+            if self.had[at].added > 0 || old.as_ref() != Some(&record) {
                 before.push((id, old));
                 records.push(record);
             }
@@ -1466,8 +1485,6 @@ mod tests {
                     3,2026-01-07,f,6,\n";
         let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let mut importer = Importer::new(settings(Kind::Purchases, auto_map(Kind::Purchases, &header, &[])), &wb, 5);
-        // A guess of the rows to come only makes room; a wrong one changes nothing.
-        importer.expect_rows(1, 0.5);
         while let Some(row) = rows.next_row() {
             importer.take(row, &wb);
         }

@@ -270,7 +270,6 @@ pub fn ImportExport() -> impl IntoView {
             import_settings.seed = crate::state::random_seed();
             let mut importer = app.workbook.with_untracked(|wb| Importer::new(import_settings, wb, headings.len()));
             let mut rows = 0usize;
-            let mut sized = false;
             loop {
                 let started = js_sys::Date::now();
                 let mut done = false;
@@ -295,11 +294,6 @@ pub fn ImportExport() -> impl IntoView {
                 });
                 if done {
                     break;
-                }
-                if !sized {
-                    // After the first slice: the rows to come, judged by the bytes read so far.
-                    sized = true;
-                    importer.expect_rows(rows, reader.progress());
                 }
                 progress.set(Some(reader.progress()));
                 yield_to_browser().await;
