@@ -132,7 +132,7 @@ impl Counts {
 
 pub struct ImportPlan {
     /// The new version of every customer the import changes.
-    pub records: Vec<Box<CustomerRecord>>,
+    pub records: Vec<CustomerRecord>,
     /// Each of those customers as they were before (None: created by the import).
     pub before: Vec<(CustomerId, Option<CustomerRecord>)>,
     pub problems: Vec<RowProblem>,
@@ -224,10 +224,7 @@ pub struct Importer {
     /// Each staged customer's place in `records` and `before` (small values keep the map
     /// compact; the files themselves sit in vectors).
     staged: HashMap<CustomerId, usize>,
-    /// Boxed: a file is moved from here into the plan and into its change (which holds a box),
-    /// not copied twice.
-    #[allow(clippy::vec_box)]
-    records: Vec<Box<CustomerRecord>>,
+    records: Vec<CustomerRecord>,
     before: Vec<Option<CustomerRecord>>,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
@@ -463,7 +460,7 @@ impl Importer {
             }
         }
         let items = current.as_ref().map_or(0, |r| related_count(r, self.settings.kind));
-        self.records.push(Box::new(current.clone().unwrap_or_default()));
+        self.records.push(current.clone().unwrap_or_default());
         self.before.push(current);
         self.had.push(Had { items, added: 0, order_numbers: None, contents: None });
         let at = self.records.len() - 1;
@@ -478,7 +475,7 @@ impl Importer {
     }
 
     fn staged(&self, id: CustomerId) -> Option<&CustomerRecord> {
-        self.staged.get(&id).map(|&at| &*self.records[at])
+        self.staged.get(&id).map(|&at| &self.records[at])
     }
 
     /// Whether the file names its records (then rows update the record with that id).
@@ -997,11 +994,12 @@ impl Importer {
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
-        let mut staged: Vec<Option<Box<CustomerRecord>>> = self.records.into_iter().map(Some).collect();
+        let mut staged = self.records;
         let mut befores = self.before;
         for (id, at) in order {
-            let (Some(record), old) = (staged[at].take(), befores[at].take()) else { continue };
-            if self.had[at].added > 0 || old.as_ref() != Some(&*record) {
+            let record = std::mem::take(&mut staged[at]);
+            let old = befores[at].take();
+            if self.had[at].added > 0 || old.as_ref() != Some(&record) {
                 before.push((id, old));
                 records.push(record);
             }
@@ -1211,11 +1209,6 @@ mod tests {
         importer.finish()
     }
 
-    #[allow(clippy::vec_box)]
-    fn unbox(records: Vec<Box<CustomerRecord>>) -> Vec<CustomerRecord> {
-        records.into_iter().map(|r| *r).collect()
-    }
-
     fn workbook_with(records: Vec<CustomerRecord>) -> Workbook {
         let mut wb = Workbook::default();
         wb.insert_records(records);
@@ -1280,7 +1273,7 @@ mod tests {
             ]
         );
         assert_eq!(plan.problems[1].column, Some(2));
-        let by_id: BTreeMap<u64, &CustomerRecord> = plan.records.iter().map(|r| (r.customer.id, &**r)).collect();
+        let by_id: BTreeMap<u64, &CustomerRecord> = plan.records.iter().map(|r| (r.customer.id, r)).collect();
         assert_eq!(by_id[&3].customer.city, "Paris");
         assert_eq!(by_id[&3].customer.email, "ann@x.cn", "an empty cell keeps what the card holds");
         assert_eq!((by_id[&9].customer.name.as_str(), by_id[&9].customer.city.as_str()), ("Bob B.", "Rome"));
@@ -1329,7 +1322,7 @@ mod tests {
 
         let purchases = "姓名,日期,金额\nBo,2024-01-02,10\n";
         let mut after = wb.clone();
-        after.insert_records(unbox(plan.records));
+        after.insert_records(plan.records);
         let plan = super::tests::plan(Kind::Purchases, purchases, &after);
         assert_eq!(plan.counts.created, 1, "{:?}", plan.problems);
         assert_eq!(plan.records[0].customer.code, "C1");
@@ -1422,7 +1415,7 @@ mod tests {
         assert_eq!(order.date, Day::from_ymd(2010, 12, 1).unwrap());
         assert!(first.purchases.iter().any(|p| p.order_no == "C536379" && p.amount_cents == -2_750));
         // Imported again: nothing doubles.
-        let wb = workbook_with(unbox(plan.records));
+        let wb = workbook_with(plan.records);
         let (mut rows, header) = RowReader::new(SALES, b',', 1).unwrap();
         let mut s = settings(Kind::Purchases, auto_map(Kind::Purchases, &header, &[]));
         s.create_customers = true;
@@ -1522,7 +1515,7 @@ mod tests {
         let text = "customer_id,date,product,amount\n3,2026-01-05,tea,10\n3,2026-01-05,tea,10\n";
         let first = plan(Kind::Purchases, text, &wb);
         assert_eq!(first.counts.created, 2, "two identical rows in one file are two purchases");
-        let wb = workbook_with(unbox(first.records));
+        let wb = workbook_with(first.records);
         let again = plan(Kind::Purchases, text, &wb);
         assert_eq!(again.counts, Counts { unchanged: 2, ..Default::default() });
         assert!(again.records.is_empty());
@@ -1538,7 +1531,7 @@ mod tests {
         for kind in [Kind::Purchases, Kind::Feedback, Kind::Interactions, Kind::Campaigns] {
             for lang in [Lang::Zh, Lang::En] {
                 let bytes = export_csv(kind, &wb, lang, &[], &policy);
-                let (text, _) = crate::domain::sheet::decode(bytes.as_slice(), None).unwrap();
+                let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
                 let plan = plan(kind, &text, &wb);
                 assert_eq!(plan.problems, vec![], "{kind:?} {lang:?}");
                 assert_eq!(plan.counts.created + plan.counts.updated, 0, "{kind:?} {lang:?}");
@@ -1547,7 +1540,7 @@ mod tests {
         }
         let empty = Workbook::default();
         let bytes = export_csv(Kind::Customers, &wb, Lang::Zh, &[], &policy);
-        let (text, _) = crate::domain::sheet::decode(bytes.as_slice(), None).unwrap();
+        let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
         let plan = plan(Kind::Customers, &text, &empty);
         assert_eq!(plan.problems, vec![]);
         assert_eq!(plan.counts.created, 30);

@@ -58,10 +58,8 @@ struct Pending {
     rejected_csv: Option<Vec<u8>>,
 }
 
-/// The file chosen (its name and the browser's handle), kept so a changed encoding or sheet
-/// can read it again. Its bytes are not kept: a 60 MB file would sit in memory twice, as
-/// bytes and as text, through the import and its write.
-type ChosenFile = (String, web_sys::File);
+/// The file chosen, kept so a changed mapping or encoding can read it again.
+type ChosenFile = (String, Rc<Vec<u8>>);
 
 fn match_order(code: &str) -> Vec<MatchKey> {
     match code {
@@ -130,7 +128,7 @@ pub fn ImportExport() -> impl IntoView {
     let import_passphrase = RwSignal::new(String::new());
 
     let analyse = move || {
-        let Some((file, handle)) = source.get_value() else { return };
+        let Some((file, bytes)) = source.get_value() else { return };
         run.update_value(|n| *n += 1);
         let this_run = run.get_value();
         analysis.set(None);
@@ -145,27 +143,17 @@ pub fn ImportExport() -> impl IntoView {
                 source.set_value(None);
                 app.show_error(message);
             };
-            if handle.size() > MAX_FILE_BYTES as f64 {
+            if bytes.len() > MAX_FILE_BYTES {
                 return fail(format!("{file}: {}", tr(lang, "file.too-big")));
             }
             progress.set(Some(0.0));
             yield_to_browser().await;
+            let spreadsheet = is_spreadsheet(&bytes);
             let cache_key = format!("{}/{}", encoding.get_untracked(), sheet.get_untracked());
             let cached = text_cache.with_value(|c| c.as_ref().filter(|(k, _)| *k == cache_key).map(|(_, t)| t.clone()));
-            let bytes = match cached {
-                Some(_) => Vec::new(),
-                None => match read_file(&handle).await {
-                    Ok(bytes) => bytes,
-                    Err(e) => return fail(format!("{file}: {e}")),
-                },
-            };
-            mark("import:read");
-            if run.get_value() != this_run {
-                return;
-            }
             let (text, used) = match cached {
                 Some(text) => (text, None),
-                None if is_spreadsheet(&bytes) => {
+                None if spreadsheet => {
                     let names = match sheet_names(&bytes) {
                         Ok(names) => names,
                         Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
@@ -177,7 +165,7 @@ pub fn ImportExport() -> impl IntoView {
                         Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
                     }
                 }
-                None => match decode(bytes, forced) {
+                None => match decode(&bytes, forced) {
                     Ok((text, used)) => (Rc::new(text), Some(used)),
                     Err(p) => return fail(file_problem(lang, &file, &p)),
                 },
@@ -324,7 +312,8 @@ pub fn ImportExport() -> impl IntoView {
                 plan.problems.iter().take(SHOWN_PROBLEMS).map(|p| import_problem(lang, &file, p, &headings)).collect();
             let rejected_csv = (!plan.rejected.is_empty())
                 .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
-            let changes = plan.records.into_iter().map(|record| Change::PutRecord { record, fresh: true }).collect();
+            let changes =
+                plan.records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), fresh: true }).collect();
             pending.set_value(Some(Pending {
                 changes,
                 undo: undo_changes(plan.before),
@@ -366,8 +355,16 @@ pub fn ImportExport() -> impl IntoView {
         sheets.set(Vec::new());
         sheet.set(0);
         text_cache.set_value(None);
-        source.set_value(Some((name, file)));
-        analyse();
+        leptos::task::spawn_local(async move {
+            match read_file(&file).await {
+                Ok(bytes) => {
+                    mark("import:read");
+                    source.set_value(Some((name, Rc::new(bytes))));
+                    analyse();
+                }
+                Err(e) => app.show_error(format!("{name}: {e}")),
+            }
+        });
     };
 
     let set_mapping = move |column: usize, value: String| {
