@@ -143,6 +143,9 @@ fn main() {
             println!("  phases: decode {t_decode} ms, decode+read {n} rows {} ms", t.elapsed().as_millis());
         }
         let (ms, problems, recs) = import(Kind::Purchases, &purchases, &wb);
+        if std::env::var("APPLY").is_ok() {
+            apply_timing(&wb, recs.clone());
+        }
         if std::env::var("ENCODE").is_ok() {
             encode_timing(recs);
         }
@@ -162,6 +165,22 @@ fn main() {
 }
 
 /// `ENCODE=1`: how long writing (and reading back) every shard takes once the purchases are in.
+/// The commit's apply step natively: the import's files put into a copy of the workbook's
+/// shards, each customer's tier settled (what the page's "changes applied, tiers settled" does).
+fn apply_timing(wb: &Workbook, records: Vec<tierbook::domain::model::CustomerRecord>) {
+    use tierbook::domain::workbook::{apply_batch, Change, Put};
+    use tierbook::domain::write_path::{tier_settler, ReferralIndex};
+    let shards = wb.shards.iter().cloned().enumerate().collect();
+    let changes: Vec<Change> =
+        records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), put: Put::FreshRecordsOnly }).collect();
+    let policy = preset("metals").unwrap();
+    let referrals = ReferralIndex::of(wb);
+    let settle = tier_settler(&policy, &referrals, Day::parse_iso("2026-11-24").unwrap(), changes.len());
+    let t = Instant::now();
+    let written = apply_batch(shards, changes, 2, &settle).map(|s| s.len()).unwrap_or(0);
+    println!("apply + settle: {} ms, {written} shards", t.elapsed().as_millis());
+}
+
 fn encode_timing(records: Vec<tierbook::domain::model::CustomerRecord>) {
     let mut wb = Workbook::default();
     wb.insert_records(records);

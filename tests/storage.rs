@@ -9,7 +9,7 @@ use tierbook::domain::customer_list::CustomerSummary;
 use tierbook::domain::day::Day;
 use tierbook::domain::demo;
 use tierbook::domain::model::{CustomFieldDef, CustomFieldKind, Customer, CustomerRecord, Purchase};
-use tierbook::domain::workbook::{shard_of, Change, Conflict, Related, Workbook};
+use tierbook::domain::workbook::{shard_of, Change, Conflict, Put, Related, Workbook};
 use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS, SUMMARIES};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -298,7 +298,7 @@ async fn sync_state_is_written_with_the_files_it_describes_and_deletions_are_rem
     let doc = SyncedDoc { rev: "1-abc".into(), digest: 5, stamp: 3, deleted: false, losers: vec![] };
     store
         .commit_pulled(
-            vec![Change::PutRecord { record: Box::new(pulled.clone()), fresh: false }],
+            vec![Change::PutRecord { record: Box::new(pulled.clone()), put: Put::AsGiven }],
             vec![(9, doc.clone())],
             None,
         )

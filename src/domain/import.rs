@@ -143,6 +143,9 @@ pub struct ImportPlan {
     pub preview: Vec<(u64, Vec<String>)>,
     /// The first lines that named no customer at all.
     pub no_customer_lines: Vec<u64>,
+    /// Whether the file edits customer cards (a customers file). Other files only add records
+    /// (and make new customers), so a card they hand back is the one they read.
+    pub cards_edited: bool,
 }
 
 const PREVIEW_ROWS: usize = 20;
@@ -1012,6 +1015,7 @@ impl Importer {
             counts: self.counts,
             preview: self.preview,
             no_customer_lines: self.no_customer_lines,
+            cards_edited: self.settings.kind == Kind::Customers,
         }
     }
 }

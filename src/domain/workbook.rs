@@ -162,6 +162,17 @@ fn remove_related(record: &mut CustomerRecord, kind: RelatedKind, at: usize) {
     }
 }
 
+/// How a `Change::PutRecord` is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    /// Exactly as given (a backup restored, an import undone): not stamped, not re-settled.
+    AsGiven,
+    /// A new version made now (an import): stamped, its card's changes noted, its tier settled.
+    Fresh,
+    /// `Fresh`, from a file that adds records but never edits cards (purchases, feedback…).
+    FreshRecordsOnly,
+}
+
 /// One user action. `base` is the `updated_at` the user started editing from (None: new),
 /// so an edit made on a stale copy is refused instead of overwriting a newer change.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,11 +187,9 @@ pub enum Change {
     /// A whole customer file at once (demo data, imports); refused if the number is taken.
     InsertRecord(Box<CustomerRecord>),
     /// A whole customer file replacing whatever has its number (an import, a merge, an undo).
-    /// `fresh`: a new version made now, stamped and its tier settled; otherwise it is put back
-    /// exactly as given (a backup restored, an import undone).
     PutRecord {
         record: Box<CustomerRecord>,
-        fresh: bool,
+        put: Put,
     },
     /// A file as a sync pulled it (None: deleted on the server), stored exactly as given —
     /// unless the stored file changed since the sync looked at it: `seen` is its change stamp
@@ -307,12 +316,16 @@ impl Shard {
                 audit(&mut record, now, "created", String::new(), String::new());
                 self.records.insert(id, *record);
             }
-            Change::PutRecord { mut record, fresh } => {
-                if fresh {
+            Change::PutRecord { mut record, put } => {
+                if put != Put::AsGiven {
                     let previous = self.records.get(&record.customer.id);
                     // A card the import left as it was (a purchases file touches 100,000 of them)
-                    // has no field changes to list: no need to compare field by field.
+                    // has no field changes to list. A file that never edits cards need not even
+                    // compare them, while the stored card is the version it was read against.
                     let card_unchanged = previous.is_some_and(|p| {
+                        if put == Put::FreshRecordsOnly && p.customer.updated_at == record.customer.updated_at {
+                            return true;
+                        }
                         let stamp = std::mem::replace(&mut record.customer.updated_at, p.customer.updated_at);
                         let same = p.customer == record.customer;
                         record.customer.updated_at = stamp;
@@ -452,7 +465,10 @@ pub fn apply_batch(
 ) -> Result<BTreeMap<usize, Shard>, Conflict> {
     let mut changed = std::collections::BTreeSet::new();
     for change in changes {
-        if !matches!(change, Change::SetTier { .. } | Change::PutRecord { fresh: false, .. } | Change::Pulled { .. }) {
+        if !matches!(
+            change,
+            Change::SetTier { .. } | Change::PutRecord { put: Put::AsGiven, .. } | Change::Pulled { .. }
+        ) {
             changed.insert(change.customer_id());
         }
         shards.entry(change.shard()).or_default().apply(change, now)?;
@@ -684,7 +700,10 @@ mod tests {
         };
         wb.apply_all(vec![Change::InsertRecord(Box::new(record("a", 0)))], 100).unwrap();
         let seen = std::cell::RefCell::new(Vec::new());
-        let put = |r, fresh| vec![Change::PutRecord { record: Box::new(r), fresh }];
+        let put = |r, fresh| {
+            let put = if fresh { Put::Fresh } else { Put::AsGiven };
+            vec![Change::PutRecord { record: Box::new(r), put }]
+        };
         let current = |wb: &Workbook| [(4usize, wb.shards[4].clone())].into_iter().collect();
         let out = apply_batch(current(&wb), put(record("b", 7), true), 50, &|r| seen.borrow_mut().push(r.customer.id))
             .unwrap();
@@ -695,6 +714,28 @@ mod tests {
                 .unwrap();
         assert_eq!((out[&4].records[&4].customer.name.as_str(), out[&4].records[&4].customer.updated_at), ("c", 7));
         assert_eq!(seen.borrow().len(), 1, "a record put back as it was is not re-settled");
+    }
+
+    #[test]
+    fn a_file_that_only_adds_records_skips_the_card_compare_only_while_the_stored_card_is_the_one_it_read() {
+        let stored = CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann") }, ..Default::default() };
+        let shard = |record: &CustomerRecord| {
+            let mut s = Shard::default();
+            s.records.insert(4, record.clone());
+            [(4usize, s)].into_iter().collect::<BTreeMap<_, _>>()
+        };
+        let put = |r: CustomerRecord| vec![Change::PutRecord { record: Box::new(r), put: Put::FreshRecordsOnly }];
+        let marks = |out: &BTreeMap<usize, Shard>| out[&4].records[&4].marks.fields.clone();
+        // Read against the stored card: taken as it is, no field noted as changed.
+        let same = stored.clone();
+        let out = apply_batch(shard(&stored), put(same), 50, &|_| {}).unwrap();
+        assert!(marks(&out).is_empty());
+        assert_eq!(out[&4].records[&4].customer.updated_at, 50);
+        // The stored card changed since the file was read (another tab renamed Ann): compared,
+        // and the file's older name is a change like any other.
+        let renamed = CustomerRecord { customer: Customer { updated_at: 45, ..customer(4, "Anna") }, ..stored.clone() };
+        let out = apply_batch(shard(&renamed), put(stored.clone()), 50, &|_| {}).unwrap();
+        assert_eq!(marks(&out).get("name"), Some(&50));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::import::Counts;
 use super::model::{CustomFieldDef, CustomerId, CustomerRecord};
 use super::reminders::Handled;
 use super::tiers::{evaluate, evaluate_all, metrics, referrals, PolicyError, TierPolicy};
-use super::workbook::{apply_batch, erasure, touched_shards, Change, Conflict, Shard, Workbook, SHARD_COUNT};
+use super::workbook::{apply_batch, erasure, touched_shards, Change, Conflict, Put, Shard, Workbook, SHARD_COUNT};
 use crate::texts::Lang;
 
 /// Where the workbook is kept. Each call is one atomic write: all of it is stored, or none.
@@ -165,7 +165,7 @@ pub fn backup_plan(
     policy: &TierPolicy,
     deleted_here: &super::backup::Deletions,
 ) -> BackupPlan {
-    let put = |record: CustomerRecord| Change::PutRecord { record: Box::new(record), fresh: false };
+    let put = |record: CustomerRecord| Change::PutRecord { record: Box::new(record), put: Put::AsGiven };
     if workbook.customer_count() == 0 {
         let undo = backup.customers.iter().map(|r| Change::DeleteCustomer { id: r.customer.id }).collect();
         return BackupPlan {
@@ -194,7 +194,7 @@ pub fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Ch
     before
         .into_iter()
         .map(|(id, old)| match old {
-            Some(record) => Change::PutRecord { record: Box::new(record), fresh: false },
+            Some(record) => Change::PutRecord { record: Box::new(record), put: Put::AsGiven },
             None => Change::DeleteCustomer { id },
         })
         .collect()
@@ -394,7 +394,7 @@ mod tests {
         let policy = preset("metals").unwrap();
         let mut referrals = ReferralIndex::of(&workbook);
         let all =
-            workbook.records().cloned().map(|r| Change::PutRecord { record: Box::new(r), fresh: false }).collect();
+            workbook.records().cloned().map(|r| Change::PutRecord { record: Box::new(r), put: Put::AsGiven }).collect();
         write(&store, &policy, &mut referrals, all, day("2026-06-30"), 1).unwrap();
         take(&mut workbook, write(&store, &policy, &mut referrals, plan.changes, day("2026-06-30"), 2).unwrap());
         assert!(workbook.get(1).is_none());
@@ -442,7 +442,7 @@ mod tests {
         let mut ours = record(1, "C00001", "2024-01-01");
         ours.customer.phone = "13800000001".into();
         ours.customer.updated_at = 10;
-        let put = vec![Change::PutRecord { record: Box::new(ours.clone()), fresh: false }];
+        let put = vec![Change::PutRecord { record: Box::new(ours.clone()), put: Put::AsGiven }];
         take(&mut workbook, write(&store, &policy, &mut referrals, put, today, 1).unwrap());
         let mut theirs = ours.clone();
         theirs.customer.phone = "13900000009".into();
@@ -472,7 +472,7 @@ mod tests {
         let restored = preset("stars").unwrap();
         let referrals = ReferralIndex::default();
         let defs = vec![CustomFieldDef { id: "vip".into(), label: "VIP".into(), kind: CustomFieldKind::Text }];
-        let put = vec![Change::PutRecord { record: Box::new(record(3, "C00003", "2025-01-01")), fresh: false }];
+        let put = vec![Change::PutRecord { record: Box::new(record(3, "C00003", "2025-01-01")), put: Put::AsGiven }];
         run(commit(&store, &current, &referrals, put, Some((&restored, &defs)), day("2026-06-30"), 1)).unwrap();
         assert_eq!(*store.definitions.borrow(), Some((restored, defs)));
     }

@@ -15,7 +15,7 @@ use crate::domain::model::CustomFieldDef;
 use crate::domain::sheet::{decode, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
 use crate::domain::spreadsheet::{is_spreadsheet, sheet_as_csv, sheet_names};
 use crate::domain::tiers::TierPolicy;
-use crate::domain::workbook::Change;
+use crate::domain::workbook::{Change, Put};
 use crate::domain::write_path::{backup_plan, undo_changes};
 use crate::files::{download, mark, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
@@ -312,8 +312,8 @@ pub fn ImportExport() -> impl IntoView {
                 plan.problems.iter().take(SHOWN_PROBLEMS).map(|p| import_problem(lang, &file, p, &headings)).collect();
             let rejected_csv = (!plan.rejected.is_empty())
                 .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
-            let changes =
-                plan.records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), fresh: true }).collect();
+            let put = if plan.cards_edited { Put::Fresh } else { Put::FreshRecordsOnly };
+            let changes = plan.records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), put }).collect();
             pending.set_value(Some(Pending {
                 changes,
                 undo: undo_changes(plan.before),
