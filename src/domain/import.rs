@@ -1535,7 +1535,7 @@ mod tests {
         for kind in [Kind::Purchases, Kind::Feedback, Kind::Interactions, Kind::Campaigns] {
             for lang in [Lang::Zh, Lang::En] {
                 let bytes = export_csv(kind, &wb, lang, &[], &policy);
-                let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
+                let (text, _) = crate::domain::sheet::decode(bytes.as_slice(), None).unwrap();
                 let plan = plan(kind, &text, &wb);
                 assert_eq!(plan.problems, vec![], "{kind:?} {lang:?}");
                 assert_eq!(plan.counts.created + plan.counts.updated, 0, "{kind:?} {lang:?}");
@@ -1544,7 +1544,7 @@ mod tests {
         }
         let empty = Workbook::default();
         let bytes = export_csv(Kind::Customers, &wb, Lang::Zh, &[], &policy);
-        let (text, _) = crate::domain::sheet::decode(&bytes, None).unwrap();
+        let (text, _) = crate::domain::sheet::decode(bytes.as_slice(), None).unwrap();
         let plan = plan(Kind::Customers, &text, &empty);
         assert_eq!(plan.problems, vec![]);
         assert_eq!(plan.counts.created, 30);

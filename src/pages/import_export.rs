@@ -58,8 +58,10 @@ struct Pending {
     rejected_csv: Option<Vec<u8>>,
 }
 
-/// The file chosen, kept so a changed mapping or encoding can read it again.
-type ChosenFile = (String, Rc<Vec<u8>>);
+/// The file chosen (its name and the browser's handle), kept so a changed encoding or sheet
+/// can read it again. Its bytes are not kept: a 60 MB file would sit in memory twice, as
+/// bytes and as text, through the import and its write.
+type ChosenFile = (String, web_sys::File);
 
 fn match_order(code: &str) -> Vec<MatchKey> {
     match code {
@@ -128,7 +130,7 @@ pub fn ImportExport() -> impl IntoView {
     let import_passphrase = RwSignal::new(String::new());
 
     let analyse = move || {
-        let Some((file, bytes)) = source.get_value() else { return };
+        let Some((file, handle)) = source.get_value() else { return };
         run.update_value(|n| *n += 1);
         let this_run = run.get_value();
         analysis.set(None);
@@ -143,17 +145,27 @@ pub fn ImportExport() -> impl IntoView {
                 source.set_value(None);
                 app.show_error(message);
             };
-            if bytes.len() > MAX_FILE_BYTES {
+            if handle.size() > MAX_FILE_BYTES as f64 {
                 return fail(format!("{file}: {}", tr(lang, "file.too-big")));
             }
             progress.set(Some(0.0));
             yield_to_browser().await;
-            let spreadsheet = is_spreadsheet(&bytes);
             let cache_key = format!("{}/{}", encoding.get_untracked(), sheet.get_untracked());
             let cached = text_cache.with_value(|c| c.as_ref().filter(|(k, _)| *k == cache_key).map(|(_, t)| t.clone()));
+            let bytes = match cached {
+                Some(_) => Vec::new(),
+                None => match read_file(&handle).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => return fail(format!("{file}: {e}")),
+                },
+            };
+            mark("import:read");
+            if run.get_value() != this_run {
+                return;
+            }
             let (text, used) = match cached {
                 Some(text) => (text, None),
-                None if spreadsheet => {
+                None if is_spreadsheet(&bytes) => {
                     let names = match sheet_names(&bytes) {
                         Ok(names) => names,
                         Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
@@ -165,7 +177,7 @@ pub fn ImportExport() -> impl IntoView {
                         Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
                     }
                 }
-                None => match decode(&bytes, forced) {
+                None => match decode(bytes, forced) {
                     Ok((text, used)) => (Rc::new(text), Some(used)),
                     Err(p) => return fail(file_problem(lang, &file, &p)),
                 },
@@ -355,16 +367,8 @@ pub fn ImportExport() -> impl IntoView {
         sheets.set(Vec::new());
         sheet.set(0);
         text_cache.set_value(None);
-        leptos::task::spawn_local(async move {
-            match read_file(&file).await {
-                Ok(bytes) => {
-                    mark("import:read");
-                    source.set_value(Some((name, Rc::new(bytes))));
-                    analyse();
-                }
-                Err(e) => app.show_error(format!("{name}: {e}")),
-            }
-        });
+        source.set_value(Some((name, file)));
+        analyse();
     };
 
     let set_mapping = move |column: usize, value: String| {
