@@ -718,7 +718,8 @@ mod tests {
 
     #[test]
     fn a_file_that_only_adds_records_skips_the_card_compare_only_while_the_stored_card_is_the_one_it_read() {
-        let stored = CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann") }, ..Default::default() };
+        let stored =
+            CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann") }, ..Default::default() };
         let shard = |record: &CustomerRecord| {
             let mut s = Shard::default();
             s.records.insert(4, record.clone());
