@@ -3,7 +3,10 @@
 // network-first, so a new version is picked up on the next visit; its hashed assets never
 // change, so they are served from the cache first. The workbook lives in IndexedDB, not here.
 const CACHE = 'tierbook-shell-v1';
-const STATIC = ['./', './echarts.min.js', './manifest.webmanifest', './icon-192.png', './icon-512.png'];
+// The spreadsheet worker's files are named without a hash (the page starts the worker by
+// name), so they are fetched network-first like the page, and kept for offline use.
+const WORKER = ['./tierbook-sheets_loader.js', './tierbook-sheets.js', './tierbook-sheets_bg.wasm'];
+const STATIC = ['./', './echarts.min.js', './manifest.webmanifest', './icon-192.png', './icon-512.png', ...WORKER];
 
 /** Absolute URLs of everything the page needs: the fixed files and the hashed ones it names
  * (href/src attributes and trunk's loader script). */
@@ -49,6 +52,16 @@ self.addEventListener('fetch', (event) => {
       }
       return response;
     }).catch(async () => (await caches.match('./')) || Response.error()));
+    return;
+  }
+  if (WORKER.some((u) => request.url === new URL(u, self.registration.scope).href)) {
+    event.respondWith(fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+      }
+      return response;
+    }).catch(async () => (await caches.match(request)) || Response.error()));
     return;
   }
   event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((response) => {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::domain::backup::backup_json;
 use crate::domain::columns::{export_csv_of, Kind};
 use crate::domain::sealed::SealedFile;
-use crate::domain::spreadsheet::export_xlsx;
+use crate::domain::spreadsheet::export_sheets;
 use crate::files::{download, file_name};
 use crate::state::{now_millis, today, use_app};
 use crate::storage::settings;
@@ -71,12 +71,16 @@ pub fn ExportPanel() -> impl IntoView {
         let lang = app.lang.get_untracked();
         let policy = app.policy.get_untracked();
         let defs = app.custom_fields.get_untracked();
-        let bytes = app.workbook.with_untracked(|wb| export_xlsx(wb, lang, &defs, &policy));
-        let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        match bytes {
-            Ok(bytes) if download(&name_for("workbook", "xlsx"), mime, &bytes).is_ok() => {}
-            _ => app.show_error(app.t("error.storage").to_string()),
-        }
+        let sheets = app.workbook.with_untracked(|wb| export_sheets(wb, lang, &defs, &policy));
+        let name = name_for("workbook", "xlsx");
+        leptos::task::spawn_local(async move {
+            let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            match crate::sheet_worker::write_xlsx(&sheets).await {
+                Ok(bytes) if download(&name, mime, &bytes).is_ok() => {}
+                Ok(_) => app.show_error(app.t("error.storage").to_string()),
+                Err(reason) => app.show_error(format!("{name}: {reason}")),
+            }
+        });
     };
 
     view! {

@@ -24,10 +24,17 @@ pub fn is_spreadsheet(bytes: &[u8]) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetProblem(pub String);
 
-/// The names of a spreadsheet's sheets, in order.
-pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, SheetProblem> {
-    let book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| SheetProblem(e.to_string()))?;
-    Ok(book.sheet_names())
+/// A spreadsheet's sheet names, and sheet `index` as CSV text (the last sheet if it has fewer),
+/// the file opened once.
+pub fn read_sheet(bytes: &[u8], index: usize) -> Result<(Vec<String>, String), SheetProblem> {
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| SheetProblem(e.to_string()))?;
+    let names = book.sheet_names();
+    let index = index.min(names.len().saturating_sub(1));
+    let range = book
+        .worksheet_range_at(index)
+        .ok_or_else(|| SheetProblem(format!("no sheet {}", index + 1)))?
+        .map_err(|e| SheetProblem(e.to_string()))?;
+    Ok((names, range_as_csv(&range)?))
 }
 
 /// One cell as text: dates as `YYYY-MM-DD` (with the time when it has one), whole numbers with
@@ -50,14 +57,9 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Sheet `index` as CSV text (rows as the sheet has them: merged title rows above the
+/// A sheet's cells as CSV text (rows as the sheet has them: merged title rows above the
 /// headings come out as lines with one cell, which the heading search passes over).
-pub fn sheet_as_csv(bytes: &[u8], index: usize) -> Result<String, SheetProblem> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| SheetProblem(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(index)
-        .ok_or_else(|| SheetProblem(format!("no sheet {}", index + 1)))?
-        .map_err(|e| SheetProblem(e.to_string()))?;
+fn range_as_csv(range: &calamine::Range<Data>) -> Result<String, SheetProblem> {
     let mut out = Vec::new();
     {
         let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(&mut out);
@@ -102,55 +104,106 @@ const DATE_KEYS: &[&str] = &[
     "last-purchase",
 ];
 
-/// The whole workbook as one `.xlsx`: a sheet per kind, headings in `lang`, numbers as numbers,
-/// dates as date cells, everything else (codes, phones, formula-looking text) as text.
-pub fn export_xlsx(
-    wb: &Workbook,
-    lang: Lang,
-    custom: &[CustomFieldDef],
-    policy: &TierPolicy,
-) -> Result<Vec<u8>, SheetProblem> {
+/// One sheet of an export on its way to the `.xlsx` writer: its name, its rows (headings first)
+/// as CSV text, and per column what its cells are. Plain text, so that it crosses to the
+/// spreadsheet worker as one string rather than as millions of small ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetOut {
+    pub name: String,
+    pub csv: String,
+    pub cells: Vec<CellKind>,
+}
+
+/// What the cells of an exported column are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    Text = 0,
+    Number = 1,
+    Date = 2,
+}
+
+impl CellKind {
+    pub fn from_code(code: u8) -> CellKind {
+        match code {
+            1 => CellKind::Number,
+            2 => CellKind::Date,
+            _ => CellKind::Text,
+        }
+    }
+}
+
+/// The whole workbook as the sheets of one `.xlsx`: a sheet per kind, headings in `lang`.
+pub fn export_sheets(wb: &Workbook, lang: Lang, custom: &[CustomFieldDef], policy: &TierPolicy) -> Vec<SheetOut> {
+    Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            let (keys, headings): (Vec<String>, Vec<String>) = export_columns(kind, lang, custom).into_iter().unzip();
+            let cells = keys
+                .iter()
+                .map(|k| match k.as_str() {
+                    k if NUMBER_KEYS.contains(&k) => CellKind::Number,
+                    k if DATE_KEYS.contains(&k) => CellKind::Date,
+                    _ => CellKind::Text,
+                })
+                .collect();
+            let mut out = Vec::new();
+            {
+                // Plain CSV, not `write_csv`: the cells go into text cells, never into formulas,
+                // so nothing here needs neutralising.
+                let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(&mut out);
+                let _ = writer.write_record(&headings);
+                for row in export_rows(kind, wb.records(), wb, lang, keys, policy) {
+                    let _ = writer.write_record(&row);
+                }
+                let _ = writer.flush();
+            }
+            let name = tr(lang, &format!("import.kind.{}", kind.code())).to_string();
+            SheetOut { name, csv: String::from_utf8(out).unwrap_or_default(), cells }
+        })
+        .collect()
+}
+
+/// Writes sheets as one `.xlsx`: headings bold, numbers as numbers, dates as date cells,
+/// everything else (codes, phones, formula-looking text) as text.
+pub fn write_xlsx(sheets: &[SheetOut]) -> Result<Vec<u8>, SheetProblem> {
     let fail = |e: rust_xlsxwriter::XlsxError| SheetProblem(e.to_string());
     let mut book = XlsxBook::new();
     let bold = Format::new().set_bold();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
-    for kind in Kind::ALL {
+    for sheet_out in sheets {
         let sheet = book.add_worksheet();
-        sheet.set_name(tr(lang, &format!("import.kind.{}", kind.code()))).map_err(fail)?;
-        let cols = export_columns(kind, lang, custom);
-        for (c, (_, heading)) in cols.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, heading, &bold).map_err(fail)?;
-        }
-        let keys: Vec<String> = cols.into_iter().map(|(k, _)| k).collect();
-        let kinds: Vec<u8> = keys
-            .iter()
-            .map(|k| u8::from(NUMBER_KEYS.contains(&k.as_str())) + 2 * u8::from(DATE_KEYS.contains(&k.as_str())))
-            .collect();
-        for (r, row) in export_rows(kind, wb.records(), wb, lang, keys, policy).enumerate() {
-            let r = r as u32 + 1;
-            for (c, text) in row.iter().enumerate() {
+        sheet.set_name(&sheet_out.name).map_err(fail)?;
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(sheet_out.csv.as_bytes());
+        for (r, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| SheetProblem(e.to_string()))?;
+            let r = r as u32;
+            for (c, text) in record.iter().enumerate() {
                 let c = c as u16;
+                if r == 0 {
+                    sheet.write_string_with_format(0, c, text, &bold).map_err(fail)?;
+                    continue;
+                }
                 if text.is_empty() {
                     continue;
                 }
-                match kinds[c as usize] {
-                    1 if text.parse::<f64>().is_ok() => {
-                        sheet.write_number(r, c, text.parse::<f64>().unwrap_or_default()).map_err(fail)?;
+                let kind = sheet_out.cells.get(c as usize).copied().unwrap_or(CellKind::Text);
+                let number = (kind == CellKind::Number).then(|| text.parse::<f64>().ok()).flatten();
+                let day = (kind == CellKind::Date).then(|| Day::parse_iso(text)).flatten();
+                match (number, day) {
+                    (Some(number), _) => {
+                        sheet.write_number(r, c, number).map_err(fail)?;
                     }
-                    2 => match Day::parse_iso(text) {
-                        Some(day) => {
-                            let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                                chrono::Datelike::year(&day.to_date()) as u16,
-                                chrono::Datelike::month(&day.to_date()) as u8,
-                                chrono::Datelike::day(&day.to_date()) as u8,
-                            )
-                            .map_err(fail)?;
-                            sheet.write_datetime_with_format(r, c, &date, &date_format).map_err(fail)?;
-                        }
-                        None => {
-                            sheet.write_string(r, c, text).map_err(fail)?;
-                        }
-                    },
+                    (_, Some(day)) => {
+                        let date = day.to_date();
+                        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            chrono::Datelike::year(&date) as u16,
+                            chrono::Datelike::month(&date) as u8,
+                            chrono::Datelike::day(&date) as u8,
+                        )
+                        .map_err(fail)?;
+                        sheet.write_datetime_with_format(r, c, &date, &date_format).map_err(fail)?;
+                    }
                     _ => {
                         sheet.write_string(r, c, text).map_err(fail)?;
                     }
@@ -159,6 +212,17 @@ pub fn export_xlsx(
         }
     }
     book.save_to_buffer().map_err(fail)
+}
+
+/// The whole workbook as one `.xlsx` (the two steps above in one; the page runs the second in
+/// the spreadsheet worker).
+pub fn export_xlsx(
+    wb: &Workbook,
+    lang: Lang,
+    custom: &[CustomFieldDef],
+    policy: &TierPolicy,
+) -> Result<Vec<u8>, SheetProblem> {
+    write_xlsx(&export_sheets(wb, lang, custom, policy))
 }
 
 #[cfg(test)]
@@ -196,16 +260,21 @@ mod tests {
         let policy = crate::domain::tiers::preset("metals").unwrap();
         let bytes = export_xlsx(&sample(), Lang::Zh, &[], &policy).unwrap();
         assert!(is_spreadsheet(&bytes));
-        let names = sheet_names(&bytes).unwrap();
+        let sheet = |index| read_sheet(&bytes, index).unwrap();
+        let names = sheet(0).0;
         assert_eq!(names[0], "客户");
         assert_eq!(names.len(), 5);
-        let customers = sheet_as_csv(&bytes, 0).unwrap();
+        let customers = sheet(0).1;
         let mut lines = customers.lines();
         assert!(lines.next().unwrap().starts_with("客户编号,客户名称,"));
         let row = lines.next().unwrap();
         assert!(row.starts_with("C00004,=王芳,"), "formula-looking text stays text: {row}");
         assert!(row.contains(",13912345678,") && row.contains(",1990-05-17,"), "{row}");
-        let purchases = sheet_as_csv(&bytes, 1).unwrap();
+        let (names_again, purchases) = sheet(1);
+        assert_eq!(names_again, names);
+        // A sheet past the last one reads the last.
+        assert_eq!(sheet(9).1, sheet(4).1);
+        assert!(sheet(4).1.starts_with("客户编号,"), "{}", sheet(4).1);
         assert!(purchases.contains(",2026-03-01,茶,,2,,123.45,"), "{purchases}");
     }
 
@@ -224,6 +293,6 @@ mod tests {
     #[test]
     fn text_is_not_a_spreadsheet_and_a_broken_one_is_refused_with_a_reason() {
         assert!(!is_spreadsheet(b"name,phone\n"));
-        assert!(sheet_names(b"PK\x03\x04 not really a zip").is_err());
+        assert!(read_sheet(b"PK\x03\x04 not really a zip", 0).is_err());
     }
 }

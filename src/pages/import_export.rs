@@ -13,7 +13,7 @@ use crate::domain::columns::{auto_map, columns, locate_header, missing_targets, 
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::CustomFieldDef;
 use crate::domain::sheet::{decode, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
-use crate::domain::spreadsheet::{is_spreadsheet, sheet_as_csv, sheet_names};
+use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{Change, Put};
 use crate::domain::write_path::{backup_plan, undo_changes};
@@ -152,35 +152,42 @@ pub fn ImportExport() -> impl IntoView {
             yield_to_browser().await;
             let cache_key = format!("{}/{}", encoding.get_untracked(), sheet.get_untracked());
             let cached = text_cache.with_value(|c| c.as_ref().filter(|(k, _)| *k == cache_key).map(|(_, t)| t.clone()));
-            let bytes = match cached {
-                Some(_) => Vec::new(),
-                None => match read_file(&handle).await {
-                    Ok(bytes) => bytes,
-                    Err(e) => return fail(format!("{file}: {e}")),
-                },
-            };
-            mark("import:read");
-            if run.get_value() != this_run {
-                return;
-            }
+            // The file is read (again) only when its text for this encoding and sheet is not at hand.
             let (text, used) = match cached {
-                Some(text) => (text, None),
-                None if is_spreadsheet(&bytes) => {
-                    let names = match sheet_names(&bytes) {
-                        Ok(names) => names,
-                        Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
+                Some(text) => {
+                    mark("import:read");
+                    (text, None)
+                }
+                None => {
+                    let bytes = match read_file(&handle).await {
+                        Ok(bytes) => bytes,
+                        Err(e) => return fail(format!("{file}: {e}")),
                     };
-                    let index = sheet.get_untracked().min(names.len().saturating_sub(1));
-                    sheets.set(names);
-                    match sheet_as_csv(&bytes, index) {
-                        Ok(text) => (Rc::new(text), None),
-                        Err(p) => return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(p.0))),
+                    mark("import:read");
+                    if run.get_value() != this_run {
+                        return;
+                    }
+                    if is_spreadsheet(&bytes) {
+                        let read = crate::sheet_worker::read_spreadsheet(&bytes, sheet.get_untracked()).await;
+                        if run.get_value() != this_run {
+                            return;
+                        }
+                        match read {
+                            Ok((names, text)) => {
+                                sheets.set(names);
+                                (Rc::new(text), None)
+                            }
+                            Err(reason) => {
+                                return fail(file_problem(lang, &file, &FileProblem::Spreadsheet(reason)));
+                            }
+                        }
+                    } else {
+                        match decode(bytes, forced) {
+                            Ok((text, used)) => (Rc::new(text), Some(used)),
+                            Err(p) => return fail(file_problem(lang, &file, &p)),
+                        }
                     }
                 }
-                None => match decode(bytes, forced) {
-                    Ok((text, used)) => (Rc::new(text), Some(used)),
-                    Err(p) => return fail(file_problem(lang, &file, &p)),
-                },
             };
             mark("import:decoded");
             text_cache.set_value(Some((cache_key, text.clone())));

@@ -21,7 +21,7 @@ for (const url of urls) {
   const rel = new URL(url).pathname.replace(/^\//, '') || 'index.html';
   if (seen.has(rel)) continue;
   seen.add(rel);
-  const bytes = fs.readFileSync(path.join('dist', rel));
+  const bytes = fs.readFileSync(path.join(process.env.DIST_DIR || 'dist', rel));
   const packed = zlib.gzipSync(bytes, { level: 9 }).length;
   raw += bytes.length;
   gzip += packed;

@@ -7,11 +7,17 @@ import { launch, openApp, byId, loadDemo } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 let browser, server;
+
+async function streamBytes(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 test('the page reloads and works offline after a first visit', async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
   const page = await openApp(context, server.url);
   // The service worker has installed (the shell is cached) and controls the page.
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -48,6 +54,12 @@ test('the page reloads and works offline after a first visit', async () => {
     return new Uint32Array(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.buffer).some((p) => p !== 0);
   });
   assert.equal(await page.textContent(byId('kpi-customers')), '301');
+  // The spreadsheet worker (a second wasm, started on demand) comes from the cache too.
+  await page.click(byId('nav-import-export'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(byId('export-xlsx'))]);
+  const bytes = await streamBytes(await download.createReadStream());
+  assert.equal(bytes.subarray(0, 4).toString('binary'), 'PK\x03\x04', 'an .xlsx (a zip)');
+  assert.ok(bytes.length > 10_000, `${bytes.length} bytes for 301 customers`);
   await context.setOffline(false);
   assert.deepEqual(page.pageErrors, []);
   await context.close();

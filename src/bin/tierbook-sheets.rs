@@ -1,0 +1,47 @@
+//! The spreadsheet worker (see `tierbook::sheet_worker`): reads a sheet of an `.xlsx`/`.xls`/
+//! `.ods` file as CSV text, or writes sheets as one `.xlsx`, one request per worker.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    use tierbook::domain::spreadsheet::{read_sheet, write_xlsx};
+    use tierbook::sheet_worker::{error_answer, op_of, read_answer, read_of, sheets_of, READY};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    console_error_panic_hook::set_once();
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let replier = scope.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let request = ev.data();
+        let sent = match op_of(&request).as_str() {
+            "read" => {
+                let (bytes, sheet) = read_of(&request);
+                match read_sheet(&bytes, sheet) {
+                    Ok((names, csv)) => replier.post_message(&read_answer(&names, &csv)),
+                    Err(problem) => replier.post_message(&error_answer(&problem.0)),
+                }
+            }
+            "write" => match write_xlsx(&sheets_of(&request)) {
+                Ok(bytes) => {
+                    let data = js_sys::Uint8Array::from(&bytes[..]);
+                    replier.post_message_with_transfer(&data, &js_sys::Array::of1(&data.buffer()))
+                }
+                Err(problem) => replier.post_message(&error_answer(&problem.0)),
+            },
+            other => replier.post_message(&error_answer(&format!("unknown request {other:?}"))),
+        };
+        if sent.is_err() {
+            // The page waits for an answer: say why there is none.
+            let _ = replier.post_message(&error_answer("the answer could not be sent"));
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Listens for as long as the worker lives.
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from_str(READY));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("The spreadsheet worker runs in the browser, started by the page.");
+}
