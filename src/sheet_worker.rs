@@ -1,7 +1,8 @@
-//! The spreadsheet worker: `.xlsx`/`.xls`/`.ods` files are read and `.xlsx` files written in a
-//! second, smaller wasm (`src/bin/tierbook-sheets.rs`) run as a Web Worker, so the page's own
-//! download does not carry the spreadsheet libraries (calamine, rust_xlsxwriter, zip) that
-//! only these two steps need, and a big sheet never freezes the page. Each request starts a
+//! The spreadsheet worker: `.xlsx`/`.xls`/`.ods` files are read, `.xlsx` files written and
+//! GB18030 (GBK) text decoded in a second, smaller wasm (`src/bin/tierbook-sheets.rs`) run as a
+//! Web Worker, so the page's own download does not carry the libraries that only these steps
+//! need (calamine, rust_xlsxwriter, zip, encoding_rs's tables), and a big sheet never freezes
+//! the page. Each request starts a
 //! worker and ends it when answered, which also hands its memory back.
 
 use std::cell::RefCell;
@@ -37,6 +38,22 @@ pub fn read_request(bytes: &[u8], sheet: usize) -> (Object, Array) {
     (request, Array::of1(&data.buffer()))
 }
 
+/// A request to decode GB18030 bytes.
+pub fn gb18030_request(bytes: &[u8]) -> (Object, Array) {
+    let request = Object::new();
+    let data = Uint8Array::from(bytes);
+    set(&request, "op", &"gb18030".into());
+    set(&request, "bytes", &data);
+    (request, Array::of1(&data.buffer()))
+}
+
+/// The worker's answer to a GB18030 request: the text, or null when the bytes are not GB18030.
+pub fn text_answer(text: Option<&str>) -> Object {
+    let answer = Object::new();
+    set(&answer, "text", &text.map_or(JsValue::NULL, JsValue::from));
+    answer
+}
+
 /// A request to write sheets as one `.xlsx`.
 pub fn write_request(sheets: &[SheetOut]) -> (Object, Array) {
     let request = Object::new();
@@ -66,10 +83,14 @@ pub fn sheets_of(request: &JsValue) -> Vec<SheetOut> {
         .collect()
 }
 
-/// The sheet a read request asks for: (bytes, sheet index).
-pub fn read_of(request: &JsValue) -> (Vec<u8>, usize) {
-    let bytes = Uint8Array::new(&get(request, "bytes")).to_vec();
-    (bytes, get(request, "sheet").as_f64().unwrap_or(0.0) as usize)
+/// The bytes a read or GB18030 request carries.
+pub fn bytes_of(request: &JsValue) -> Vec<u8> {
+    Uint8Array::new(&get(request, "bytes")).to_vec()
+}
+
+/// The sheet a read request asks for.
+pub fn sheet_of(request: &JsValue) -> usize {
+    get(request, "sheet").as_f64().unwrap_or(0.0) as usize
 }
 
 pub fn op_of(request: &JsValue) -> String {
@@ -98,6 +119,13 @@ pub async fn read_spreadsheet(bytes: &[u8], sheet: usize) -> Result<(Vec<String>
     let answer = ask(&request, &transfer).await?;
     let names = Array::from(&get(&answer, "names")).iter().filter_map(|n| n.as_string()).collect();
     Ok((names, get(&answer, "csv").as_string().unwrap_or_default()))
+}
+
+/// GB18030 (GBK) bytes as text; Ok(None) when they are not GB18030.
+pub async fn gb18030_text(bytes: &[u8]) -> Result<Option<String>, String> {
+    let (request, transfer) = gb18030_request(bytes);
+    let answer = ask(&request, &transfer).await?;
+    Ok(get(&answer, "text").as_string())
 }
 
 /// Writes sheets as one `.xlsx` file's bytes.

@@ -1,10 +1,12 @@
 //! The spreadsheet worker (see `tierbook::sheet_worker`): reads a sheet of an `.xlsx`/`.xls`/
-//! `.ods` file as CSV text, or writes sheets as one `.xlsx`, one request per worker.
+//! `.ods` file as CSV text, writes sheets as one `.xlsx`, or decodes GB18030 text; one request
+//! per worker.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use tierbook::domain::sheet::gb18030_text;
     use tierbook::domain::spreadsheet::{read_sheet, write_xlsx};
-    use tierbook::sheet_worker::{error_answer, op_of, read_answer, read_of, sheets_of, READY};
+    use tierbook::sheet_worker::{bytes_of, error_answer, op_of, read_answer, sheet_of, sheets_of, text_answer, READY};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -14,13 +16,11 @@ fn main() {
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
         let request = ev.data();
         let sent = match op_of(&request).as_str() {
-            "read" => {
-                let (bytes, sheet) = read_of(&request);
-                match read_sheet(&bytes, sheet) {
-                    Ok((names, csv)) => replier.post_message(&read_answer(&names, &csv)),
-                    Err(problem) => replier.post_message(&error_answer(&problem.0)),
-                }
-            }
+            "read" => match read_sheet(&bytes_of(&request), sheet_of(&request)) {
+                Ok((names, csv)) => replier.post_message(&read_answer(&names, &csv)),
+                Err(problem) => replier.post_message(&error_answer(&problem.0)),
+            },
+            "gb18030" => replier.post_message(&text_answer(gb18030_text(&bytes_of(&request)).as_deref())),
             "write" => match write_xlsx(&sheets_of(&request)) {
                 Ok(bytes) => {
                     let data = js_sys::Uint8Array::from(&bytes[..]);

@@ -3,8 +3,6 @@
 //! line each starts on. Writing produces what Excel and WPS open correctly: UTF-8 with BOM,
 //! CRLF, and cells that could run as formulas neutralised.
 
-use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextEncoding {
     Utf8,
@@ -48,22 +46,42 @@ pub enum FileProblem {
     Spreadsheet(String),
 }
 
-/// Decodes a file's bytes: the encoding is detected (BOM, then UTF-8, then GB18030) unless
-/// `forced`. A BOM is never part of the text. UTF-8 bytes become the text in place (a 60 MB
-/// file is not held twice).
+/// The encoding a file's bytes are in: its BOM's, else UTF-8 if they are valid UTF-8, else
+/// GB18030 (Chinese Excel's "CSV" and most Chinese POS exports).
+pub fn detect_encoding(bytes: &[u8]) -> TextEncoding {
+    match bytes {
+        [0xEF, 0xBB, 0xBF, ..] => TextEncoding::Utf8,
+        [0xFF, 0xFE, ..] => TextEncoding::Utf16Le,
+        [0xFE, 0xFF, ..] => TextEncoding::Utf16Be,
+        _ if std::str::from_utf8(bytes).is_ok() => TextEncoding::Utf8,
+        _ => TextEncoding::Gb18030,
+    }
+}
+
+/// Decodes a file's bytes: the encoding is detected (`detect_encoding`) unless `forced`. A BOM
+/// is never part of the text. UTF-8 bytes become the text in place (a 60 MB file is not held
+/// twice).
 pub fn decode(bytes: impl Into<Vec<u8>>, forced: Option<TextEncoding>) -> Result<(String, TextEncoding), FileProblem> {
+    decode_with(bytes, forced, gb18030_text)
+}
+
+/// GB18030 bytes as text (None: not valid GB18030), with encoding_rs.
+pub fn gb18030_text(bytes: &[u8]) -> Option<String> {
+    encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes).map(|t| t.into_owned())
+}
+
+/// `decode`, with `gb18030` turning GB18030 bytes into text. The page hands that step to the
+/// spreadsheet worker, so that its own download does not carry the decoder's tables.
+pub fn decode_with(
+    bytes: impl Into<Vec<u8>>,
+    forced: Option<TextEncoding>,
+    gb18030: impl FnOnce(&[u8]) -> Option<String>,
+) -> Result<(String, TextEncoding), FileProblem> {
     let bytes: Vec<u8> = bytes.into();
     if bytes.is_empty() {
         return Err(FileProblem::Empty);
     }
-    let detected = match bytes.as_slice() {
-        [0xEF, 0xBB, 0xBF, ..] => TextEncoding::Utf8,
-        [0xFF, 0xFE, ..] => TextEncoding::Utf16Le,
-        [0xFE, 0xFF, ..] => TextEncoding::Utf16Be,
-        _ if std::str::from_utf8(&bytes).is_ok() => TextEncoding::Utf8,
-        _ => TextEncoding::Gb18030,
-    };
-    let encoding = forced.unwrap_or(detected);
+    let encoding = forced.unwrap_or_else(|| detect_encoding(&bytes));
     // Outside UTF-16, text never has control bytes other than tab and line breaks.
     let utf16 = matches!(encoding, TextEncoding::Utf16Le | TextEncoding::Utf16Be);
     if !utf16 && bytes.iter().take(64 * 1024).any(|&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B) {
@@ -77,11 +95,9 @@ pub fn decode(bytes: impl Into<Vec<u8>>, forced: Option<TextEncoding>) -> Result
             }
             String::from_utf8(bytes).ok()
         }
-        TextEncoding::Utf16Le => UTF_16LE.decode_with_bom_removal(&bytes).0.into_owned().into(),
-        TextEncoding::Utf16Be => UTF_16BE.decode_with_bom_removal(&bytes).0.into_owned().into(),
-        TextEncoding::Gb18030 => {
-            GB18030.decode_without_bom_handling_and_without_replacement(&bytes).map(|t| t.into_owned())
-        }
+        TextEncoding::Utf16Le => Some(utf16_text(&bytes, [0xFF, 0xFE], u16::from_le_bytes)),
+        TextEncoding::Utf16Be => Some(utf16_text(&bytes, [0xFE, 0xFF], u16::from_be_bytes)),
+        TextEncoding::Gb18030 => gb18030(&bytes),
     };
     let text = text.ok_or(FileProblem::NotDecodable(encoding))?;
     // Text files have tabs and line breaks, never NUL or most other control characters.
@@ -94,6 +110,18 @@ pub fn decode(bytes: impl Into<Vec<u8>>, forced: Option<TextEncoding>) -> Result
         return Err(FileProblem::Empty);
     }
     Ok((text, encoding))
+}
+
+/// UTF-16 bytes as text without their BOM; an unpaired surrogate or a lone last byte becomes
+/// U+FFFD (which `decode_with` then refuses).
+fn utf16_text(bytes: &[u8], bom: [u8; 2], unit: fn([u8; 2]) -> u16) -> String {
+    let bytes = bytes.strip_prefix(&bom[..]).unwrap_or(bytes);
+    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    let mut text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    if bytes.len() % 2 == 1 {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    text
 }
 
 /// The separator of a CSV file: whichever of comma, semicolon and tab occurs most in the
@@ -275,7 +303,7 @@ mod tests {
     use super::*;
 
     fn gbk(text: &str) -> Vec<u8> {
-        GB18030.encode(text).0.into_owned()
+        encoding_rs::GB18030.encode(text).0.into_owned()
     }
 
     #[test]
@@ -292,6 +320,26 @@ mod tests {
         let mut utf16be: Vec<u8> = vec![0xFE, 0xFF];
         utf16be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(utf16be, None), Ok((text.to_string(), TextEncoding::Utf16Be)));
+    }
+
+    #[test]
+    fn only_gb18030_bytes_go_to_the_gb18030_decoder_and_broken_utf16_is_refused() {
+        let text = "客户名称,金额\r\n张伟,10\r\n";
+        let refuse = |_: &[u8]| -> Option<String> { panic!("not a GB18030 file") };
+        assert_eq!(decode_with(text.as_bytes(), None, refuse).map(|d| d.1), Ok(TextEncoding::Utf8));
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode_with(utf16.clone(), None, refuse), Ok((text.to_string(), TextEncoding::Utf16Le)));
+        // The decoder the page hands GB18030 bytes to: its text, or its refusal, is what counts.
+        assert_eq!(decode_with(gbk(text), None, gb18030_text), Ok((text.to_string(), TextEncoding::Gb18030)));
+        assert_eq!(decode_with(gbk(text), None, |_| None), Err(FileProblem::NotDecodable(TextEncoding::Gb18030)));
+        // An unpaired surrogate, or half a code unit at the end, is not text.
+        let mut unpaired = utf16.clone();
+        unpaired.extend(0xD800u16.to_le_bytes());
+        unpaired.extend(b"a\0".iter());
+        assert_eq!(decode_with(unpaired, None, refuse), Err(FileProblem::Binary));
+        utf16.push(b'a');
+        assert_eq!(decode_with(utf16, None, refuse), Err(FileProblem::Binary));
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::domain::backup::Backup;
 use crate::domain::columns::{auto_map, columns, locate_header, missing_targets, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::CustomFieldDef;
-use crate::domain::sheet::{decode, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding};
+use crate::domain::sheet::{
+    decode_with, detect_encoding, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding,
+};
 use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{Change, Put};
@@ -182,7 +184,20 @@ pub fn ImportExport() -> impl IntoView {
                             }
                         }
                     } else {
-                        match decode(bytes, forced) {
+                        // GBK text is decoded by the worker (the decoder's tables are not in the page).
+                        let legacy = if forced.unwrap_or_else(|| detect_encoding(&bytes)) == TextEncoding::Gb18030 {
+                            let decoded = crate::sheet_worker::gb18030_text(&bytes).await;
+                            if run.get_value() != this_run {
+                                return;
+                            }
+                            match decoded {
+                                Ok(text) => text,
+                                Err(reason) => return fail(format!("{file}: {reason}")),
+                            }
+                        } else {
+                            None
+                        };
+                        match decode_with(bytes, forced, move |_| legacy) {
                             Ok((text, used)) => (Rc::new(text), Some(used)),
                             Err(p) => return fail(file_problem(lang, &file, &p)),
                         }
