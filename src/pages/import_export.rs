@@ -116,8 +116,10 @@ pub fn ImportExport() -> impl IntoView {
     let header_line = RwSignal::new(None::<u64>);
     let sheets = RwSignal::new(Vec::<String>::new());
     let sheet = RwSignal::new(0usize);
-    // The file's text for (encoding, sheet), kept so a changed mapping does not read it again.
-    let text_cache: StoredValue<Option<(String, Rc<String>)>, LocalStorage> = StoredValue::new_local(None);
+    // The file's text for (encoding, sheet) and the encoding it was read in, kept so a changed
+    // mapping does not read it again.
+    type TextCache = Option<(String, Rc<String>, Option<TextEncoding>)>;
+    let text_cache: StoredValue<TextCache, LocalStorage> = StoredValue::new_local(None);
     let encoding = RwSignal::new("auto".to_string());
     let matching = RwSignal::new("id-phone-email".to_string());
     let source: StoredValue<Option<ChosenFile>, LocalStorage> = StoredValue::new_local(None);
@@ -153,12 +155,13 @@ pub fn ImportExport() -> impl IntoView {
             progress.set(Some(0.0));
             yield_to_browser().await;
             let cache_key = format!("{}/{}", encoding.get_untracked(), sheet.get_untracked());
-            let cached = text_cache.with_value(|c| c.as_ref().filter(|(k, _)| *k == cache_key).map(|(_, t)| t.clone()));
+            let cached = text_cache
+                .with_value(|c| c.as_ref().filter(|(k, ..)| *k == cache_key).map(|(_, t, e)| (t.clone(), *e)));
             // The file is read (again) only when its text for this encoding and sheet is not at hand.
             let (text, used) = match cached {
-                Some(text) => {
+                Some(cached) => {
                     mark("import:read");
-                    (text, None)
+                    cached
                 }
                 None => {
                     let bytes = match read_file(&handle).await {
@@ -205,7 +208,7 @@ pub fn ImportExport() -> impl IntoView {
                 }
             };
             mark("import:decoded");
-            text_cache.set_value(Some((cache_key, text.clone())));
+            text_cache.set_value(Some((cache_key, text.clone(), used)));
             let kind_code = kind.get_untracked();
             // An encrypted export: opened with the passphrase typed for it, or asked for.
             let text = match crate::domain::sealed::SealedFile::parse(&text) {
@@ -588,11 +591,12 @@ fn analysis_view(
     } else if a.kind == "backup" {
         t("import.merge").to_string()
     } else {
+        // A spreadsheet has no text encoding to report.
+        let read_as = a.encoding.map(|e| format!(" · {} {}", t("import.detected"), e.code().to_uppercase()));
         format!(
-            "{} · {} {} · {} {}",
+            "{}{} · {} {}",
             a.file,
-            t("import.detected"),
-            a.encoding.map(|e| e.code().to_uppercase()).unwrap_or_default(),
+            read_as.unwrap_or_default(),
             a.rows,
             crate::texts::tr_count(lang, "import.rows", a.rows as u64),
         )
