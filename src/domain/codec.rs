@@ -11,6 +11,7 @@ use super::day::Day;
 use super::model::{
     AuditEntry, CampaignEntry, Customer, CustomerId, CustomerRecord, Feedback, Gender, Interaction, Purchase,
 };
+use super::text::{packing_texts, unpacking_texts, Text};
 use super::tiers::TierState;
 use super::workbook::Shard;
 
@@ -18,7 +19,10 @@ use super::workbook::Shard;
 /// 1: the customer file without tier state. 2: with `tier`. 3: with `audit`. 4: the card with
 /// `consent_source`. 5: the card with its `code`, purchases with order number, unit price and
 /// lines; a migrated customer's code is its old number. 6: with change `marks` (for sync).
-pub const SHARD_FORMAT: u8 = 6;
+/// 7: the same records with each text (`Text`: product, category…) written once, in a table
+/// after them, and used by its place: the length of the records (u32, little-endian), the
+/// records, the table.
+pub const SHARD_FORMAT: u8 = 7;
 
 /// A customer file as format 5 stored it (before change marks).
 #[derive(Serialize, Deserialize)]
@@ -413,15 +417,18 @@ pub fn encode_shard(shard: &Shard) -> Vec<u8> {
     // Written into a buffer of a guessed size, doubled until it fits: postcard writes each
     // field into a slice far faster than it extends a Vec field by field (a million purchases
     // are written at each import).
-    let guess: usize = records.iter().map(|r| 512 + 96 * (r.purchases.len() + r.audit.len())).sum();
+    let guess: usize = records.iter().map(|r| 512 + 64 * (r.purchases.len() + r.audit.len())).sum();
     let mut capacity = guess.max(1024);
     loop {
         let mut bytes = vec![0u8; capacity];
         bytes[0] = SHARD_FORMAT;
-        match postcard::to_slice(&records, &mut bytes[1..]) {
-            Ok(written) => {
-                let len = written.len() + 1;
-                bytes.truncate(len);
+        let (packed, table) = packing_texts(|| postcard::to_slice(&records, &mut bytes[5..]).map(|w| w.len()));
+        match packed {
+            Ok(len) => {
+                bytes[1..5].copy_from_slice(&(len as u32).to_le_bytes());
+                bytes.truncate(5 + len);
+                let texts: Vec<&str> = table.iter().map(|t| t.as_str()).collect();
+                bytes.extend(postcard::to_stdvec(&texts).expect("texts serialise"));
                 return bytes;
             }
             Err(postcard::Error::SerializeBufferFull) => capacity *= 2,
@@ -429,6 +436,20 @@ pub fn encode_shard(shard: &Shard) -> Vec<u8> {
             Err(e) => unreachable!("records serialise: {e}"),
         }
     }
+}
+
+/// Format 7's body: the records, their texts unpacked from the table after them.
+fn records_with_table(body: &[u8]) -> Result<Vec<CustomerRecord>, DecodeError> {
+    let corrupt = |e: postcard::Error| DecodeError::Corrupt(e.to_string());
+    let (len, rest) = body.split_first_chunk::<4>().ok_or(DecodeError::Corrupt("no length".into()))?;
+    let len = u32::from_le_bytes(*len) as usize;
+    if rest.len() < len {
+        return Err(DecodeError::Corrupt(format!("{len} bytes of records, {} there", rest.len())));
+    }
+    let (packed, table) = rest.split_at(len);
+    let texts: Vec<&str> = postcard::from_bytes(table).map_err(corrupt)?;
+    let table = texts.into_iter().map(Text::new).collect();
+    unpacking_texts(table, || postcard::from_bytes(packed)).map_err(corrupt)
 }
 
 /// Bumped whenever `CustomerSummary` changes shape. Summaries are derived data: stored ones of
@@ -518,7 +539,8 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
         5 => {
             postcard::from_bytes::<Vec<CustomerRecordV5>>(body).map_err(corrupt)?.into_iter().map(Into::into).collect()
         }
-        SHARD_FORMAT => postcard::from_bytes(body).map_err(corrupt)?,
+        6 => postcard::from_bytes(body).map_err(corrupt)?,
+        SHARD_FORMAT => records_with_table(body)?,
         newer => return Err(DecodeError::UnknownFormat(newer)),
     };
     Ok(Shard { records: records.into_iter().map(|r| (r.customer.id, r)).collect() })
@@ -528,6 +550,32 @@ pub fn decode_shard(bytes: &[u8]) -> Result<Shard, DecodeError> {
 mod tests {
     use super::*;
     use crate::domain::demo;
+
+    #[test]
+    fn texts_are_written_once_per_shard_and_format_6_still_reads() {
+        let mut wb = crate::domain::workbook::Workbook::default();
+        wb.insert_records(demo::generate(1, 300, 2_000, Day(20_000), 3));
+        let shard =
+            wb.shards.iter().max_by_key(|s| s.records.values().map(|r| r.purchases.len()).sum::<usize>()).unwrap();
+        let bytes = encode_shard(shard);
+        assert_eq!(bytes[0], 7);
+        assert_eq!(&decode_shard(&bytes).unwrap(), shard);
+        // The same records as format 6 wrote them: every text in full, every time.
+        let records: Vec<&CustomerRecord> = shard.records.values().collect();
+        let mut v6 = vec![6];
+        v6.extend(postcard::to_stdvec(&records).unwrap());
+        assert_eq!(&decode_shard(&v6).unwrap(), shard);
+        assert!(bytes.len() * 4 < v6.len() * 3, "{} bytes with the table, {} without", bytes.len(), v6.len());
+        // Outside a shard, texts are plain strings (JSON backups, sync documents).
+        let purchase = &records.iter().find(|r| !r.purchases.is_empty()).unwrap().purchases[0];
+        assert!(serde_json::to_string(purchase).unwrap().contains(&format!("\"{}\"", purchase.product)));
+        // A place past the end of the table is damage, not a panic.
+        let mut damaged = bytes.clone();
+        let len = u32::from_le_bytes(damaged[1..5].try_into().unwrap()) as usize;
+        damaged.truncate(5 + len);
+        damaged.push(0);
+        assert!(matches!(decode_shard(&damaged), Err(DecodeError::Corrupt(_))));
+    }
 
     #[test]
     fn a_shard_larger_than_its_guessed_size_is_written_whole() {

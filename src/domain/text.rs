@@ -9,7 +9,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,9 +128,67 @@ impl PartialEq<String> for Text {
     }
 }
 
+/// While a shard is packed or unpacked (`codec`), each text is written once, in a table, and
+/// every use of it as its place in that table: a million purchases name a handful of products,
+/// categories, payment methods and channels. Only inside `packing_texts`/`unpacking_texts`:
+/// JSON and everything else see plain strings.
+enum TextTable {
+    Off,
+    /// Each text's place, keyed by its allocation (equal interned texts share one), and the
+    /// texts in order of first use.
+    Packing(FxHashMap<usize, u32>, Vec<Text>),
+    Unpacking(Vec<Text>),
+}
+
+thread_local! {
+    static TABLE: RefCell<TextTable> = const { RefCell::new(TextTable::Off) };
+}
+
+/// Puts the table mode back to plain strings when the packing or unpacking ends, however it ends.
+struct TableGuard;
+
+impl Drop for TableGuard {
+    fn drop(&mut self) {
+        TABLE.with(|t| *t.borrow_mut() = TextTable::Off);
+    }
+}
+
+/// Runs `pack` with texts serialised as places in a table; returns its result and the table.
+pub fn packing_texts<R>(pack: impl FnOnce() -> R) -> (R, Vec<Text>) {
+    TABLE.with(|t| *t.borrow_mut() = TextTable::Packing(FxHashMap::default(), Vec::new()));
+    let guard = TableGuard;
+    let result = pack();
+    let table = TABLE.with(|t| match std::mem::replace(&mut *t.borrow_mut(), TextTable::Off) {
+        TextTable::Packing(_, table) => table,
+        _ => Vec::new(),
+    });
+    drop(guard);
+    (result, table)
+}
+
+/// Runs `unpack` with texts deserialised as places in `table`.
+pub fn unpacking_texts<R>(table: Vec<Text>, unpack: impl FnOnce() -> R) -> R {
+    TABLE.with(|t| *t.borrow_mut() = TextTable::Unpacking(table));
+    let _guard = TableGuard;
+    unpack()
+}
+
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        let place = TABLE.with(|t| match &mut *t.borrow_mut() {
+            TextTable::Packing(places, table) => {
+                let key = Arc::as_ptr(&self.0) as *const u8 as usize;
+                Some(*places.entry(key).or_insert_with(|| {
+                    table.push(self.clone());
+                    table.len() as u32 - 1
+                }))
+            }
+            _ => None,
+        });
+        match place {
+            Some(place) => serializer.serialize_u32(place),
+            None => serializer.serialize_str(&self.0),
+        }
     }
 }
 
@@ -146,7 +204,17 @@ impl<'de> Deserialize<'de> for Text {
                 Ok(Text::new(value))
             }
         }
-        deserializer.deserialize_str(Visitor)
+        let unpacking = TABLE.with(|t| matches!(&*t.borrow(), TextTable::Unpacking(_)));
+        if !unpacking {
+            return deserializer.deserialize_str(Visitor);
+        }
+        let place = u32::deserialize(deserializer)? as usize;
+        TABLE
+            .with(|t| match &*t.borrow() {
+                TextTable::Unpacking(table) => table.get(place).cloned(),
+                _ => None,
+            })
+            .ok_or_else(|| serde::de::Error::custom(format!("text {place} is not in the shard's table")))
     }
 }
 
