@@ -11,8 +11,8 @@ use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId};
 use crate::domain::tiers::{preset, TierPolicy};
-use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
-use crate::domain::write_path::{self, ReferralIndex};
+use crate::domain::workbook::{Change, Conflict, Workbook, SHARD_COUNT};
+use crate::domain::write_path::{self, ReferralIndex, StoredShard};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
 use crate::sync::TabSync;
@@ -371,15 +371,15 @@ impl AppState {
         self.codes.with_value(|index| index.as_ref().and_then(|index| index.holder(code, except)))
     }
 
-    /// Takes in shards as storage holds them now.
-    fn take_shards(&self, shards: Vec<(usize, Shard)>) {
-        self.touch_shards(shards.iter().map(|(s, _)| *s));
+    /// Takes in shards as storage holds them now, with their list rows.
+    fn take_shards(&self, mut shards: Vec<StoredShard>) {
+        self.touch_shards(shards.iter().map(|s| s.index));
         self.summaries.update(|all| {
-            for (s, shard) in &shards {
-                all[*s] = CustomerSummary::of_shard(shard);
+            for stored in &mut shards {
+                all[stored.index] = std::mem::take(&mut stored.rows);
             }
             let changed: Vec<(usize, &[CustomerSummary])> =
-                shards.iter().map(|(s, _)| (*s, all[*s].as_slice())).collect();
+                shards.iter().map(|s| (s.index, all[s.index].as_slice())).collect();
             self.codes.update_value(|index| {
                 if let Some(index) = index {
                     index.update(&changed);
@@ -388,8 +388,8 @@ impl AppState {
         });
         self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
         self.workbook.update(|wb| {
-            for (s, shard) in shards {
-                wb.shards[s] = shard;
+            for stored in shards {
+                wb.shards[stored.index] = stored.shard;
             }
         });
         self.revision.update(|r| *r += 1);
@@ -406,7 +406,7 @@ impl AppState {
     async fn reload_shards(self, shards: Vec<usize>) {
         let Some(store) = self.store() else { return };
         match store.read_shards(&shards).await {
-            Ok(fresh) => self.take_shards(fresh),
+            Ok(fresh) => self.take_shards(fresh.into_iter().map(|(s, shard)| StoredShard::of(s, shard)).collect()),
             Err(e) => self.show_error(format!("{}: {e}", self.t("error.open"))),
         }
     }
@@ -551,7 +551,7 @@ impl AppState {
         let Some(store) = self.store() else { return };
         match store.clear().await {
             Ok(()) => {
-                self.take_shards((0..SHARD_COUNT).map(|s| (s, Shard::default())).collect());
+                self.take_shards((0..SHARD_COUNT).map(|index| StoredShard { index, ..Default::default() }).collect());
                 if let Some(sync) = self.sync.get_value() {
                     sync.announce(&(0..SHARD_COUNT).collect::<Vec<_>>());
                 }

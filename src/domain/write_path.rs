@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use super::backup::{merge, Backup, Conflict as MergeConflict};
+use super::customer_list::CustomerSummary;
 use super::day::Day;
 use super::import::Counts;
 use super::model::{CustomFieldDef, CustomerId, CustomerRecord};
@@ -14,6 +15,22 @@ use super::reminders::Handled;
 use super::tiers::{evaluate, evaluate_all, metrics, referrals, PolicyError, TierPolicy};
 use super::workbook::{apply_batch, erasure, touched_shards, Change, Conflict, Put, Shard, Workbook, SHARD_COUNT};
 use crate::texts::Lang;
+
+/// A shard as a write stored it, with its list rows: worked out once, for storage and for the
+/// page (100,000 of them after an import).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoredShard {
+    pub index: usize,
+    pub shard: Shard,
+    pub rows: Vec<CustomerSummary>,
+}
+
+impl StoredShard {
+    pub fn of(index: usize, shard: Shard) -> StoredShard {
+        let rows = CustomerSummary::of_shard(&shard);
+        StoredShard { index, shard, rows }
+    }
+}
 
 /// Where the workbook is kept. Each call is one atomic write: all of it is stored, or none.
 #[allow(async_fn_in_trait)] // single-threaded (the browser's one thread): no Send bound wanted
@@ -29,7 +46,7 @@ pub trait ShardStore {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
         definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
-    ) -> Result<Vec<(usize, Shard)>, Self::Error>;
+    ) -> Result<Vec<StoredShard>, Self::Error>;
 }
 
 /// Per shard: the successful referrals each referrer got from that shard's customers (the
@@ -46,10 +63,10 @@ impl ReferralIndex {
     }
 
     /// Takes in shards as storage holds them now.
-    pub fn update(&mut self, shards: &[(usize, Shard)]) {
+    pub fn update(&mut self, shards: &[StoredShard]) {
         self.per_shard.resize_with(SHARD_COUNT, HashMap::new);
-        for (s, shard) in shards {
-            self.per_shard[*s] = referrals(shard.records.values());
+        for stored in shards {
+            self.per_shard[stored.index] = referrals(stored.shard.records.values());
         }
     }
 
@@ -95,7 +112,7 @@ pub async fn commit<S: ShardStore>(
     definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
     today: Day,
     now: i64,
-) -> Result<Vec<(usize, Shard)>, S::Error> {
+) -> Result<Vec<StoredShard>, S::Error> {
     // Definitions replaced as they are (a backup restored) are settled under their own policy.
     let settle_policy = definitions.map_or(policy, |(p, _)| p);
     let settle = tier_settler(settle_policy, referrals, today, changes.len());
@@ -218,7 +235,7 @@ impl ShardStore for MemoryStore {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
         definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
-    ) -> Result<Vec<(usize, Shard)>, Conflict> {
+    ) -> Result<Vec<StoredShard>, Conflict> {
         let current: BTreeMap<usize, Shard> = touched_shards(&changes)
             .into_iter()
             .map(|s| (s, self.shards.borrow().get(&s).cloned().unwrap_or_default()))
@@ -229,7 +246,7 @@ impl ShardStore for MemoryStore {
             *self.definitions.borrow_mut() = Some((policy.clone(), defs.to_vec()));
         }
         *self.writes.borrow_mut() += 1;
-        Ok(written.into_iter().collect())
+        Ok(written.into_iter().map(|(index, shard)| StoredShard::of(index, shard)).collect())
     }
 }
 
@@ -278,16 +295,16 @@ mod tests {
         changes: Vec<Change>,
         today: Day,
         now: i64,
-    ) -> Result<Vec<(usize, Shard)>, Conflict> {
+    ) -> Result<Vec<StoredShard>, Conflict> {
         let written = run(commit(store, policy, referrals, changes, None, today, now))?;
         referrals.update(&written);
         Ok(written)
     }
 
     /// Memory as the app keeps it: the workbook takes whatever storage wrote.
-    fn take(workbook: &mut Workbook, written: Vec<(usize, Shard)>) {
-        for (s, shard) in written {
-            workbook.shards[s] = shard;
+    fn take(workbook: &mut Workbook, written: Vec<StoredShard>) {
+        for stored in written {
+            workbook.shards[stored.index] = stored.shard;
         }
     }
 

@@ -25,6 +25,7 @@ use crate::domain::replication::{SyncShard, SyncedDoc};
 use crate::domain::sealed::{self, LockInfo};
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::{apply_batch, shard_of, touched_shards, Change, Conflict, Shard, Workbook, SHARD_COUNT};
+use crate::domain::write_path::StoredShard;
 
 pub mod settings;
 
@@ -84,7 +85,7 @@ impl crate::domain::write_path::ShardStore for Store {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
         definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         self.commit_with_definitions(changes, now, settle, definitions).await
     }
 }
@@ -373,12 +374,12 @@ impl Store {
     fn write_summaries(
         &self,
         summaries: &idb::ObjectStore,
-        touched: &std::collections::BTreeMap<usize, Shard>,
+        written: &[StoredShard],
         mut stored_groups: std::collections::BTreeMap<usize, Option<JsValue>>,
     ) -> Result<(), StoreError> {
-        let mut by_group: std::collections::BTreeMap<usize, Vec<(usize, &Shard)>> = Default::default();
-        for (shard, contents) in touched {
-            by_group.entry(shard / SHARDS_PER_ROW_GROUP).or_default().push((*shard, contents));
+        let mut by_group: std::collections::BTreeMap<usize, Vec<&StoredShard>> = Default::default();
+        for stored in written {
+            by_group.entry(stored.index / SHARDS_PER_ROW_GROUP).or_default().push(stored);
         }
         for (group, changed) in by_group {
             let key = shard_key(group);
@@ -386,10 +387,10 @@ impl Store {
             // missing, and the next open recomputes them from the shards.
             let stored = stored_groups.remove(&group).flatten();
             let mut parts = stored.and_then(|value| self.row_group(&value).ok()).unwrap_or_default();
-            for (shard, contents) in changed {
-                parts.retain(|(s, _)| *s != shard);
-                if !contents.records.is_empty() {
-                    parts.push((shard, encode_summaries(&CustomerSummary::of_shard(contents))));
+            for shard in changed {
+                parts.retain(|(s, _)| *s != shard.index);
+                if !shard.rows.is_empty() {
+                    parts.push((shard.index, encode_summaries(&shard.rows)));
                 }
             }
             parts.sort_by_key(|(s, _)| *s);
@@ -426,7 +427,7 @@ impl Store {
         changes: Vec<Change>,
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         self.commit_with_definitions(changes, now, settle, None).await
     }
 
@@ -438,7 +439,7 @@ impl Store {
         now: i64,
         settle: &dyn Fn(&mut CustomerRecord),
         definitions: Option<(&TierPolicy, &[CustomFieldDef])>,
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
         let mut meta = Vec::new();
         if let Some((policy, defs)) = definitions {
@@ -459,7 +460,7 @@ impl Store {
         conflicts: &[MergeConflict],
         handled: &HashMap<String, Handled>,
         note: ErasureNote,
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         let json = |r: serde_json::Result<String>| r.map_err(|e| StoreError::Idb(e.to_string()));
         let mut log = self.erasures().await?;
         log.push(note);
@@ -478,7 +479,7 @@ impl Store {
         changes: Vec<Change>,
         synced: Vec<(CustomerId, SyncedDoc)>,
         conflicts: Option<&[MergeConflict]>,
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         let mut meta = Vec::new();
         if let Some(conflicts) = conflicts {
             meta.push((CONFLICTS_KEY, serde_json::to_string(conflicts).map_err(|e| StoreError::Idb(e.to_string()))?));
@@ -542,7 +543,7 @@ impl Store {
         settle: &dyn Fn(&mut CustomerRecord),
         meta_values: Vec<(&str, String)>,
         synced: Vec<(CustomerId, SyncedDoc)>,
-    ) -> Result<Vec<(usize, Shard)>, StoreError> {
+    ) -> Result<Vec<StoredShard>, StoreError> {
         crate::files::mark("commit:start");
         let tx = self.write_transaction(&[SHARDS, SUMMARIES, META, SYNC])?;
         // A customer deleted here is remembered with the time (a tombstone for sync and backups).
@@ -627,12 +628,14 @@ impl Store {
             }
         }
         crate::files::mark("commit:shards-put");
+        // The list rows, worked out once: stored here and handed to the page with the shards.
+        let written: Vec<StoredShard> = touched.into_iter().map(|(s, shard)| StoredShard::of(s, shard)).collect();
         let rows_written = async {
             let mut stored_groups = std::collections::BTreeMap::new();
             for (group, request) in group_requests {
                 stored_groups.insert(group, request.await?);
             }
-            self.write_summaries(&summaries, &touched, stored_groups)
+            self.write_summaries(&summaries, &written, stored_groups)
         };
         if let Err(e) = rows_written.await {
             let _ = tx.abort();
@@ -662,7 +665,7 @@ impl Store {
         if !result.is_committed() {
             return Err(StoreError::Idb("the transaction was aborted".into()));
         }
-        Ok(touched.into_iter().collect())
+        Ok(written)
     }
 
     /// Deletes every customer file in one transaction.
