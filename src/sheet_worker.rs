@@ -28,23 +28,25 @@ fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A request to read sheet `sheet` of a spreadsheet file's bytes.
-pub fn read_request(bytes: &[u8], sheet: usize) -> (Object, Array) {
+/// A request `op` carrying a file's bytes (moved to the worker, not copied).
+fn bytes_request(op: &str, bytes: &[u8]) -> (Object, Array) {
     let request = Object::new();
     let data = Uint8Array::from(bytes);
-    set(&request, "op", &"read".into());
-    set(&request, "sheet", &(sheet as u32).into());
+    set(&request, "op", &op.into());
     set(&request, "bytes", &data);
     (request, Array::of1(&data.buffer()))
 }
 
+/// A request to read sheet `sheet` of a spreadsheet file's bytes.
+pub fn read_request(bytes: &[u8], sheet: usize) -> (Object, Array) {
+    let (request, transfer) = bytes_request("read", bytes);
+    set(&request, "sheet", &(sheet as u32).into());
+    (request, transfer)
+}
+
 /// A request to decode GB18030 bytes.
 pub fn gb18030_request(bytes: &[u8]) -> (Object, Array) {
-    let request = Object::new();
-    let data = Uint8Array::from(bytes);
-    set(&request, "op", &"gb18030".into());
-    set(&request, "bytes", &data);
-    (request, Array::of1(&data.buffer()))
+    bytes_request("gb18030", bytes)
 }
 
 /// The worker's answer to a GB18030 request: the text, or null when the bytes are not GB18030.
