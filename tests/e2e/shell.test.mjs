@@ -225,3 +225,28 @@ test('axe-core finds no WCAG 2 A/AA violation on any page', async () => {
   assert.deepEqual(page.pageErrors, []);
   await context.close();
 });
+
+test('before the wasm runs the page shows its frame and what it is doing, in the saved language; the app replaces it', async () => {
+  // No service worker: it would serve the wasm from its cache, past the route below.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await openApp(context, server.url);
+  // Once the app is up the loading frame is gone: one header, one main.
+  assert.equal(await page.locator('#boot-shell').count(), 0);
+  assert.equal(await page.locator('main').count(), 1);
+  assert.equal(await page.locator('header').count(), 1);
+  await page.click(byId('lang-toggle'));
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  // The wasm held back: what a slow connection shows until it arrives.
+  await page.route(/_bg\.wasm$/, (route) => route.abort());
+  await page.reload();
+  await page.waitForSelector('#boot-shell main[aria-busy="true"] .loading');
+  assert.equal((await page.locator('#boot-shell .loading').textContent()).trim(), 'Opening the workbook…');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.unroute(/_bg\.wasm$/);
+  await page.evaluate(() => localStorage.removeItem('tierbook.lang'));
+  await page.route(/_bg\.wasm$/, (route) => route.abort());
+  await page.reload();
+  await page.waitForSelector('#boot-shell .loading');
+  assert.equal((await page.locator('#boot-shell .loading').textContent()).trim(), '正在打开工作簿…');
+  await context.close();
+});
