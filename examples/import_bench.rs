@@ -117,7 +117,7 @@ fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::d
         importer.take(row, wb);
     }
     let plan = importer.finish();
-    (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan.records)
+    (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan.records.into_iter().map(|r| *r).collect())
 }
 
 fn main() {

@@ -207,11 +207,11 @@ pub fn backup_plan(
 }
 
 /// The changes that put customers back as they were (None: they did not exist).
-pub fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change> {
+pub fn undo_changes<R: Into<Box<CustomerRecord>>>(before: Vec<(CustomerId, Option<R>)>) -> Vec<Change> {
     before
         .into_iter()
         .map(|(id, old)| match old {
-            Some(record) => Change::PutRecord { record: Box::new(record), put: Put::AsGiven },
+            Some(record) => Change::PutRecord { record: record.into(), put: Put::AsGiven },
             None => Change::DeleteCustomer { id },
         })
         .collect()

@@ -29,6 +29,8 @@ const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
 const SHOWN_PROBLEMS: usize = 200;
 /// How long one slice of reading runs before the page gets to paint and take input.
 const SLICE_MS: f64 = 40.0;
+/// The biggest text kept after an analysis so that another mapping need not read it again.
+const KEEP_TEXT_BYTES: usize = 8 << 20;
 
 /// What the page shows about a file read but not yet written.
 #[derive(Clone, Default)]
@@ -339,6 +341,13 @@ pub fn ImportExport() -> impl IntoView {
                 }
             }
             mark("import:rows");
+            // A big file's text is not kept for a re-analysis (another mapping reads the file
+            // again): the plan is made next, and the text would sit beside it at the peak.
+            drop(reader);
+            if text.len() > KEEP_TEXT_BYTES {
+                text_cache.set_value(None);
+            }
+            drop(text);
             if rows == 0 {
                 return fail(file_problem(lang, &file, &FileProblem::HeaderOnly));
             }
@@ -350,7 +359,7 @@ pub fn ImportExport() -> impl IntoView {
             let rejected_csv = (!plan.rejected.is_empty())
                 .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
             let put = if plan.cards_edited { Put::Fresh } else { Put::FreshRecordsOnly };
-            let changes = plan.records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), put }).collect();
+            let changes = plan.records.into_iter().map(|record| Change::PutRecord { record, put }).collect();
             pending.set_value(Some(Pending {
                 changes,
                 undo: undo_changes(plan.before),
