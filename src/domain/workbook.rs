@@ -463,6 +463,34 @@ pub fn apply_batch(
     now: i64,
     settle: &dyn Fn(&mut CustomerRecord),
 ) -> Result<BTreeMap<usize, Shard>, Conflict> {
+    let mut applied = BTreeMap::new();
+    for (s, changes) in changes_by_shard(changes) {
+        let shard = shards.remove(&s).unwrap_or_default();
+        applied.insert(s, apply_to_shard(shard, changes, now, settle)?);
+    }
+    applied.extend(shards);
+    Ok(applied)
+}
+
+/// A batch's changes by the shard they touch, each shard's in the batch's order. A change
+/// touches one customer, so shards can be changed one after the other (a big batch then never
+/// holds every shard's stored contents at once).
+pub fn changes_by_shard(changes: Vec<Change>) -> BTreeMap<usize, Vec<Change>> {
+    let mut by_shard: BTreeMap<usize, Vec<Change>> = BTreeMap::new();
+    for change in changes {
+        by_shard.entry(change.shard()).or_default().push(change);
+    }
+    by_shard
+}
+
+/// `apply_batch` for one shard: its changes, in order, on its current contents, then each
+/// changed customer settled.
+pub fn apply_to_shard(
+    mut shard: Shard,
+    changes: Vec<Change>,
+    now: i64,
+    settle: &dyn Fn(&mut CustomerRecord),
+) -> Result<Shard, Conflict> {
     let mut changed = std::collections::BTreeSet::new();
     for change in changes {
         if !matches!(
@@ -471,14 +499,14 @@ pub fn apply_batch(
         ) {
             changed.insert(change.customer_id());
         }
-        shards.entry(change.shard()).or_default().apply(change, now)?;
+        shard.apply(change, now)?;
     }
     for id in changed {
-        if let Some(record) = shards.get_mut(&shard_of(id)).and_then(|s| s.records.get_mut(&id)) {
+        if let Some(record) = shard.records.get_mut(&id) {
             settle(record);
         }
     }
-    Ok(shards)
+    Ok(shard)
 }
 
 /// All shards of a workbook, always `SHARD_COUNT` of them.
