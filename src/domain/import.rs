@@ -191,7 +191,7 @@ const NOT_STAGED: u32 = u32::MAX;
 /// worked out the first time a row needs them, their order numbers and content fingerprints
 /// (rows already there are the same file imported again).
 struct Had {
-    /// Whether the customer was in the workbook before the import (or made by it).
+    /// Whether the customer was in the workbook before the import (false: the import made them).
     existed: bool,
     items: usize,
     /// Purchases this import adds to the file (handed out at the end).
