@@ -1,6 +1,7 @@
 //! Shared UI state: a small `Copy` struct of signals, provided as context. The in-memory
 //! workbook only ever takes what storage committed, so it always equals what is stored.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use crate::domain::customer_list::CustomerSummary;
 use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId};
 use crate::domain::tiers::{preset, TierPolicy};
-use crate::domain::workbook::{Change, Conflict, Workbook, SHARD_COUNT};
+use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
 use crate::domain::write_path::{self, ReferralIndex, StoredShard};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
@@ -372,7 +373,13 @@ impl AppState {
     }
 
     /// Takes in shards as storage holds them now, with their list rows.
-    fn take_shards(&self, mut shards: Vec<StoredShard>) {
+    fn take_shards(&self, shards: Vec<StoredShard>) {
+        self.take_shards_keeping(shards, false);
+    }
+
+    /// `take_shards`, handing back the shards replaced if `keep` (the files as they were
+    /// before a write, for its undo); otherwise they are dropped.
+    fn take_shards_keeping(&self, mut shards: Vec<StoredShard>, keep: bool) -> BTreeMap<usize, Shard> {
         self.touch_shards(shards.iter().map(|s| s.index));
         self.summaries.update(|all| {
             for stored in &mut shards {
@@ -387,12 +394,17 @@ impl AppState {
             });
         });
         self.referrals.update_value(|index| Rc::make_mut(index).update(&shards));
+        let mut replaced = BTreeMap::new();
         self.workbook.update(|wb| {
             for stored in shards {
-                wb.shards[stored.index] = stored.shard;
+                let old = std::mem::replace(&mut wb.shards[stored.index], stored.shard);
+                if keep {
+                    replaced.insert(stored.index, old);
+                }
             }
         });
         self.revision.update(|r| *r += 1);
+        replaced
     }
 
     fn touch_shards(&self, shards: impl Iterator<Item = usize>) {
@@ -463,7 +475,30 @@ impl AppState {
         changes: Vec<Change>,
         definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
     ) -> bool {
-        let Some(store) = self.store() else { return false };
+        self.commit_keeping(changes, definitions, false).await.is_some()
+    }
+
+    /// `commit` of an import, handing back what undoing it puts back: the files it changed as
+    /// the workbook had them, taken out of the shards the write replaced (`existed_before`
+    /// from the import's plan). None if nothing was written.
+    pub async fn commit_import(
+        self,
+        changes: Vec<Change>,
+        existed_before: &[(CustomerId, bool)],
+    ) -> Option<Vec<Change>> {
+        let mut replaced = self.commit_keeping(changes, None, true).await?;
+        Some(write_path::undo_from_replaced(&mut replaced, existed_before))
+    }
+
+    /// The shards the write replaced in the page's workbook if `keep` (else none); None if
+    /// nothing was written.
+    async fn commit_keeping(
+        self,
+        changes: Vec<Change>,
+        definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
+        keep: bool,
+    ) -> Option<BTreeMap<usize, Shard>> {
+        let store = self.store()?;
         let shards: Vec<usize> = crate::domain::workbook::touched_shards(&changes).into_iter().collect();
         // Tiers of the customers a change touches are settled in the same transaction.
         let policy = self.policy.get_untracked();
@@ -480,13 +515,13 @@ impl AppState {
                     self.policy.set(policy);
                     self.custom_fields.set(defs);
                 }
-                self.take_shards(written);
+                let replaced = self.take_shards_keeping(written, keep);
                 crate::files::mark("commit:taken");
                 if let Some(sync) = self.sync.get_value() {
                     sync.announce(&shards);
                 }
                 self.error.set(None);
-                true
+                Some(replaced)
             }
             Err(StoreError::Conflict(conflict)) => {
                 let key = match conflict {
@@ -496,11 +531,11 @@ impl AppState {
                 };
                 self.reload_shards(shards).await;
                 self.show_error(self.t(key).to_string());
-                false
+                None
             }
             Err(e) => {
                 self.show_error(format!("{}: {e}", self.t("error.storage")));
-                false
+                None
             }
         }
     }

@@ -135,8 +135,11 @@ pub struct ImportPlan {
     /// is a few hundred bytes before its lists, and 100,000 of them are not moved again on
     /// their way into changes.
     pub records: Vec<Box<CustomerRecord>>,
-    /// Each of those customers as they were before (None: created by the import).
-    pub before: Vec<(CustomerId, Option<Box<CustomerRecord>>)>,
+    /// Each of those customers' number and whether they were in the workbook before (false:
+    /// created by the import). What the undo puts back is taken from the workbook when the
+    /// import is written (`write_path::undo_from_replaced`), not copied here: 100,000 copies
+    /// sat beside the import at its peak.
+    pub existed_before: Vec<(CustomerId, bool)>,
     pub problems: Vec<RowProblem>,
     /// The refused rows, as they were in the file, for the user to fix and import again.
     pub rejected: Vec<Row>,
@@ -235,13 +238,13 @@ pub struct Importer {
     // them inline doubles as it grows and is copied again into boxed changes (measured).
     #[allow(clippy::vec_box)]
     records: Vec<Box<CustomerRecord>>,
-    /// Each staged file as it was (aligned with `records`), unless `before_at_finish`.
+    /// Each staged file as it was (aligned with `records`), to tell at `finish` whether the
+    /// import changed it; empty if `adds_only`.
     before: Vec<Option<Box<CustomerRecord>>>,
     /// A purchases file without record ids only adds purchases, which wait in `added_purchases`
-    /// until `finish`: its staged files stay as they were until then, so the copy of each as
-    /// it was is made at `finish`, after the added purchases are handed out and freed, rather
-    /// than sitting beside them (100,000 files' copies at the import's peak).
-    before_at_finish: bool,
+    /// until `finish`: its staged files stay as they were until then (each is its own "before"),
+    /// and a file handed purchases has changed. No copy of each is made.
+    adds_only: bool,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
     /// The number after the highest code in the workbook's format.
@@ -316,7 +319,7 @@ impl Importer {
             purchase_columns: PURCHASE_KEYS.map(|key| settings.mapping.iter().position(|t| *t == Target::Field(key))),
             code_column: settings.mapping.iter().position(|t| *t == Target::Field("customer-id")),
             row_id_column: settings.mapping.iter().position(|t| *t == Target::Field("row-id")),
-            before_at_finish: settings.kind == Kind::Purchases && !settings.mapping.contains(&Target::Field("row-id")),
+            adds_only: settings.kind == Kind::Purchases && !settings.mapping.contains(&Target::Field("row-id")),
             settings,
         };
         for r in wb.records() {
@@ -478,7 +481,7 @@ impl Importer {
         }
         let items = current.as_ref().map_or(0, |r| related_count(r, self.settings.kind));
         let existed = current.is_some();
-        if self.before_at_finish {
+        if self.adds_only {
             self.records.push(current.unwrap_or_default());
         } else {
             self.records.push(current.clone().unwrap_or_default());
@@ -498,7 +501,7 @@ impl Importer {
 
     /// The staged file at `at` as it was before the import (None: made by the import).
     fn before_of(&self, at: usize) -> Option<&CustomerRecord> {
-        if self.before_at_finish {
+        if self.adds_only {
             // Nothing is added to the staged file itself until `finish`.
             self.had[at].existed.then(|| &*self.records[at])
         } else {
@@ -1020,41 +1023,31 @@ impl Importer {
         self.hand_out_purchases();
         // Customers whose file came out exactly as it was are left alone (one that was handed
         // purchases has changed: no need to compare).
-        let mut before = Vec::with_capacity(self.staged.len());
+        let mut existed_before = Vec::with_capacity(self.staged.len());
         let mut records = Vec::with_capacity(self.staged.len());
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
         // Taken out one by one without leaving a default file behind.
         let mut staged: Vec<Option<Box<CustomerRecord>>> = self.records.into_iter().map(Some).collect();
-        let mut befores = self.before;
         for (id, at) in order {
-            let Some(mut record) = staged[at].take() else { continue };
+            let Some(record) = staged[at].take() else { continue };
             let had = &self.had[at];
-            let old = if self.before_at_finish {
-                // A file already there that was handed no purchases is as it was; one the
-                // import made is new either way. Each as it was is the file without them.
-                if had.added == 0 && had.existed {
-                    continue;
-                }
-                had.existed.then(|| {
-                    let purchases = std::mem::take(&mut record.purchases);
-                    let mut old = record.clone();
-                    old.purchases = purchases[..had.items].to_vec();
-                    record.purchases = purchases;
-                    old
-                })
-            } else {
-                befores[at].take()
-            };
-            if had.added > 0 || old.as_ref() != Some(&record) {
-                before.push((id, old));
+            let changed = had.added > 0
+                || if self.adds_only {
+                    // Nothing but purchases is added to a file; one the import made is new.
+                    !had.existed
+                } else {
+                    self.before[at].as_deref() != Some(&*record)
+                };
+            if changed {
+                existed_before.push((id, had.existed));
                 records.push(record);
             }
         }
         ImportPlan {
             records,
-            before,
+            existed_before,
             problems: self.problems,
             rejected: self.rejected,
             counts: self.counts,
@@ -1278,7 +1271,7 @@ mod tests {
     }
 
     #[test]
-    fn a_purchases_import_keeps_each_file_as_it_was_for_the_undo() {
+    fn a_purchases_import_names_the_files_it_changes_and_whether_they_were_there() {
         // Ann has a purchase already, Bob none, Cy gets nothing from this file.
         let mut ann = customer(3, "Ann", "", "");
         let first = plan(
@@ -1291,9 +1284,7 @@ mod tests {
         let text = "customer_id,date,product,amount\n3,2026-01-05,tea,10\n4,2026-01-05,tea,10\n3,2026-01-04,cake,5\n";
         let plan = plan(Kind::Purchases, text, &wb);
         assert_eq!(plan.counts, Counts { created: 2, unchanged: 1, ..Default::default() });
-        let before: Vec<(u64, Option<CustomerRecord>)> =
-            plan.before.into_iter().map(|(id, r)| (id, r.map(|r| *r))).collect();
-        assert_eq!(before, vec![(3, Some(ann.clone())), (4, Some(customer(4, "Bob", "", "")))]);
+        assert_eq!(plan.existed_before, vec![(3, true), (4, true)]);
         let products = |r: &CustomerRecord| r.purchases.iter().map(|p| p.product.to_string()).collect::<Vec<_>>();
         assert_eq!(
             plan.records.iter().map(|r| products(r)).collect::<Vec<_>>(),
@@ -1318,7 +1309,7 @@ mod tests {
         assert_eq!(r.tier.tier.as_deref(), Some("gold-card"));
         assert_eq!(r.tier.last_review, Day::from_ymd(2026, 6, 30));
         assert_eq!(r.tier.next_review, Day::from_ymd(2026, 12, 31));
-        assert_eq!(plan.before, vec![(r.customer.id, None)]);
+        assert_eq!(plan.existed_before, vec![(r.customer.id, false)]);
         assert_eq!(plan.preview[0].0, 2);
         assert_eq!(plan.preview[0].1[0], "张伟");
         assert_eq!(plan.preview[0].1[2], "10000.00");
@@ -1576,11 +1567,7 @@ mod tests {
         assert_eq!(amounts(&plan.records[1]), [700, 400]);
         assert_eq!(plan.records[1].purchases[0].items.len(), 2);
         assert_eq!(plan.counts.lines_merged, 1);
-        // The undo holds the files as they were.
-        assert_eq!(
-            plan.before.iter().map(|(_, r)| r.as_ref().map_or(0, |r| r.purchases.len())).collect::<Vec<_>>(),
-            [1, 0]
-        );
+        assert_eq!(plan.existed_before, [(3, true), (4, true)]);
     }
 
     #[test]

@@ -13,7 +13,9 @@ use super::import::Counts;
 use super::model::{CustomFieldDef, CustomerId, CustomerRecord};
 use super::reminders::Handled;
 use super::tiers::{evaluate, evaluate_all, metrics, referrals, PolicyError, TierPolicy};
-use super::workbook::{apply_batch, erasure, touched_shards, Change, Conflict, Put, Shard, Workbook, SHARD_COUNT};
+use super::workbook::{
+    apply_batch, erasure, shard_of, touched_shards, Change, Conflict, Put, Shard, Workbook, SHARD_COUNT,
+};
 use crate::texts::Lang;
 
 /// A shard as a write stored it, with its list rows: worked out once, for storage and for the
@@ -207,12 +209,29 @@ pub fn backup_plan(
 }
 
 /// The changes that put customers back as they were (None: they did not exist).
-pub fn undo_changes<R: Into<Box<CustomerRecord>>>(before: Vec<(CustomerId, Option<R>)>) -> Vec<Change> {
+fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change> {
     before
         .into_iter()
         .map(|(id, old)| match old {
-            Some(record) => Change::PutRecord { record: record.into(), put: Put::AsGiven },
+            Some(record) => Change::PutRecord { record: Box::new(record), put: Put::AsGiven },
             None => Change::DeleteCustomer { id },
+        })
+        .collect()
+}
+
+/// What undoing an import puts back, taken from the shards its write replaced (the workbook's
+/// as they were): each file it changed, moved out (no copy is kept through the import), or
+/// deleted if the import made it. A file said to exist that the replaced shards lack is left
+/// as the import wrote it (cannot happen while the page's workbook mirrors storage).
+pub fn undo_from_replaced(replaced: &mut BTreeMap<usize, Shard>, existed_before: &[(CustomerId, bool)]) -> Vec<Change> {
+    existed_before
+        .iter()
+        .filter_map(|&(id, existed)| {
+            if !existed {
+                return Some(Change::DeleteCustomer { id });
+            }
+            let record = replaced.get_mut(&shard_of(id))?.records.remove(&id)?;
+            Some(Change::PutRecord { record: Box::new(record), put: Put::AsGiven })
         })
         .collect()
 }
@@ -492,5 +511,67 @@ mod tests {
         let put = vec![Change::PutRecord { record: Box::new(record(3, "C00003", "2025-01-01")), put: Put::AsGiven }];
         run(commit(&store, &current, &referrals, put, Some((&restored, &defs)), day("2026-06-30"), 1)).unwrap();
         assert_eq!(*store.definitions.borrow(), Some((restored, defs)));
+    }
+
+    /// Imports `text` into a workbook of Ann (one purchase), Bob and Cy, writes it, takes the
+    /// undo from the shards the write replaced, writes that: the workbook and the store must be
+    /// as they were. Returns how many customers the import left.
+    fn import_then_undo(kind: crate::domain::columns::Kind, text: &str) -> usize {
+        use crate::domain::columns::auto_map;
+        use crate::domain::import::{ImportSettings, Importer};
+        use crate::domain::sheet::RowReader;
+        let store = MemoryStore::default();
+        let policy = preset("metals").unwrap();
+        let mut referrals = ReferralIndex::default();
+        let mut workbook = Workbook::default();
+        let today = day("2026-06-30");
+        let mut ann = record(3, "C00003", "2024-01-01");
+        ann.purchases.push(purchase(1, "2026-01-04", 500));
+        let put = [ann, record(4, "C00004", "2024-01-01"), record(5, "C00005", "2024-01-01")]
+            .map(|r| Change::PutRecord { record: Box::new(r), put: Put::AsGiven });
+        take(&mut workbook, write(&store, &policy, &mut referrals, put.into(), today, 1).unwrap());
+        let before = workbook.clone();
+
+        let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
+        let mut settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), policy.clone(), today, 2);
+        settings.create_customers = true;
+        let mut importer = Importer::new(settings, &workbook, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(row, &workbook);
+        }
+        let plan = importer.finish();
+        assert_eq!(plan.existed_before.iter().filter(|(_, existed)| *existed).count(), 2, "Ann and Bob");
+        assert_eq!(plan.existed_before.len(), 3, "and one new customer");
+        let changes = plan.records.into_iter().map(|record| Change::PutRecord { record, put: Put::Fresh }).collect();
+        let written = write(&store, &policy, &mut referrals, changes, today, 2).unwrap();
+        let mut replaced = BTreeMap::new();
+        for stored in written {
+            replaced.insert(stored.index, std::mem::replace(&mut workbook.shards[stored.index], stored.shard));
+        }
+        assert_ne!(workbook, before);
+        let after = workbook.customer_count();
+        let undo = undo_from_replaced(&mut replaced, &plan.existed_before);
+        assert_eq!(undo.len(), 3);
+
+        take(&mut workbook, write(&store, &policy, &mut referrals, undo, today, 3).unwrap());
+        assert_eq!(workbook, before, "every file back as it was, the new customer gone");
+        let stored: Vec<Shard> = store.shards.borrow().values().filter(|s| !s.records.is_empty()).cloned().collect();
+        let kept: Vec<Shard> = before.shards.iter().filter(|s| !s.records.is_empty()).cloned().collect();
+        assert_eq!(stored, kept);
+        after
+    }
+
+    #[test]
+    fn a_purchases_import_is_undone_from_the_files_its_write_replaced() {
+        // Ann and Bob get a purchase each; an unknown code makes a new customer.
+        let text = "customer_id,date,product,amount\nC00003,2026-02-05,tea,10\nC00004,2026-02-05,tea,10\nC00009,2026-02-06,cake,7\n";
+        assert_eq!(import_then_undo(crate::domain::columns::Kind::Purchases, text), 4);
+    }
+
+    #[test]
+    fn a_customers_import_is_undone_from_the_files_its_write_replaced() {
+        // Ann's and Bob's cards edited, Cy's row as it is, one new customer.
+        let text = "客户编号,客户名称,联系方式\nC00003,Ann,13800000003\nC00004,Bob B.,\nC00005,C00005,\nC00010,Dee,\n";
+        assert_eq!(import_then_undo(crate::domain::columns::Kind::Customers, text), 4);
     }
 }
