@@ -226,7 +226,7 @@ test('axe-core finds no WCAG 2 A/AA violation on any page', async () => {
   await context.close();
 });
 
-test('before the wasm runs the page shows its frame and what it is doing, in the saved language; the app replaces it', async () => {
+test('before the wasm runs the page shows its frame and what it is doing, in the saved language, or that it failed to load; the app replaces it', async () => {
   // No service worker: it would serve the wasm from its cache, past the route below.
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await openApp(context, server.url);
@@ -236,17 +236,34 @@ test('before the wasm runs the page shows its frame and what it is doing, in the
   assert.equal(await page.locator('header').count(), 1);
   await page.click(byId('lang-toggle'));
   await page.waitForFunction(() => document.documentElement.lang === 'en');
-  // The wasm held back: what a slow connection shows until it arrives.
-  await page.route(/_bg\.wasm$/, (route) => route.abort());
-  await page.reload();
+  // The wasm held back (never answered): what a slow connection shows until it arrives.
+  const held = (route) => { held.routes.push(route); };
+  held.routes = [];
+  await page.route(/_bg\.wasm$/, held);
+  await page.reload({ waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#boot-shell main[aria-busy="true"] .loading');
   assert.equal((await page.locator('#boot-shell .loading').textContent()).trim(), 'Opening the workbook…');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await page.locator(byId('error-message')).count(), 0, 'still loading is not a failure');
+  await page.unroute(/_bg\.wasm$/);
+  // The wasm fails to load: the frame says so, as an alert, instead of loading for ever.
+  await page.route(/_bg\.wasm$/, (route) => route.abort());
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector(`#boot-shell ${byId('error-message')}`);
+  assert.match(await page.locator(byId('error-message')).textContent(), /could not open.*reload the page/);
+  assert.equal(await page.getAttribute(byId('error-message'), 'role'), 'alert');
+  assert.equal(await page.getAttribute('#boot-shell main', 'aria-busy'), 'false');
   await page.unroute(/_bg\.wasm$/);
   await page.evaluate(() => localStorage.removeItem('tierbook.lang'));
-  await page.route(/_bg\.wasm$/, (route) => route.abort());
-  await page.reload();
+  await page.route(/_bg\.wasm$/, held);
+  await page.reload({ waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#boot-shell .loading');
   assert.equal((await page.locator('#boot-shell .loading').textContent()).trim(), '正在打开工作簿…');
+  await page.unroute(/_bg\.wasm$/);
+  await page.route(/_bg\.wasm$/, (route) => route.abort());
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector(`#boot-shell ${byId('error-message')}`);
+  assert.match(await page.locator(byId('error-message')).textContent(), /工作簿未能打开/);
+  for (const route of held.routes) await route.abort().catch(() => {});
   await context.close();
 });
