@@ -26,6 +26,8 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy $(WASM) --all-targets -- -D warnings
+	# The memory-counting build (src/alloc_count.rs) must keep compiling too.
+	cargo clippy $(WASM) --features alloc-count -- -D warnings
 
 unit:
 	cargo test

@@ -59,6 +59,8 @@ pub async fn yield_to_browser() {
 /// A `performance.mark` for the benchmarks (`tests/bench/import_bench.mjs` reads them to
 /// say where an import's time goes); costs next to nothing when nobody reads it.
 pub fn mark(name: &str) {
+    #[cfg(feature = "alloc-count")]
+    crate::alloc_count::report(name);
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }

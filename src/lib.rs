@@ -6,6 +6,8 @@ pub mod i18n;
 pub mod route;
 pub mod texts;
 
+#[cfg(all(target_arch = "wasm32", feature = "alloc-count"))]
+pub mod alloc_count;
 #[cfg(target_arch = "wasm32")]
 pub mod analysis;
 #[cfg(target_arch = "wasm32")]
