@@ -337,7 +337,11 @@ impl AppState {
 
     /// Validates, saves and applies a tier policy, re-rating everyone. False if refused.
     pub async fn apply_policy(self, policy: TierPolicy) -> Option<usize> {
-        let changes = match self.workbook.with_untracked(|wb| write_path::policy_changes(&policy, wb, today())) {
+        let started = js_sys::Date::now();
+        let rated = self.workbook.with_untracked(|wb| write_path::policy_changes(&policy, wb, today()));
+        // The re-rating's own time (the page showed the last start's evaluation instead).
+        self.last_evaluation_ms.set(Some(js_sys::Date::now() - started));
+        let changes = match rated {
             Ok(changes) => changes,
             Err(e) => {
                 self.show_error(crate::i18n::policy_error(self.lang.get_untracked(), &e, &policy));
