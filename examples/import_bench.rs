@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use tierbook::domain::columns::{auto_map, locate_header, Kind};
 use tierbook::domain::day::Day;
-use tierbook::domain::import::{ImportSettings, Importer};
+use tierbook::domain::import::{ImportPlan, ImportSettings, Importer};
 use tierbook::domain::sheet::{decode, RowReader};
 use tierbook::domain::tiers::preset;
 use tierbook::domain::workbook::Workbook;
@@ -104,7 +104,7 @@ pub fn sales_export(lines: usize) -> String {
     out
 }
 
-fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::domain::model::CustomerRecord>) {
+fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, ImportPlan) {
     let started = Instant::now();
     let (text, _) = decode(text.as_bytes(), None).unwrap();
     let (line, delimiter) = locate_header(&text);
@@ -117,7 +117,7 @@ fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, Vec<tierbook::d
         importer.take(row, wb);
     }
     let plan = importer.finish();
-    (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan.records.into_iter().map(|r| *r).collect())
+    (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan)
 }
 
 fn main() {
@@ -126,10 +126,10 @@ fn main() {
     for shape in shapes.split(',') {
         let (customers, purchases) = files(shape, n, n * 10);
         let mut wb = Workbook::default();
-        let (ms, problems, records) = import(Kind::Customers, &customers, &wb);
+        let (ms, problems, plan) = import(Kind::Customers, &customers, &wb);
         let mb = |t: &str| t.len() as f64 / 1e6;
         println!("native import {shape}, customers CSV ({:.1} MB): {ms:.0} ms, {problems} problems", mb(&customers));
-        wb.insert_records(records);
+        wb.insert_records(plan.records.into_iter().map(|r| *r).collect());
         if std::env::var("PHASES").is_ok() {
             let t = Instant::now();
             let (text, _) = decode(purchases.as_bytes(), None).unwrap();
@@ -142,12 +142,12 @@ fn main() {
             }
             println!("  phases: decode {t_decode} ms, decode+read {n} rows {} ms", t.elapsed().as_millis());
         }
-        let (ms, problems, recs) = import(Kind::Purchases, &purchases, &wb);
-        if std::env::var("APPLY").is_ok() {
-            apply_timing(&wb, recs.clone());
-        }
-        if std::env::var("ENCODE").is_ok() {
-            encode_timing(recs);
+        let (ms, problems, mut plan) = import(Kind::Purchases, &purchases, &wb);
+        if std::env::var("APPLY").is_ok() || std::env::var("ENCODE").is_ok() {
+            let shards = apply_timing(&wb, plan.take_changes());
+            if std::env::var("ENCODE").is_ok() {
+                encode_timing(&shards);
+            }
         }
         println!("native import {shape}, purchases CSV ({:.1} MB): {ms:.0} ms, {problems} problems", mb(&purchases));
     }
@@ -156,43 +156,43 @@ fn main() {
         return;
     }
     let sales = sales_export(lines);
-    let (ms, problems, records) = import(Kind::Purchases, &sales, &Workbook::default());
+    let (ms, problems, plan) = import(Kind::Purchases, &sales, &Workbook::default());
     println!(
         "native import, sales export ({:.1} MB, {lines} lines) into an empty workbook: {ms:.0} ms, {} customers, {problems} problems",
         sales.len() as f64 / 1e6,
-        records.len()
+        plan.records.len()
     );
 }
 
-/// `ENCODE=1`: how long writing (and reading back) every shard takes once the purchases are in.
-/// The commit's apply step natively: the import's files put into a copy of the workbook's
-/// shards, each customer's tier settled (what the page's "changes applied, tiers settled" does).
-fn apply_timing(wb: &Workbook, records: Vec<tierbook::domain::model::CustomerRecord>) {
-    use tierbook::domain::workbook::{apply_batch, Change, Put};
+/// `APPLY=1`: the commit's apply step natively: the import's changes applied to a copy of the
+/// workbook's shards, each customer's tier settled (what the page's commit does shard by shard).
+fn apply_timing(
+    wb: &Workbook,
+    changes: Vec<tierbook::domain::workbook::Change>,
+) -> Vec<tierbook::domain::workbook::Shard> {
+    use tierbook::domain::workbook::apply_batch;
     use tierbook::domain::write_path::{tier_settler, ReferralIndex};
     let shards = wb.shards.iter().cloned().enumerate().collect();
-    let changes: Vec<Change> =
-        records.into_iter().map(|r| Change::PutRecord { record: Box::new(r), put: Put::FreshRecordsOnly }).collect();
     let policy = preset("metals").unwrap();
     let referrals = ReferralIndex::of(wb);
     let settle = tier_settler(&policy, &referrals, Day::parse_iso("2026-11-24").unwrap(), changes.len());
     let t = Instant::now();
-    let written = apply_batch(shards, changes, 2, &settle).map(|s| s.len()).unwrap_or(0);
-    println!("apply + settle: {} ms, {written} shards", t.elapsed().as_millis());
+    let written = apply_batch(shards, changes, 2, &settle).unwrap();
+    println!("apply + settle: {} ms, {} shards", t.elapsed().as_millis(), written.len());
+    written.into_values().collect()
 }
 
-fn encode_timing(records: Vec<tierbook::domain::model::CustomerRecord>) {
-    let mut wb = Workbook::default();
-    wb.insert_records(records);
+/// `ENCODE=1`: how long writing (and reading back) every shard takes once the purchases are in.
+fn encode_timing(shards: &[tierbook::domain::workbook::Shard]) {
     let t = Instant::now();
     let mut total = 0;
-    for shard in &wb.shards {
+    for shard in shards {
         total += tierbook::domain::codec::encode_shard(shard).len();
     }
     println!("encode: {} ms, {} MB", t.elapsed().as_millis(), total / 1_000_000);
     let t = Instant::now();
     let mut n = 0;
-    for shard in &wb.shards {
+    for shard in shards {
         let bytes = tierbook::domain::codec::encode_shard(shard);
         n += tierbook::domain::codec::decode_shard(&bytes).map(|s| s.records.len()).unwrap_or(0);
     }

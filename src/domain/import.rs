@@ -18,7 +18,7 @@ use super::forms::{
 use super::model::*;
 use super::sheet::Row;
 use super::tiers::TierPolicy;
-use super::workbook::{Related, Workbook};
+use super::workbook::{Change, Put, Related, Workbook};
 use crate::texts::Lang;
 
 /// How rows find the customer they mean, tried in order.
@@ -131,14 +131,19 @@ impl Counts {
 }
 
 pub struct ImportPlan {
-    /// The new version of every customer the import changes. Boxed from the start: a file
-    /// is a few hundred bytes before its lists, and 100,000 of them are not moved again on
-    /// their way into changes.
+    /// The new version of every file the import makes or rewrites. Boxed from the start: a
+    /// file is a few hundred bytes before its lists, and 100,000 of them are not moved again
+    /// on their way into changes.
     pub records: Vec<Box<CustomerRecord>>,
-    /// Each of those customers' number and whether they were in the workbook before (false:
-    /// created by the import). What the undo puts back is taken from the workbook when the
-    /// import is written (`write_path::undo_from_replaced`), not copied here: 100,000 copies
-    /// sat beside the import at its peak.
+    /// Purchases a file that only adds purchases gives customers who were in the workbook, in
+    /// file order: written as such (`Change::AddPurchases`), after whatever the stored file
+    /// holds then, so nothing saved meanwhile (another tab, a sync) is overwritten, and no
+    /// copy of each file is made.
+    pub added: Vec<(CustomerId, Vec<Purchase>)>,
+    /// Each customer in `records` or `added`: number and whether they were in the workbook
+    /// before (false: created by the import). What the undo puts back is taken from the
+    /// workbook when the import is written (`write_path::undo_from_replaced`), not copied
+    /// here: 100,000 copies sat beside the import at its peak.
     pub existed_before: Vec<(CustomerId, bool)>,
     pub problems: Vec<RowProblem>,
     /// The refused rows, as they were in the file, for the user to fix and import again.
@@ -154,6 +159,18 @@ pub struct ImportPlan {
 }
 
 const PREVIEW_ROWS: usize = 20;
+
+impl ImportPlan {
+    /// The changes that write the plan (its files and added purchases are moved out).
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        let put = if self.cards_edited { Put::Fresh } else { Put::FreshRecordsOnly };
+        let files = std::mem::take(&mut self.records).into_iter().map(|record| Change::PutRecord { record, put });
+        let added = std::mem::take(&mut self.added)
+            .into_iter()
+            .map(|(customer_id, purchases)| Change::AddPurchases { customer_id, purchases });
+        files.chain(added).collect()
+    }
+}
 
 /// The purchases an import adds, in blocks of a fixed size: the list never copies itself as it
 /// grows, and `finish` frees it block by block.
@@ -194,6 +211,7 @@ const NOT_STAGED: u32 = u32::MAX;
 /// worked out the first time a row needs them, their order numbers and content fingerprints
 /// (rows already there are the same file imported again).
 struct Had {
+    id: CustomerId,
     /// Whether the customer was in the workbook before the import (false: the import made them).
     existed: bool,
     items: usize,
@@ -236,14 +254,16 @@ pub struct Importer {
     staged: HashMap<CustomerId, usize>,
     // Boxed on purpose: a file is a few hundred bytes before its lists; a Vec of 100,000 of
     // them inline doubles as it grows and is copied again into boxed changes (measured).
-    #[allow(clippy::vec_box)]
-    records: Vec<Box<CustomerRecord>>,
+    /// None: a customer in the workbook whose file a purchases-only import does not copy (its
+    /// purchases are sent as such; see `ImportPlan::added`). Copying 100,000 files cost a
+    /// tenth of that import's time.
+    records: Vec<Option<Box<CustomerRecord>>>,
     /// Each staged file as it was (aligned with `records`), to tell at `finish` whether the
     /// import changed it; empty if `adds_only`.
     before: Vec<Option<Box<CustomerRecord>>>,
     /// A purchases file without record ids only adds purchases, which wait in `added_purchases`
-    /// until `finish`: its staged files stay as they were until then (each is its own "before"),
-    /// and a file handed purchases has changed. No copy of each is made.
+    /// until `finish`. The files of customers already in the workbook are not copied (the
+    /// workbook's is the one before); only a customer the file makes has a staged file.
     adds_only: bool,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
@@ -362,9 +382,13 @@ impl Importer {
                 self.index_secondary(&r.customer);
             }
             for at in 0..self.records.len() {
-                let customer = std::mem::take(&mut self.records[at].customer);
+                let Some(customer) = self.records[at].as_mut().map(|r| std::mem::take(&mut r.customer)) else {
+                    continue;
+                };
                 self.index_secondary(&customer);
-                self.records[at].customer = customer;
+                if let Some(r) = self.records[at].as_mut() {
+                    r.customer = customer;
+                }
             }
         }
         self.find(row, keys)
@@ -460,7 +484,14 @@ impl Importer {
     /// The staged version of a customer's file, taken from the workbook the first time.
     fn stage(&mut self, id: CustomerId, wb: &Workbook) -> &mut CustomerRecord {
         let at = self.stage_at(id, wb);
-        &mut self.records[at]
+        self.file_mut(at, wb)
+    }
+
+    /// The staged file at `at`; copied from the workbook now if staging did not copy it (no
+    /// purchases-only row asks for it, so this is a safety net, not a path taken).
+    fn file_mut(&mut self, at: usize, wb: &Workbook) -> &mut CustomerRecord {
+        let id = self.had[at].id;
+        self.records[at].get_or_insert_with(|| Box::new(wb.get(id).cloned().unwrap_or_default()))
     }
 
     /// Where a customer's staged file sits in `records` (staged first if need be).
@@ -473,25 +504,28 @@ impl Importer {
         if let Some(&at) = self.staged.get(&id) {
             return at;
         }
-        let current = wb.get(id).map(|r| Box::new(r.clone()));
-        if let (Some(r), true) = (&current, self.has_row_ids()) {
+        let current = wb.get(id);
+        if let (Some(r), true) = (current, self.has_row_ids()) {
             for (at, item) in super::columns::related_of_unsorted(r, self.settings.kind).enumerate() {
                 self.positions.insert((id, item.id()), at);
             }
         }
-        let items = current.as_ref().map_or(0, |r| related_count(r, self.settings.kind));
+        let items = current.map_or(0, |r| related_count(r, self.settings.kind));
         let existed = current.is_some();
-        if self.adds_only {
-            self.records.push(current.unwrap_or_default());
-        } else {
-            self.records.push(current.clone().unwrap_or_default());
-            self.before.push(current);
+        match (self.adds_only, current) {
+            (true, Some(_)) => self.records.push(None),
+            (true, None) => self.records.push(Some(Box::default())),
+            (false, current) => {
+                let copy = current.map(|r| Box::new(r.clone()));
+                self.records.push(Some(copy.clone().unwrap_or_default()));
+                self.before.push(copy);
+            }
         }
-        self.had.push(Had { existed, items, added: 0, order_numbers: None, contents: None });
+        self.had.push(Had { id, existed, items, added: 0, order_numbers: None, contents: None });
         let at = self.records.len() - 1;
         self.staged.insert(id, at);
         // Remembered beside the code, so the customer's next row needs no second lookup.
-        if let Some(entry) = self.by_code.get_mut(&self.records[at].customer.code) {
+        if let Some(entry) = current.and_then(|r| self.by_code.get_mut(&r.customer.code)) {
             if entry.id == id {
                 entry.staged = at as u32;
             }
@@ -500,17 +534,19 @@ impl Importer {
     }
 
     /// The staged file at `at` as it was before the import (None: made by the import).
-    fn before_of(&self, at: usize) -> Option<&CustomerRecord> {
+    fn before_of<'a>(&'a self, at: usize, wb: &'a Workbook) -> Option<&'a CustomerRecord> {
         if self.adds_only {
-            // Nothing is added to the staged file itself until `finish`.
-            self.had[at].existed.then(|| &*self.records[at])
+            // Not copied: the workbook's file is the one before.
+            self.had[at].existed.then(|| wb.get(self.had[at].id)).flatten()
         } else {
             self.before[at].as_deref()
         }
     }
 
+    /// A customer's staged file, where the import holds one (not for a customer a
+    /// purchases-only import adds to: their file is the workbook's).
     fn staged(&self, id: CustomerId) -> Option<&CustomerRecord> {
-        self.staged.get(&id).map(|&at| &*self.records[at])
+        self.staged.get(&id).and_then(|&at| self.records[at].as_deref())
     }
 
     /// Whether the file names its records (then rows update the record with that id).
@@ -743,9 +779,8 @@ impl Importer {
         let customer = Customer { id, code, name, phone: phone.unwrap_or_default(), ..Default::default() };
         let record = CustomerRecord { customer, ..Default::default() };
         // Staged first, so the code's entry knows where the file sits.
+        let customer = record.customer.clone();
         *self.stage(id, wb) = record;
-        let at = self.staged[&id];
-        let customer = self.records[at].customer.clone();
         self.index(&customer);
         self.counts.customers_created += 1;
         Ok(Some(id))
@@ -872,7 +907,7 @@ impl Importer {
         let at = self.stage_at(owner, wb);
         if self.had[at].items > 0 {
             if self.had[at].order_numbers.is_none() {
-                let numbers = self.before_of(at).map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect());
+                let numbers = self.before_of(at, wb).map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect());
                 self.had[at].order_numbers = Some(numbers.unwrap_or_default());
             }
             if self.had[at].order_numbers.as_ref().is_some_and(|numbers| numbers.contains(&order_no)) {
@@ -898,15 +933,16 @@ impl Importer {
                 self.orders.insert(key, added);
                 self.counts.created += 1;
                 if let Some(purchase) = shown {
-                    self.preview_related(owner, row.line, Related::Purchase(purchase));
+                    self.preview_related(owner, row.line, Related::Purchase(purchase), wb);
                 }
             }
         }
     }
 
-    fn preview_related(&mut self, owner: CustomerId, line: u64, item: Related) {
+    fn preview_related(&mut self, owner: CustomerId, line: u64, item: Related, wb: &Workbook) {
         if self.preview.len() < PREVIEW_ROWS {
-            let owner_customer = self.staged(owner).map(|r| r.customer.clone()).unwrap_or_default();
+            let owner_customer =
+                self.staged(owner).or_else(|| wb.get(owner)).map(|r| r.customer.clone()).unwrap_or_default();
             let cells =
                 self.preview_cells(|key, lang, _| related_cell(&owner_customer, &item, key, lang), &owner_customer);
             self.preview.push((line, cells));
@@ -930,7 +966,7 @@ impl Importer {
         let already_there = row_id.is_none() && self.had[at].items > 0 && {
             if self.had[at].contents.is_none() {
                 let seen = self
-                    .before_of(at)
+                    .before_of(at, wb)
                     .map(|r| super::columns::related_of_unsorted(r, kind).map(|item| content_hash(&item)).collect());
                 self.had[at].contents = Some(seen.unwrap_or_default());
             }
@@ -942,13 +978,12 @@ impl Importer {
         let previewing = self.preview.len() < PREVIEW_ROWS;
         let shown = |item: &Related| previewing.then(|| item.clone());
         let mut preview = None;
-        let record = &mut self.records[at];
         let outcome = match same_id {
-            Some(at) if same_content(&get_related(record, kind, at), &item) => Outcome::Unchanged,
-            Some(at) => {
+            Some(pos) if same_content(&get_related(self.file_mut(at, wb), kind, pos), &item) => Outcome::Unchanged,
+            Some(pos) => {
                 set_updated_at(&mut item, now);
                 preview = shown(&item);
-                replace_related(record, at, item);
+                replace_related(self.file_mut(at, wb), pos, item);
                 Outcome::Updated
             }
             // Without record ids, a row already there exactly (same day, product, amount…)
@@ -964,11 +999,11 @@ impl Importer {
                         self.added_purchases.push(at, purchase);
                         self.had[at].added += 1;
                     }
-                    item => push_related(record, item),
+                    item => push_related(self.file_mut(at, wb), item),
                 }
                 if track_positions {
-                    let at = related_count(&self.records[at], kind) - 1;
-                    self.positions.insert((owner, id), at);
+                    let pos = related_count(self.file_mut(at, wb), kind) - 1;
+                    self.positions.insert((owner, id), pos);
                 }
                 Outcome::Created
             }
@@ -979,36 +1014,38 @@ impl Importer {
             Outcome::Created => self.counts.created += 1,
         }
         if let Some(item) = preview {
-            self.preview_related(owner, row.line, item);
+            self.preview_related(owner, row.line, item, wb);
         }
     }
 
-    /// Appends the purchases this import adds to their customers' files, in file order, each
-    /// file's list grown once to its final size when its first one arrives (not all up front:
-    /// each block of the list is freed as soon as it is handed out, so the files' lists
-    /// partly reuse its memory rather than doubling the peak).
-    fn hand_out_purchases(&mut self) {
+    /// The purchases this import adds, by staged customer (aligned with `records`), in file
+    /// order, each list sized once to its final length when its first one arrives (not all up
+    /// front: each block is shrunk as it is handed out, so the lists partly reuse its memory
+    /// rather than doubling the peak).
+    fn hand_out_purchases(&mut self) -> Vec<Vec<Purchase>> {
         // In a few passes over ranges of customers, each pass taking its purchases out of the
-        // blocks and shrinking them: a file's list is sized once, at its first purchase, and
-        // with purchases spread evenly one pass over all files would size every list while
-        // the blocks still held them all (twice the purchases in memory, ~75 MB at a million).
+        // blocks and shrinking them: with purchases spread evenly one pass over all customers
+        // would size every list while the blocks still held them all (twice the purchases in
+        // memory, ~75 MB at a million).
         const PASSES: usize = 4;
         let mut blocks = std::mem::take(&mut self.added_purchases).blocks;
         let staged = self.records.len();
+        let mut lists: Vec<Vec<Purchase>> = std::iter::repeat_with(Vec::new).take(staged).collect();
         for pass in 1..=PASSES {
             let end = staged * pass / PASSES;
             for block in &mut blocks {
                 for (at, purchase) in block.extract_if(.., |(at, _)| (*at as usize) < end) {
-                    let (record, had) = (&mut self.records[at as usize], &self.had[at as usize]);
-                    if record.purchases.len() == had.items {
-                        record.purchases.reserve_exact(had.added);
+                    let list = &mut lists[at as usize];
+                    if list.is_empty() {
+                        list.reserve_exact(self.had[at as usize].added);
                     }
-                    record.purchases.push(purchase);
+                    list.push(purchase);
                 }
                 block.shrink_to_fit();
             }
             blocks.retain(|block| !block.is_empty());
         }
+        lists
     }
 
     /// How far the rows taken so far got: (created, updated, skipped).
@@ -1020,8 +1057,8 @@ impl Importer {
         for (id, code, line, column) in std::mem::take(&mut self.referrers) {
             match self.by_code.get(&code).map(|e| e.id).filter(|r| *r != id) {
                 Some(referrer) => {
-                    if let Some(&at) = self.staged.get(&id) {
-                        self.records[at].customer.referred_by = Some(referrer);
+                    if let Some(record) = self.staged.get(&id).and_then(|&at| self.records[at].as_mut()) {
+                        record.customer.referred_by = Some(referrer);
                     }
                 }
                 None => self.problems.push(RowProblem {
@@ -1032,19 +1069,26 @@ impl Importer {
                 }),
             }
         }
-        self.hand_out_purchases();
+        let mut lists = self.hand_out_purchases();
         // Customers whose file came out exactly as it was are left alone (one that was handed
         // purchases has changed: no need to compare).
         let mut existed_before = Vec::with_capacity(self.staged.len());
         let mut records = Vec::with_capacity(self.staged.len());
+        let mut added = Vec::new();
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
-        // Taken out one by one without leaving a default file behind.
-        let mut staged: Vec<Option<Box<CustomerRecord>>> = self.records.into_iter().map(Some).collect();
         for (id, at) in order {
-            let Some(record) = staged[at].take() else { continue };
             let had = &self.had[at];
+            let purchases = std::mem::take(&mut lists[at]);
+            let Some(mut record) = self.records[at].take() else {
+                // A file not copied: only its added purchases are sent.
+                if !purchases.is_empty() {
+                    existed_before.push((id, had.existed));
+                    added.push((id, purchases));
+                }
+                continue;
+            };
             let changed = had.added > 0
                 || if self.adds_only {
                     // Nothing but purchases is added to a file; one the import made is new.
@@ -1052,6 +1096,11 @@ impl Importer {
                 } else {
                     self.before[at].as_deref() != Some(&*record)
                 };
+            if record.purchases.is_empty() {
+                record.purchases = purchases;
+            } else {
+                record.purchases.extend(purchases);
+            }
             if changed {
                 existed_before.push((id, had.existed));
                 records.push(record);
@@ -1059,6 +1108,7 @@ impl Importer {
         }
         ImportPlan {
             records,
+            added,
             existed_before,
             problems: self.problems,
             rejected: self.rejected,
@@ -1263,6 +1313,14 @@ mod tests {
         importer.finish()
     }
 
+    /// The files as writing the plan leaves them (in number order), through the workbook's
+    /// own apply: a file the import copied, or the stored one with the purchases it adds.
+    fn written(mut plan: ImportPlan, wb: &Workbook) -> Vec<CustomerRecord> {
+        let mut after = wb.clone();
+        after.apply_all(plan.take_changes(), 2_000).unwrap();
+        plan.existed_before.iter().map(|(id, _)| after.get(*id).unwrap().clone()).collect()
+    }
+
     fn workbook_with(records: Vec<CustomerRecord>) -> Workbook {
         let mut wb = Workbook::default();
         wb.insert_records(records);
@@ -1283,26 +1341,26 @@ mod tests {
     }
 
     #[test]
-    fn a_purchases_import_names_the_files_it_changes_and_whether_they_were_there() {
+    fn a_purchases_import_names_the_files_it_changes_and_sends_only_the_purchases_it_adds() {
         // Ann has a purchase already, Bob none, Cy gets nothing from this file.
-        let mut ann = customer(3, "Ann", "", "");
-        let first = plan(
-            Kind::Purchases,
-            "customer_id,date,product,amount\n3,2026-01-04,cake,5\n",
-            &workbook_with(vec![ann.clone()]),
-        );
-        ann = *first.records.into_iter().next().unwrap();
+        let ann = customer(3, "Ann", "", "");
+        let first = workbook_with(vec![ann.clone()]);
+        let ann =
+            written(plan(Kind::Purchases, "customer_id,date,product,amount\n3,2026-01-04,cake,5\n", &first), &first)
+                .remove(0);
         let wb = workbook_with(vec![ann.clone(), customer(4, "Bob", "", ""), customer(5, "Cy", "", "")]);
         let text = "customer_id,date,product,amount\n3,2026-01-05,tea,10\n4,2026-01-05,tea,10\n3,2026-01-04,cake,5\n";
         let plan = plan(Kind::Purchases, text, &wb);
         assert_eq!(plan.counts, Counts { created: 2, unchanged: 1, ..Default::default() });
         assert_eq!(plan.existed_before, vec![(3, true), (4, true)]);
+        assert!(plan.records.is_empty(), "no file copied");
+        let sent: Vec<(u64, Vec<String>)> =
+            plan.added.iter().map(|(id, list)| (*id, list.iter().map(|p| p.product.to_string()).collect())).collect();
+        assert_eq!(sent, [(3, vec!["tea".to_string()]), (4, vec!["tea".to_string()])]);
         let products = |r: &CustomerRecord| r.purchases.iter().map(|p| p.product.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            plan.records.iter().map(|r| products(r)).collect::<Vec<_>>(),
-            vec![vec!["cake", "tea"], vec!["tea"]]
-        );
-        assert_eq!(plan.records[0].customer, ann.customer);
+        let files = written(plan, &wb);
+        assert_eq!(files.iter().map(products).collect::<Vec<_>>(), vec![vec!["cake", "tea"], vec!["tea"]]);
+        assert_eq!(files[0].customer.name, ann.customer.name);
     }
 
     #[test]
@@ -1402,7 +1460,7 @@ mod tests {
         after.insert_records(plan.records.into_iter().map(|r| *r).collect());
         let plan = super::tests::plan(Kind::Purchases, purchases, &after);
         assert_eq!(plan.counts.created, 1, "{:?}", plan.problems);
-        assert_eq!(plan.records[0].customer.code, "C1");
+        assert_eq!(written(plan, &after)[0].customer.code, "C1");
     }
 
     #[test]
@@ -1512,8 +1570,9 @@ mod tests {
         let text = "会员号,下单时间,单价,数量,实付,商品说明\n3,2026-01-05 10:00,10,3,25,茶\n4,2026-01-05,1,1,1,x\n";
         let plan = plan(Kind::Purchases, text, &wb);
         assert_eq!(plan.problems.iter().map(|p| (p.line, &p.issue)).collect::<Vec<_>>(), [(3, &RowIssue::NoCustomer)]);
-        assert_eq!(plan.records[0].purchases[0].amount_cents, 2_500);
-        assert_eq!(plan.records[0].purchases[0].unit_price_cents, Some(1_000));
+        let ann = written(plan, &wb).remove(0);
+        assert_eq!(ann.purchases[0].amount_cents, 2_500);
+        assert_eq!(ann.purchases[0].unit_price_cents, Some(1_000));
     }
 
     #[test]
@@ -1541,8 +1600,9 @@ mod tests {
                 (6, Some(3), &RowIssue::Field(Problem::InvalidDate)),
             ]
         );
-        assert_eq!(plan.records.len(), 1);
-        let ann = &plan.records[0];
+        let files = written(plan, &wb);
+        assert_eq!(files.len(), 1);
+        let ann = &files[0];
         assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [128_050, 3_000]);
         assert_eq!(ann.purchases[1].quantity, 1.0);
         assert!(ann.purchases.iter().all(|p| p.updated_at == 1_000));
@@ -1566,20 +1626,21 @@ mod tests {
             importer.take(row, &wb);
         }
         let plan = importer.finish();
+        assert_eq!(plan.counts.lines_merged, 1);
+        assert_eq!(plan.existed_before, [(3, true), (4, true)]);
+        let files = written(plan, &wb);
         let products = |r: &CustomerRecord| r.purchases.iter().map(|p| p.product.clone()).collect::<Vec<_>>();
         let amounts = |r: &CustomerRecord| r.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>();
         assert_eq!(
-            (products(&plan.records[0]), amounts(&plan.records[0])),
+            (products(&files[0]), amounts(&files[0])),
             (
                 vec!["old", "a", "c", "f"].into_iter().map(crate::domain::text::Text::from).collect(),
                 vec![100, 100, 300, 600]
             )
         );
         // Bob's order O1 has two lines: one purchase, its amounts added up.
-        assert_eq!(amounts(&plan.records[1]), [700, 400]);
-        assert_eq!(plan.records[1].purchases[0].items.len(), 2);
-        assert_eq!(plan.counts.lines_merged, 1);
-        assert_eq!(plan.existed_before, [(3, true), (4, true)]);
+        assert_eq!(amounts(&files[1]), [700, 400]);
+        assert_eq!(files[1].purchases[0].items.len(), 2);
     }
 
     #[test]
@@ -1595,13 +1656,10 @@ mod tests {
         }
         let plan = plan(Kind::Purchases, &text, &wb);
         assert_eq!(plan.counts.created, 500);
-        let got: BTreeMap<u64, Vec<String>> = plan
-            .records
-            .iter()
-            .map(|r| (r.customer.id, r.purchases.iter().map(|p| p.product.to_string()).collect()))
-            .collect();
+        let got: BTreeMap<u64, Vec<String>> =
+            plan.added.iter().map(|(id, list)| (*id, list.iter().map(|p| p.product.to_string()).collect())).collect();
         assert_eq!(got, expected);
-        assert!(plan.records.iter().all(|r| r.purchases.capacity() == r.purchases.len()));
+        assert!(plan.added.iter().all(|(_, list)| list.capacity() == list.len()));
     }
 
     #[test]
@@ -1610,10 +1668,10 @@ mod tests {
         let text = "customer_id,date,product,amount\n3,2026-01-05,tea,10\n3,2026-01-05,tea,10\n";
         let first = plan(Kind::Purchases, text, &wb);
         assert_eq!(first.counts.created, 2, "two identical rows in one file are two purchases");
-        let wb = workbook_with(first.records.into_iter().map(|r| *r).collect());
+        let wb = workbook_with(written(first, &wb));
         let again = plan(Kind::Purchases, text, &wb);
         assert_eq!(again.counts, Counts { unchanged: 2, ..Default::default() });
-        assert!(again.records.is_empty());
+        assert!(again.records.is_empty() && again.added.is_empty());
     }
 
     #[test]

@@ -204,6 +204,13 @@ pub enum Change {
         item: Related,
         base: Option<i64>,
     },
+    /// Purchases an import adds to a customer's file, after whatever the stored file holds
+    /// (so purchases or card edits saved meanwhile elsewhere stay); refused if the customer is
+    /// gone. Stamped and noted like an import.
+    AddPurchases {
+        customer_id: CustomerId,
+        purchases: Vec<Purchase>,
+    },
     DeleteRelated {
         customer_id: CustomerId,
         kind: RelatedKind,
@@ -245,6 +252,7 @@ impl Change {
             Change::DeleteCustomer { id } | Change::Pulled { id, .. } => *id,
             Change::InsertRecord(record) | Change::PutRecord { record, .. } => record.customer.id,
             Change::SaveRelated { customer_id, .. }
+            | Change::AddPurchases { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
             | Change::SetTier { customer_id, .. }
             | Change::Redeem { customer_id, .. }
@@ -344,6 +352,13 @@ impl Shard {
                     audit(&mut record, now, "imported", String::new(), after);
                 }
                 self.records.insert(record.customer.id, *record);
+            }
+            Change::AddPurchases { customer_id, purchases } => {
+                let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
+                record.purchases.reserve_exact(purchases.len());
+                record.purchases.extend(purchases);
+                record.customer.updated_at = now.max(record.customer.updated_at + 1);
+                audit(record, now, "imported", String::new(), String::new());
             }
             Change::SaveRelated { customer_id, mut item, base } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
@@ -756,6 +771,30 @@ mod tests {
         assert_eq!(*seen.borrow(), vec![1]);
         assert_eq!(out[&1].records[&1].tier.tier.as_deref(), Some("settled"));
         assert_eq!(out[&1].records[&1].purchases.len(), 1);
+    }
+
+    #[test]
+    fn added_purchases_go_after_what_the_stored_file_holds_now_and_a_missing_customer_refuses_the_batch() {
+        // Since the import read Ann's file, another tab renamed her and added a purchase.
+        let mut stored =
+            CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann Li") }, ..Default::default() };
+        stored.purchases.push(purchase(1, 100));
+        let current = [(4usize, Shard { records: [(4, stored)].into_iter().collect() })].into_iter().collect();
+        let add = |id, ids: &[u64]| Change::AddPurchases {
+            customer_id: id,
+            purchases: ids.iter().map(|&i| purchase(i, 10 * i as i64)).collect(),
+        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        let out = apply_batch(current, vec![add(4, &[7, 8])], 30, &|r| seen.borrow_mut().push(r.customer.id)).unwrap();
+        let ann = &out[&4].records[&4];
+        assert_eq!(ann.customer.name, "Ann Li");
+        assert_eq!(ann.purchases.iter().map(|p| p.id).collect::<Vec<_>>(), [1, 7, 8]);
+        assert_eq!(ann.customer.updated_at, 41, "stamped after the stored card");
+        assert_eq!(ann.audit.last().map(|a| a.what.as_str()), Some("imported"));
+        assert_eq!(*seen.borrow(), vec![4], "settled");
+        // Bob was deleted meanwhile: nothing of the batch is applied.
+        let current = [(5usize, Shard::default())].into_iter().collect();
+        assert_eq!(apply_batch(current, vec![add(5, &[9])], 30, &|_| {}).err(), Some(Conflict::CustomerMissing));
     }
 
     #[test]

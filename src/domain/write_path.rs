@@ -513,6 +513,49 @@ mod tests {
         assert_eq!(*store.definitions.borrow(), Some((restored, defs)));
     }
 
+    #[test]
+    fn a_purchases_import_written_after_an_edit_elsewhere_keeps_that_edit_and_its_purchase() {
+        use crate::domain::columns::{auto_map, Kind};
+        use crate::domain::import::{ImportSettings, Importer};
+        use crate::domain::sheet::RowReader;
+        let store = MemoryStore::default();
+        let policy = preset("metals").unwrap();
+        let mut referrals = ReferralIndex::default();
+        let mut workbook = Workbook::default();
+        let today = day("2026-06-30");
+        let put = vec![Change::PutRecord { record: Box::new(record(3, "C00003", "2024-01-01")), put: Put::AsGiven }];
+        take(&mut workbook, write(&store, &policy, &mut referrals, put, today, 1).unwrap());
+        // The import is read against this workbook…
+        let (mut rows, header) =
+            RowReader::new("客户编号,日期,商品,金额\nC00003,2026-03-01,tea,10\n", b',', 1).unwrap();
+        let settings =
+            ImportSettings::new(Kind::Purchases, auto_map(Kind::Purchases, &header, &[]), policy.clone(), today, 5);
+        let mut importer = Importer::new(settings, &workbook, header.len());
+        while let Some(row) = rows.next_row() {
+            importer.take(row, &workbook);
+        }
+        let mut plan = importer.finish();
+        // …then, before it is written, another tab renames Ann and records a purchase.
+        let ann = workbook.get(3).unwrap().customer.clone();
+        let elsewhere = vec![
+            Change::SaveCustomer {
+                customer: Box::new(Customer { name: "Ann Li".into(), ..ann.clone() }),
+                base: Some(ann.updated_at),
+            },
+            Change::SaveRelated {
+                customer_id: 3,
+                item: crate::domain::workbook::Related::Purchase(purchase(8, "2026-02-01", 700)),
+                base: None,
+            },
+        ];
+        write(&store, &policy, &mut referrals, elsewhere, today, 3).unwrap();
+        take(&mut workbook, write(&store, &policy, &mut referrals, plan.take_changes(), today, 5).unwrap());
+        let stored = &store.shards.borrow()[&crate::domain::workbook::shard_of(3)].records[&3];
+        assert_eq!(stored.customer.name, "Ann Li");
+        assert_eq!(stored.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700, 1_000]);
+        assert_eq!(workbook.get(3), Some(stored));
+    }
+
     /// Imports `text` into a workbook of Ann (one purchase), Bob and Cy, writes it, takes the
     /// undo from the shards the write replaced, writes that: the workbook and the store must be
     /// as they were. Returns how many customers the import left.
@@ -539,10 +582,10 @@ mod tests {
         while let Some(row) = rows.next_row() {
             importer.take(row, &workbook);
         }
-        let plan = importer.finish();
+        let mut plan = importer.finish();
         assert_eq!(plan.existed_before.iter().filter(|(_, existed)| *existed).count(), 2, "Ann and Bob");
         assert_eq!(plan.existed_before.len(), 3, "and one new customer");
-        let changes = plan.records.into_iter().map(|record| Change::PutRecord { record, put: Put::Fresh }).collect();
+        let changes = plan.take_changes();
         let written = write(&store, &policy, &mut referrals, changes, today, 2).unwrap();
         let mut replaced = BTreeMap::new();
         for stored in written {

@@ -17,7 +17,7 @@ use crate::domain::sheet::{
 };
 use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
-use crate::domain::workbook::{Change, Put};
+use crate::domain::workbook::Change;
 use crate::domain::write_path::backup_plan;
 use crate::files::{download, mark, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
@@ -360,17 +360,15 @@ pub fn ImportExport() -> impl IntoView {
             if rows == 0 {
                 return fail(file_problem(lang, &file, &FileProblem::HeaderOnly));
             }
-            let plan = importer.finish();
+            let mut plan = importer.finish();
             mark("import:planned");
             let problem_total = plan.problems.len();
             let problems: Vec<String> =
                 plan.problems.iter().take(SHOWN_PROBLEMS).map(|p| import_problem(lang, &file, p, &headings)).collect();
             let rejected_csv = (!plan.rejected.is_empty())
                 .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
-            let put = if plan.cards_edited { Put::Fresh } else { Put::FreshRecordsOnly };
-            let changes = plan.records.into_iter().map(|record| Change::PutRecord { record, put }).collect();
             pending.set_value(Some(Pending {
-                changes,
+                changes: plan.take_changes(),
                 undo: Undo::FromWorkbook(plan.existed_before),
                 definitions: None,
                 conflicts: Vec::new(),
