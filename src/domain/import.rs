@@ -135,11 +135,13 @@ pub struct ImportPlan {
     /// file is a few hundred bytes before its lists, and 100,000 of them are not moved again
     /// on their way into changes.
     pub records: Vec<Box<CustomerRecord>>,
-    /// Purchases a file that only adds purchases gives customers who were in the workbook, in
-    /// file order: written as such (`Change::AddPurchases`), after whatever the stored file
+    /// Purchases a file that only adds records gives customers who were in the workbook, in
+    /// file order: written as such (`Change::AddRecords`), after whatever the stored file
     /// holds then, so nothing saved meanwhile (another tab, a sync) is overwritten, and no
     /// copy of each file is made.
     pub added: Vec<(CustomerId, Vec<Purchase>)>,
+    /// The same for feedback, interactions and campaign entries.
+    pub added_others: Vec<(CustomerId, Vec<Related>)>,
     /// Each customer in `records` or `added`: number and whether they were in the workbook
     /// before (false: created by the import). What the undo puts back is taken from the
     /// workbook when the import is written (`write_path::undo_from_replaced`), not copied
@@ -161,14 +163,17 @@ pub struct ImportPlan {
 const PREVIEW_ROWS: usize = 20;
 
 impl ImportPlan {
-    /// The changes that write the plan (its files and added purchases are moved out).
+    /// The changes that write the plan (its files and added records are moved out).
     pub fn take_changes(&mut self) -> Vec<Change> {
         let put = if self.cards_edited { Put::Fresh } else { Put::FreshRecordsOnly };
         let files = std::mem::take(&mut self.records).into_iter().map(|record| Change::PutRecord { record, put });
-        let added = std::mem::take(&mut self.added)
+        let purchases = std::mem::take(&mut self.added)
             .into_iter()
-            .map(|(customer_id, purchases)| Change::AddPurchases { customer_id, purchases });
-        files.chain(added).collect()
+            .map(|(customer_id, purchases)| Change::AddRecords { customer_id, purchases, others: Vec::new() });
+        let others = std::mem::take(&mut self.added_others)
+            .into_iter()
+            .map(|(customer_id, others)| Change::AddRecords { customer_id, purchases: Vec::new(), others });
+        files.chain(purchases).chain(others).collect()
     }
 }
 
@@ -254,16 +259,17 @@ pub struct Importer {
     staged: HashMap<CustomerId, usize>,
     // Boxed on purpose: a file is a few hundred bytes before its lists; a Vec of 100,000 of
     // them inline doubles as it grows and is copied again into boxed changes (measured).
-    /// None: a customer in the workbook whose file a purchases-only import does not copy (its
-    /// purchases are sent as such; see `ImportPlan::added`). Copying 100,000 files cost a
-    /// tenth of that import's time.
+    /// None: a customer in the workbook whose file an import that only adds records does not
+    /// copy (the records are sent as such; see `ImportPlan::added`). Copying 100,000 files cost
+    /// a tenth of a purchases import's time.
     records: Vec<Option<Box<CustomerRecord>>>,
     /// Each staged file as it was (aligned with `records`), to tell at `finish` whether the
     /// import changed it; empty if `adds_only`.
     before: Vec<Option<Box<CustomerRecord>>>,
-    /// A purchases file without record ids only adds purchases, which wait in `added_purchases`
-    /// until `finish`. The files of customers already in the workbook are not copied (the
-    /// workbook's is the one before); only a customer the file makes has a staged file.
+    /// A file of purchases, feedback, interactions or campaign entries without record ids only
+    /// adds records, which wait in `added_purchases` / `added_others` until `finish`. The files
+    /// of customers already in the workbook are not copied (the workbook's is the one before);
+    /// only a customer the file makes has a staged file.
     adds_only: bool,
     /// Customers rows: the line that first touched each customer.
     first_line: HashMap<CustomerId, u64>,
@@ -277,6 +283,8 @@ pub struct Importer {
     /// files' lists row by row spent a third of the rows' time growing them, and left their
     /// spare capacity in memory.
     added_purchases: AddedPurchases,
+    /// Other records this import adds (feedback…), in file order, with their customer's place.
+    added_others: Vec<(u32, Related)>,
     /// Per staged customer (aligned with `records`), what they had before the import.
     had: Vec<Had>,
     no_customer_lines: Vec<u64>,
@@ -316,6 +324,7 @@ impl Importer {
             rng: fastrand::Rng::with_seed(settings.seed ^ settings.now as u64),
             orders: HashMap::default(),
             added_purchases: AddedPurchases::default(),
+            added_others: Vec::new(),
             had: Vec::new(),
             no_customer_lines: Vec::new(),
             referrers: Vec::new(),
@@ -339,7 +348,7 @@ impl Importer {
             purchase_columns: PURCHASE_KEYS.map(|key| settings.mapping.iter().position(|t| *t == Target::Field(key))),
             code_column: settings.mapping.iter().position(|t| *t == Target::Field("customer-id")),
             row_id_column: settings.mapping.iter().position(|t| *t == Target::Field("row-id")),
-            adds_only: settings.kind == Kind::Purchases && !settings.mapping.contains(&Target::Field("row-id")),
+            adds_only: settings.kind != Kind::Customers && !settings.mapping.contains(&Target::Field("row-id")),
             settings,
         };
         for r in wb.records() {
@@ -994,9 +1003,13 @@ impl Importer {
                 preview = shown(&item);
                 let id = item.id();
                 match item {
-                    // Handed to the file at `finish` (unless rows may name it by position).
-                    Related::Purchase(purchase) if !track_positions => {
+                    // Handed out at `finish` (unless rows may name it by position).
+                    Related::Purchase(purchase) if self.adds_only => {
                         self.added_purchases.push(at, purchase);
+                        self.had[at].added += 1;
+                    }
+                    item if self.adds_only => {
+                        self.added_others.push((at as u32, item));
                         self.had[at].added += 1;
                     }
                     item => push_related(self.file_mut(at, wb), item),
@@ -1070,22 +1083,33 @@ impl Importer {
             }
         }
         let mut lists = self.hand_out_purchases();
+        let mut other_lists: Vec<Vec<Related>> = std::iter::repeat_with(Vec::new).take(self.records.len()).collect();
+        for (at, item) in std::mem::take(&mut self.added_others) {
+            other_lists[at as usize].push(item);
+        }
         // Customers whose file came out exactly as it was are left alone (one that was handed
         // purchases has changed: no need to compare).
         let mut existed_before = Vec::with_capacity(self.staged.len());
         let mut records = Vec::with_capacity(self.staged.len());
         let mut added = Vec::new();
+        let mut added_others = Vec::new();
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
         for (id, at) in order {
             let had = &self.had[at];
             let purchases = std::mem::take(&mut lists[at]);
+            let others = std::mem::take(&mut other_lists[at]);
             let Some(mut record) = self.records[at].take() else {
-                // A file not copied: only its added purchases are sent.
-                if !purchases.is_empty() {
+                // A file not copied: only the records added to it are sent.
+                if !purchases.is_empty() || !others.is_empty() {
                     existed_before.push((id, had.existed));
+                }
+                if !purchases.is_empty() {
                     added.push((id, purchases));
+                }
+                if !others.is_empty() {
+                    added_others.push((id, others));
                 }
                 continue;
             };
@@ -1101,6 +1125,9 @@ impl Importer {
             } else {
                 record.purchases.extend(purchases);
             }
+            for item in others {
+                push_related(&mut record, item);
+            }
             if changed {
                 existed_before.push((id, had.existed));
                 records.push(record);
@@ -1109,6 +1136,7 @@ impl Importer {
         ImportPlan {
             records,
             added,
+            added_others,
             existed_before,
             problems: self.problems,
             rejected: self.rejected,
@@ -1672,6 +1700,25 @@ mod tests {
         let again = plan(Kind::Purchases, text, &wb);
         assert_eq!(again.counts, Counts { unchanged: 2, ..Default::default() });
         assert!(again.records.is_empty() && again.added.is_empty());
+    }
+
+    #[test]
+    fn a_feedback_file_without_record_ids_sends_only_the_feedback_it_adds() {
+        let wb = workbook_with(vec![customer(3, "Ann", "", ""), customer(4, "Bob", "", "")]);
+        let text = "customer_id,date,score,comment\n3,2026-01-05,5,good\n3,2026-01-06,4,ok\n";
+        let first = plan(Kind::Feedback, text, &wb);
+        assert!(first.records.is_empty() && first.added.is_empty(), "no file copied");
+        assert_eq!(first.existed_before, [(3, true)]);
+        let scores = |items: &[Related]| {
+            items.iter().map(|i| if let Related::Feedback(f) = i { f.score } else { 0 }).collect::<Vec<_>>()
+        };
+        let sent: Vec<(u64, Vec<u8>)> = first.added_others.iter().map(|(id, items)| (*id, scores(items))).collect();
+        assert_eq!(sent, [(3, vec![5, 4])]);
+        let wb = workbook_with(written(first, &wb));
+        assert_eq!(wb.get(3).unwrap().feedback.len(), 2);
+        let again = plan(Kind::Feedback, text, &wb);
+        assert_eq!(again.counts, Counts { unchanged: 2, ..Default::default() }, "the same file again adds nothing");
+        assert!(again.added_others.is_empty());
     }
 
     #[test]

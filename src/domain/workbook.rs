@@ -204,12 +204,14 @@ pub enum Change {
         item: Related,
         base: Option<i64>,
     },
-    /// Purchases an import adds to a customer's file, after whatever the stored file holds
-    /// (so purchases or card edits saved meanwhile elsewhere stay); refused if the customer is
-    /// gone. Stamped and noted like an import.
-    AddPurchases {
+    /// Records an import adds to a customer's file (purchases, or feedback, interactions,
+    /// campaign entries in `others`), after whatever the stored file holds (so records or card
+    /// edits saved meanwhile elsewhere stay); refused if the customer is gone. Stamped and
+    /// noted like an import.
+    AddRecords {
         customer_id: CustomerId,
         purchases: Vec<Purchase>,
+        others: Vec<Related>,
     },
     DeleteRelated {
         customer_id: CustomerId,
@@ -252,7 +254,7 @@ impl Change {
             Change::DeleteCustomer { id } | Change::Pulled { id, .. } => *id,
             Change::InsertRecord(record) | Change::PutRecord { record, .. } => record.customer.id,
             Change::SaveRelated { customer_id, .. }
-            | Change::AddPurchases { customer_id, .. }
+            | Change::AddRecords { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
             | Change::SetTier { customer_id, .. }
             | Change::Redeem { customer_id, .. }
@@ -353,10 +355,13 @@ impl Shard {
                 }
                 self.records.insert(record.customer.id, *record);
             }
-            Change::AddPurchases { customer_id, purchases } => {
+            Change::AddRecords { customer_id, purchases, others } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
                 record.purchases.reserve_exact(purchases.len());
                 record.purchases.extend(purchases);
+                for item in others {
+                    put_related(record, item, None);
+                }
                 record.customer.updated_at = now.max(record.customer.updated_at + 1);
                 audit(record, now, "imported", String::new(), String::new());
             }
@@ -774,21 +779,23 @@ mod tests {
     }
 
     #[test]
-    fn added_purchases_go_after_what_the_stored_file_holds_now_and_a_missing_customer_refuses_the_batch() {
+    fn added_records_go_after_what_the_stored_file_holds_now_and_a_missing_customer_refuses_the_batch() {
         // Since the import read Ann's file, another tab renamed her and added a purchase.
         let mut stored =
             CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann Li") }, ..Default::default() };
         stored.purchases.push(purchase(1, 100));
         let current = [(4usize, Shard { records: [(4, stored)].into_iter().collect() })].into_iter().collect();
-        let add = |id, ids: &[u64]| Change::AddPurchases {
+        let add = |id, ids: &[u64]| Change::AddRecords {
             customer_id: id,
             purchases: ids.iter().map(|&i| purchase(i, 10 * i as i64)).collect(),
+            others: vec![Related::Feedback(Feedback { id: 5, ..Default::default() })],
         };
         let seen = std::cell::RefCell::new(Vec::new());
         let out = apply_batch(current, vec![add(4, &[7, 8])], 30, &|r| seen.borrow_mut().push(r.customer.id)).unwrap();
         let ann = &out[&4].records[&4];
         assert_eq!(ann.customer.name, "Ann Li");
         assert_eq!(ann.purchases.iter().map(|p| p.id).collect::<Vec<_>>(), [1, 7, 8]);
+        assert_eq!(ann.feedback.iter().map(|f| f.id).collect::<Vec<_>>(), [5]);
         assert_eq!(ann.customer.updated_at, 41, "stamped after the stored card");
         assert_eq!(ann.audit.last().map(|a| a.what.as_str()), Some("imported"));
         assert_eq!(*seen.borrow(), vec![4], "settled");

@@ -513,9 +513,10 @@ mod tests {
         assert_eq!(*store.definitions.borrow(), Some((restored, defs)));
     }
 
-    #[test]
-    fn a_purchases_import_written_after_an_edit_elsewhere_keeps_that_edit_and_its_purchase() {
-        use crate::domain::columns::{auto_map, Kind};
+    /// Reads `text` (a file of `kind` for Ann, C00003) against the workbook, then another tab
+    /// renames Ann and records a purchase, then the import is written: Ann's file as stored.
+    fn import_after_an_edit_elsewhere(kind: crate::domain::columns::Kind, text: &str) -> CustomerRecord {
+        use crate::domain::columns::auto_map;
         use crate::domain::import::{ImportSettings, Importer};
         use crate::domain::sheet::RowReader;
         let store = MemoryStore::default();
@@ -525,17 +526,14 @@ mod tests {
         let today = day("2026-06-30");
         let put = vec![Change::PutRecord { record: Box::new(record(3, "C00003", "2024-01-01")), put: Put::AsGiven }];
         take(&mut workbook, write(&store, &policy, &mut referrals, put, today, 1).unwrap());
-        // The import is read against this workbook…
-        let (mut rows, header) =
-            RowReader::new("客户编号,日期,商品,金额\nC00003,2026-03-01,tea,10\n", b',', 1).unwrap();
-        let settings =
-            ImportSettings::new(Kind::Purchases, auto_map(Kind::Purchases, &header, &[]), policy.clone(), today, 5);
+        let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
+        let settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), policy.clone(), today, 5);
         let mut importer = Importer::new(settings, &workbook, header.len());
         while let Some(row) = rows.next_row() {
             importer.take(row, &workbook);
         }
         let mut plan = importer.finish();
-        // …then, before it is written, another tab renames Ann and records a purchase.
+        assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let ann = workbook.get(3).unwrap().customer.clone();
         let elsewhere = vec![
             Change::SaveCustomer {
@@ -550,10 +548,25 @@ mod tests {
         ];
         write(&store, &policy, &mut referrals, elsewhere, today, 3).unwrap();
         take(&mut workbook, write(&store, &policy, &mut referrals, plan.take_changes(), today, 5).unwrap());
-        let stored = &store.shards.borrow()[&crate::domain::workbook::shard_of(3)].records[&3];
-        assert_eq!(stored.customer.name, "Ann Li");
-        assert_eq!(stored.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700, 1_000]);
-        assert_eq!(workbook.get(3), Some(stored));
+        let stored = store.shards.borrow()[&crate::domain::workbook::shard_of(3)].records[&3].clone();
+        assert_eq!(workbook.get(3), Some(&stored));
+        stored
+    }
+
+    #[test]
+    fn an_import_written_after_an_edit_elsewhere_keeps_that_edit_and_its_purchase() {
+        use crate::domain::columns::Kind;
+        let ann =
+            import_after_an_edit_elsewhere(Kind::Purchases, "客户编号,日期,商品,金额\nC00003,2026-03-01,tea,10\n");
+        assert_eq!(ann.customer.name, "Ann Li");
+        assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700, 1_000]);
+        let ann = import_after_an_edit_elsewhere(
+            Kind::Feedback,
+            "Customer ID,Date,Score,Comment\nC00003,2026-03-01,5,good\n",
+        );
+        assert_eq!(ann.customer.name, "Ann Li");
+        assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700]);
+        assert_eq!(ann.feedback.iter().map(|f| f.comment.as_str()).collect::<Vec<_>>(), ["good"]);
     }
 
     /// Imports `text` into a workbook of Ann (one purchase), Bob and Cy, writes it, takes the

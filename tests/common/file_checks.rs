@@ -46,7 +46,8 @@ pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
         assert!(plan.problems.iter().any(|p| p.line == row.line), "a refused row without a problem");
     }
     if kind != Kind::Customers {
-        for id in plan.records.iter().map(|r| r.customer.id).chain(plan.added.iter().map(|(id, _)| *id)) {
+        let added = plan.added.iter().map(|(id, _)| *id).chain(plan.added_others.iter().map(|(id, _)| *id));
+        for id in plan.records.iter().map(|r| r.customer.id).chain(added) {
             assert!(wb.get(id).is_some(), "a related row made a customer");
         }
     }
