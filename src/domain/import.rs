@@ -1654,6 +1654,22 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_found_by_phone_and_later_by_code_gets_every_purchase_in_one_file() {
+        let wb = workbook_with(vec![customer(3, "Ann", "13800001111", ""), customer(4, "Bob", "", "")]);
+        let text = "customer_id,电话,日期,商品,金额\n\
+                    ,13800001111,2026-01-05,a,1\n\
+                    3,,2026-01-06,b,2\n\
+                    4,,2026-01-06,c,3\n\
+                    ,13800001111,2026-01-07,d,4\n";
+        let plan = plan(Kind::Purchases, text, &wb);
+        assert_eq!(plan.counts.created, 4, "{:?}", plan.problems);
+        assert_eq!(plan.existed_before, [(3, true), (4, true)]);
+        let files = written(plan, &wb);
+        let products = |r: &CustomerRecord| r.purchases.iter().map(|p| p.product.to_string()).collect::<Vec<_>>();
+        assert_eq!(files.iter().map(products).collect::<Vec<_>>(), [vec!["a", "b", "d"], vec!["c"]]);
+    }
+
+    #[test]
     fn purchases_interleaved_over_customers_land_after_what_each_had_in_file_order() {
         let mut ann = customer(3, "Ann", "", "");
         ann.purchases.push(Purchase { id: 9, amount_cents: 100, product: "old".into(), ..Default::default() });
