@@ -162,12 +162,29 @@ fn remove_related(record: &mut CustomerRecord, kind: RelatedKind, at: usize) {
     }
 }
 
+/// Moves what a card edit leaves alone from the stored file into the new version: its records,
+/// trail and deletion marks (field marks: the later of each).
+fn keep_stored_records(record: &mut CustomerRecord, stored: &mut CustomerRecord) {
+    record.purchases = std::mem::take(&mut stored.purchases);
+    record.feedback = std::mem::take(&mut stored.feedback);
+    record.interactions = std::mem::take(&mut stored.interactions);
+    record.campaigns = std::mem::take(&mut stored.campaigns);
+    record.audit = std::mem::take(&mut stored.audit);
+    record.marks.removed = std::mem::take(&mut stored.marks.removed);
+    for (field, at) in std::mem::take(&mut stored.marks.fields) {
+        let mark = record.marks.fields.entry(field).or_insert(at);
+        *mark = (*mark).max(at);
+    }
+}
+
 /// How a `Change::PutRecord` is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Put {
     /// Exactly as given (a backup restored, an import undone): not stamped, not re-settled.
     AsGiven,
-    /// A new version made now (an import): stamped, its card's changes noted, its tier settled.
+    /// A new version made now (a customers file): stamped, its card's changes noted, its tier
+    /// settled. It edits the card and carried-over figures only: the records, the trail and the
+    /// change marks stay as stored when written, so anything saved meanwhile elsewhere is kept.
     Fresh,
     /// `Fresh`, from a file that adds records but never edits cards (purchases, feedback…).
     FreshRecordsOnly,
@@ -347,6 +364,9 @@ impl Shard {
                         Some(p) if !card_unchanged => customer_changes(&p.customer, &record.customer),
                         _ => Vec::new(),
                     };
+                    if let (Put::Fresh, Some(stored)) = (put, self.records.get_mut(&record.customer.id)) {
+                        keep_stored_records(&mut record, stored);
+                    }
                     for (field, _, _) in &changes {
                         record.marks.fields.insert(field.clone(), record.customer.updated_at);
                     }

@@ -567,6 +567,11 @@ mod tests {
         assert_eq!(ann.customer.name, "Ann Li");
         assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700]);
         assert_eq!(ann.feedback.iter().map(|f| f.comment.as_str()).collect::<Vec<_>>(), ["good"]);
+        // A customers file edits the card: the card is the file's, the purchase stays.
+        let ann = import_after_an_edit_elsewhere(Kind::Customers, "客户编号,客户名称,城市\nC00003,Ann Smith,Suzhou\n");
+        assert_eq!((ann.customer.name.as_str(), ann.customer.city.as_str()), ("Ann Smith", "Suzhou"));
+        assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700]);
+        assert!(ann.audit.iter().any(|a| a.what == "field:name"), "the edit made elsewhere stays in the trail");
     }
 
     /// Imports `text` into a workbook of Ann (one purchase), Bob and Cy, writes it, takes the
