@@ -79,8 +79,39 @@ async function memory(page) {
   return { js: usedSize / 2 ** 20, wasm: wasm / 2 ** 20 };
 }
 
+/** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the first run's purchases file, from
+ *  choosing it to its preview (open it in Chromium's DevTools); the functions that took the
+ *  most time themselves are printed. */
+const PROFILE = process.env.BENCH_PROFILE;
+
+async function startProfile(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+async function stopProfile(cdp) {
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  fs.writeFileSync(PROFILE, JSON.stringify(profile));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples.forEach((id, i) => {
+    const name = byNode.get(id).callFrame.functionName || '(anonymous)';
+    self.set(name, (self.get(name) || 0) + (dt[i + 1] || 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`CPU profile written to ${PROFILE}; self time, top 40 of ${total.toFixed(0)} ms:`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${ms.toFixed(0).padStart(7)} ms  ${(100 * ms / total).toFixed(1).padStart(5)} %  ${name}`);
+  }
+}
+
 /** Chooses a file and waits for the preview, then commits and waits for the result. */
-async function importFile(page, kind, file) {
+async function importFile(page, kind, file, profile = false) {
   await page.selectOption(byId('import-kind'), kind);
   // Timed in the page: from the file input's change event to the preview in the DOM.
   const name = path.basename(file);
@@ -93,8 +124,10 @@ async function importFile(page, kind, file) {
     obs.observe(document.body, { childList: true, subtree: true, attributes: true });
   }), [byId('import-file'), byId('import-analysis'), name]);
   await page.waitForFunction(() => true);
+  const profiler = profile ? await startProfile(page) : null;
   await page.setInputFiles(byId('import-file'), file);
   const read = await readTimer;
+  if (profiler) await stopProfile(profiler);
   // Where the time went: the page marks each phase (src/files.rs `mark`).
   const phases = await page.evaluate(() => {
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('import:'));
@@ -157,7 +190,7 @@ for (const shape of SHAPES) {
     if (process.env.BENCH_LOG) page.on('console', (m) => console.log(m.text()));
     await page.click(byId('nav-import-export'));
     const [cr, cw] = await importFile(page, 'customers', customersFile);
-    const [pr, pw] = await importFile(page, 'purchases', purchasesFile);
+    const [pr, pw] = await importFile(page, 'purchases', purchasesFile, PROFILE && run === 0);
     {
       const p = lastPhases;
       phaseTimes.decode.push(p['import:decoded'] - p['import:read']);
