@@ -70,25 +70,12 @@ impl Day {
         let date_end = text.bytes().position(|b| b == b' ' || b == b'T').unwrap_or(text.len());
         let date_part = &text[..date_end];
         let date_part = date_part.strip_suffix('日').unwrap_or(date_part);
-        let mut parts = [0u32; 3];
-        let mut lengths = [0usize; 3];
-        let mut index = 0;
-        for c in date_part.chars() {
-            match c {
-                '0'..='9' => {
-                    parts[index] = parts[index] * 10 + c.to_digit(10)?;
-                    lengths[index] += 1;
-                    if lengths[index] > 4 {
-                        return None;
-                    }
-                }
-                '-' | '/' | '.' | '年' | '月' if index < 2 && lengths[index] > 0 => index += 1,
-                _ => return None,
-            }
-        }
-        if index != 2 || !(1..=2).contains(&lengths[1]) {
-            return None;
-        }
+        // Byte by byte when the date is ASCII (decoding characters took half the time in wasm).
+        let (parts, lengths) = if date_part.is_ascii() {
+            date_numbers(date_part.bytes().map(char::from))?
+        } else {
+            date_numbers(date_part.chars())?
+        };
         let (year, month, day) = match (lengths[0], lengths[2]) {
             (4, 1..=2) => (parts[0], parts[1], parts[2]),
             // Year last, as English-language exports write it: month first (12/1/2010) unless
@@ -111,6 +98,28 @@ impl Day {
     pub fn plus_days(self, days: i32) -> Day {
         Day(self.0 + days)
     }
+}
+
+/// The three numbers of a date and how many digits each had, from its characters: digits
+/// and one separator (`-`, `/`, `.`, `年`, `月`) between each two numbers.
+fn date_numbers(chars: impl Iterator<Item = char>) -> Option<([u32; 3], [usize; 3])> {
+    let mut parts = [0u32; 3];
+    let mut lengths = [0usize; 3];
+    let mut index = 0;
+    for c in chars {
+        match c {
+            '0'..='9' => {
+                parts[index] = parts[index] * 10 + (c as u32 - '0' as u32);
+                lengths[index] += 1;
+                if lengths[index] > 4 {
+                    return None;
+                }
+            }
+            '-' | '/' | '.' | '年' | '月' if index < 2 && lengths[index] > 0 => index += 1,
+            _ => return None,
+        }
+    }
+    (index == 2 && (1..=2).contains(&lengths[1])).then_some((parts, lengths))
 }
 
 impl fmt::Display for Day {

@@ -139,9 +139,11 @@ impl Checker {
 
     /// A quantity (1 when empty) that `ok` accepts; anything else is a problem on `quantity`.
     fn quantity(&mut self, value: &str, ok: impl Fn(f64) -> bool) -> f64 {
+        // Most quantities are a few digits: read without the float parser.
+        let whole = |q: &str| (q.len() <= 9 && q.bytes().all(|b| b.is_ascii_digit())).then(|| q.parse::<u32>().ok())?;
         match trim(value) {
             "" => 1.0,
-            q => match q.parse::<f64>() {
+            q => match whole(q).map_or_else(|| q.parse::<f64>(), |n| Ok(f64::from(n))) {
                 Ok(q) if q.is_finite() && ok(q) => q,
                 Ok(_) => {
                     self.fail("quantity", Problem::NotPositive);
@@ -488,7 +490,7 @@ impl PurchaseInput<'_> {
     pub fn to_line(&self, unit_price: &str, order_no: &str, status: &str) -> Checked<ImportedLine> {
         let mut ck = Checker::default();
         // Sales exports write thousands separators and negative quantities for returns.
-        let quantity = if self.quantity.contains([',', '，']) {
+        let quantity = if self.quantity.contains(',') || self.quantity.contains('，') {
             ck.quantity(&self.quantity.replace([',', '，'], ""), |q| q != 0.0 && q.abs() < 1e9)
         } else {
             ck.quantity(self.quantity, |q| q != 0.0 && q.abs() < 1e9)

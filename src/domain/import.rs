@@ -178,28 +178,55 @@ impl ImportPlan {
 }
 
 /// The purchases an import adds, in blocks of a fixed size: the list never copies itself as it
-/// grows, and `finish` frees it block by block.
+/// grows, and `hand_out` frees it block by block. Kept in `GROUPS` groups by staged place
+/// (`at % GROUPS`), so handing them out can give one group's customers their lists at a time
+/// and move every purchase once.
 #[derive(Default)]
 struct AddedPurchases {
-    blocks: Vec<Vec<(u32, Purchase)>>,
+    groups: [Vec<Vec<(u32, Purchase)>>; GROUPS],
 }
 
 const ADDED_BLOCK: usize = 16_384;
+/// Lists are sized to their final length when their first purchase arrives: with purchases
+/// spread evenly, one group over all customers would size every list while the blocks still
+/// held every purchase (twice the purchases in memory, ~75 MB at a million).
+const GROUPS: usize = 4;
 
 impl AddedPurchases {
     /// Adds a purchase for the staged file at `at`; returns its place in the list.
     fn push(&mut self, at: usize, purchase: Purchase) -> usize {
-        if self.blocks.last().is_none_or(|b| b.len() == ADDED_BLOCK) {
-            self.blocks.push(Vec::with_capacity(ADDED_BLOCK));
+        let group = at % GROUPS;
+        let blocks = &mut self.groups[group];
+        if blocks.last().is_none_or(|b| b.len() == ADDED_BLOCK) {
+            blocks.push(Vec::with_capacity(ADDED_BLOCK));
         }
-        let block = self.blocks.len() - 1;
-        let last = &mut self.blocks[block];
+        let block = blocks.len() - 1;
+        let last = &mut blocks[block];
         last.push((at as u32, purchase));
-        block * ADDED_BLOCK + last.len() - 1
+        (block * ADDED_BLOCK + last.len() - 1) * GROUPS + group
     }
 
     fn get_mut(&mut self, place: usize) -> &mut Purchase {
-        &mut self.blocks[place / ADDED_BLOCK][place % ADDED_BLOCK].1
+        let (group, index) = (place % GROUPS, place / GROUPS);
+        &mut self.groups[group][index / ADDED_BLOCK][index % ADDED_BLOCK].1
+    }
+
+    /// The purchases by staged place, in file order; `added[at]` is how many `at` has. Each
+    /// block is freed once read, so the lists reuse its memory rather than doubling the peak.
+    fn hand_out(self, added: impl Fn(usize) -> usize, staged: usize) -> Vec<Vec<Purchase>> {
+        let mut lists: Vec<Vec<Purchase>> = std::iter::repeat_with(Vec::new).take(staged).collect();
+        for blocks in self.groups {
+            for block in blocks {
+                for (at, purchase) in block {
+                    let list = &mut lists[at as usize];
+                    if list.is_empty() {
+                        list.reserve_exact(added(at as usize));
+                    }
+                    list.push(purchase);
+                }
+            }
+        }
+        lists
     }
 }
 
@@ -219,13 +246,31 @@ const NOT_STAGED: u32 = u32::MAX;
 /// What a staged customer had before the import: how many records of the imported kind and,
 /// worked out the first time a row needs them, their order numbers and content fingerprints
 /// (rows already there are the same file imported again).
+/// Kept small (the sets boxed aside): a row of an evenly spread file reads a random one of
+/// 100,000, and a big entry made that read a cache miss.
 struct Had {
     id: CustomerId,
+    items: u32,
+    /// Purchases this import adds to the file (handed out at the end).
+    added: u32,
     /// Whether the customer was in the workbook before the import (false: the import made them).
     existed: bool,
-    items: usize,
-    /// Purchases this import adds to the file (handed out at the end).
-    added: usize,
+    seen: Option<Box<Seen>>,
+}
+
+impl Had {
+    fn new(id: CustomerId, existed: bool, items: usize) -> Had {
+        Had { id, items: items as u32, added: 0, existed, seen: None }
+    }
+
+    fn seen(&mut self) -> &mut Seen {
+        self.seen.get_or_insert_default()
+    }
+}
+
+/// A customer's records before the import, as the "already there" checks need them.
+#[derive(Default)]
+struct Seen {
     order_numbers: Option<FxHashSet<String>>,
     contents: Option<FxHashSet<u64>>,
 }
@@ -462,7 +507,7 @@ impl Importer {
                 entry.staged = next as u32;
                 let (id, items) = (entry.id, entry.items as usize);
                 self.records.push(None);
-                self.had.push(Had { id, existed: true, items, added: 0, order_numbers: None, contents: None });
+                self.had.push(Had::new(id, true, items));
                 self.staged.insert(id, next);
             }
             let entry = entry.copied();
@@ -547,7 +592,7 @@ impl Importer {
                 self.before.push(copy);
             }
         }
-        self.had.push(Had { id, existed, items, added: 0, order_numbers: None, contents: None });
+        self.had.push(Had::new(id, existed, items));
         let at = self.records.len() - 1;
         self.staged.insert(id, at);
         // Remembered beside the code, so the customer's next row needs no second lookup.
@@ -920,49 +965,63 @@ impl Importer {
         let id = row_id.unwrap_or_else(|| self.rng.u64(1..9_000_000_000_000_000));
         let order_no = line.purchase.order_no.clone();
         if order_no.is_empty() {
-            return self.store_related(
-                owner,
-                Kind::Purchases,
-                row,
-                Related::Purchase(line.purchase.with_id(id)),
-                row_id,
-                wb,
-            );
+            let purchase = line.purchase.with_id(id);
+            if self.adds_only {
+                let at = self.stage_at(owner, wb);
+                if self.had[at].items == 0 {
+                    // Nothing there before that this could be a second import of.
+                    self.add_purchase(owner, at, purchase, row.line, wb);
+                    return;
+                }
+            }
+            return self.store_related(owner, Kind::Purchases, row, Related::Purchase(purchase), row_id, wb);
         }
         // An order already in the workbook before this import is the same file imported again.
         let at = self.stage_at(owner, wb);
         if self.had[at].items > 0 {
-            if self.had[at].order_numbers.is_none() {
+            if self.had[at].seen().order_numbers.is_none() {
                 let numbers = self.before_of(at, wb).map(|r| r.purchases.iter().map(|p| p.order_no.clone()).collect());
-                self.had[at].order_numbers = Some(numbers.unwrap_or_default());
+                self.had[at].seen().order_numbers = Some(numbers.unwrap_or_default());
             }
-            if self.had[at].order_numbers.as_ref().is_some_and(|numbers| numbers.contains(&order_no)) {
+            if self.had[at].seen().order_numbers.as_ref().is_some_and(|numbers| numbers.contains(&order_no)) {
                 self.counts.unchanged += 1;
                 return;
             }
         }
         let key = (owner, order_no);
         let found = self.orders.get(&key).copied();
-        let now = self.settings.now;
         match found {
             Some(added) => {
                 self.added_purchases.get_mut(added).add_line(line.purchase);
                 self.counts.lines_merged += 1;
             }
             None => {
-                let mut purchase = line.purchase.with_id(id);
-                purchase.updated_at = now;
-                // Copied only while the preview still takes rows.
-                let shown = (self.preview.len() < PREVIEW_ROWS).then(|| purchase.clone());
-                let added = self.added_purchases.push(at, purchase);
-                self.had[at].added += 1;
+                let added = self.add_purchase(owner, at, line.purchase.with_id(id), row.line, wb);
                 self.orders.insert(key, added);
-                self.counts.created += 1;
-                if let Some(purchase) = shown {
-                    self.preview_related(owner, row.line, Related::Purchase(purchase), wb);
-                }
             }
         }
+    }
+
+    /// Adds a new purchase for the staged file at `at` (handed out at `finish`); returns its
+    /// place among the added purchases.
+    fn add_purchase(
+        &mut self,
+        owner: CustomerId,
+        at: usize,
+        mut purchase: Purchase,
+        line: u64,
+        wb: &Workbook,
+    ) -> usize {
+        purchase.updated_at = self.settings.now;
+        // Copied only while the preview still takes rows.
+        let shown = (self.preview.len() < PREVIEW_ROWS).then(|| purchase.clone());
+        let added = self.added_purchases.push(at, purchase);
+        self.had[at].added += 1;
+        self.counts.created += 1;
+        if let Some(purchase) = shown {
+            self.preview_related(owner, line, Related::Purchase(purchase), wb);
+        }
+        added
     }
 
     fn preview_related(&mut self, owner: CustomerId, line: u64, item: Related, wb: &Workbook) {
@@ -990,13 +1049,13 @@ impl Importer {
         // product, amount…) is the same record imported twice.
         let at = self.stage_at(owner, wb);
         let already_there = row_id.is_none() && self.had[at].items > 0 && {
-            if self.had[at].contents.is_none() {
+            if self.had[at].seen().contents.is_none() {
                 let seen = self
                     .before_of(at, wb)
                     .map(|r| super::columns::related_of_unsorted(r, kind).map(|item| content_hash(&item)).collect());
-                self.had[at].contents = Some(seen.unwrap_or_default());
+                self.had[at].seen().contents = Some(seen.unwrap_or_default());
             }
-            self.had[at].contents.as_ref().is_some_and(|seen| seen.contains(&content_hash(&item)))
+            self.had[at].seen().contents.as_ref().is_some_and(|seen| seen.contains(&content_hash(&item)))
         };
         let same_id = if self.has_row_ids() { self.positions.get(&(owner, item.id())).copied() } else { None };
         let track_positions = self.has_row_ids();
@@ -1049,33 +1108,10 @@ impl Importer {
     }
 
     /// The purchases this import adds, by staged customer (aligned with `records`), in file
-    /// order, each list sized once to its final length when its first one arrives (not all up
-    /// front: each block is shrunk as it is handed out, so the lists partly reuse its memory
-    /// rather than doubling the peak).
+    /// order, each list sized once to its final length.
     fn hand_out_purchases(&mut self) -> Vec<Vec<Purchase>> {
-        // In a few passes over ranges of customers, each pass taking its purchases out of the
-        // blocks and shrinking them: with purchases spread evenly one pass over all customers
-        // would size every list while the blocks still held them all (twice the purchases in
-        // memory, ~75 MB at a million).
-        const PASSES: usize = 4;
-        let mut blocks = std::mem::take(&mut self.added_purchases).blocks;
-        let staged = self.records.len();
-        let mut lists: Vec<Vec<Purchase>> = std::iter::repeat_with(Vec::new).take(staged).collect();
-        for pass in 1..=PASSES {
-            let end = staged * pass / PASSES;
-            for block in &mut blocks {
-                for (at, purchase) in block.extract_if(.., |(at, _)| (*at as usize) < end) {
-                    let list = &mut lists[at as usize];
-                    if list.is_empty() {
-                        list.reserve_exact(self.had[at as usize].added);
-                    }
-                    list.push(purchase);
-                }
-                block.shrink_to_fit();
-            }
-            blocks.retain(|block| !block.is_empty());
-        }
-        lists
+        let had = &self.had;
+        std::mem::take(&mut self.added_purchases).hand_out(|at| had[at].added as usize, self.records.len())
     }
 
     /// How far the rows taken so far got: (created, updated, skipped).

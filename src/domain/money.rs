@@ -8,17 +8,25 @@ pub enum AmountError {
 
 /// A written number without its currency sign, thousands separators and spaces.
 fn without_currency_and_separators(text: &str) -> String {
-    text.trim()
-        .trim_start_matches(['￥', '¥', '$', '€', '£'])
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
-        .collect()
+    without_currency_signs(text.trim()).chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}')).collect()
+}
+
+/// `text.trim_start_matches(['￥', '¥', '$', '€', '£'])`, without the pattern searcher that
+/// took a third of the time of reading an amount.
+fn without_currency_signs(mut text: &str) -> &str {
+    loop {
+        let mut chars = text.chars();
+        match chars.next() {
+            Some('￥' | '¥' | '$' | '€' | '£') => text = chars.as_str(),
+            _ => return text,
+        }
+    }
 }
 
 /// Parses `123`, `123.4`, `10,000.50`, `￥10,000` or `¥ 88` into cents. Read in one pass
 /// without allocating: a million purchase rows each have an amount.
 pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
-    let text = super::trim::trim(text).trim_start_matches(['￥', '¥', '$', '€', '£']);
+    let text = without_currency_signs(super::trim::trim(text));
     let (mut negative, mut seen_any, mut in_fraction) = (false, false, false);
     let (mut whole, mut whole_digits, mut fraction, mut fraction_digits) = (0i64, 0usize, 0i64, 0usize);
     for c in text.chars() {
@@ -51,8 +59,7 @@ pub fn parse_amount(text: &str) -> Result<i64, AmountError> {
 
 /// Like `parse_amount`, but a leading `-` makes a negative amount (a return, a refund).
 pub fn parse_signed_amount(text: &str) -> Result<i64, AmountError> {
-    let t = super::trim::trim(text);
-    let t = t.trim_start_matches(['￥', '¥', '$', '€', '£']).trim_start();
+    let t = without_currency_signs(super::trim::trim(text)).trim_start();
     match t.strip_prefix('-') {
         Some(rest) => parse_amount(rest).map(|cents| -cents),
         None => parse_amount(t),
@@ -95,6 +102,13 @@ pub fn format_grouped(cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn currency_signs_come_off_as_trim_start_matches_takes_them() {
+        for text in ["", "88", "￥88", "¥ 88", "$$5", "€-3", "£", "￥ ￥5", "5￥", "元88", "＄8"] {
+            assert_eq!(without_currency_signs(text), text.trim_start_matches(['￥', '¥', '$', '€', '£']), "{text}");
+        }
+    }
 
     #[test]
     fn understands_spreadsheet_amounts() {

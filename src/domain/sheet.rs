@@ -233,9 +233,13 @@ impl<'a> RowReader<'a> {
                     // One pass over the row's bytes: its line breaks, and its quotes (closed
                     // quotes come in pairs; an escaped quote is doubled).
                     let (mut breaks, mut quotes) = (0u64, 0usize);
-                    for &b in &self.text[start..end] {
-                        breaks += u64::from(b == b'\n');
-                        quotes += usize::from(b == b'"');
+                    let bytes = &self.text[start..end];
+                    for at in memchr::memchr2_iter(b'\n', b'"', bytes) {
+                        if bytes[at] == b'\n' {
+                            breaks += 1;
+                        } else {
+                            quotes += 1;
+                        }
                     }
                     let last_line = line + breaks;
                     let unclosed_quote = quotes % 2 == 1;
