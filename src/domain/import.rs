@@ -142,6 +142,10 @@ pub struct ImportPlan {
     pub added: Vec<(CustomerId, Vec<Purchase>)>,
     /// The same for feedback, interactions and campaign entries.
     pub added_others: Vec<(CustomerId, Vec<Related>)>,
+    /// The records a file with record ids changes or adds for customers who were in the
+    /// workbook (`Change::PutRecords`): put over whatever the stored file holds then, so a card
+    /// edit or a record saved meanwhile elsewhere is kept.
+    pub put: Vec<(CustomerId, Vec<Related>)>,
     /// Each customer in `records` or `added`: number and whether they were in the workbook
     /// before (false: created by the import). What the undo puts back is taken from the
     /// workbook when the import is written (`write_path::undo_from_replaced`), not copied
@@ -173,7 +177,10 @@ impl ImportPlan {
         let others = std::mem::take(&mut self.added_others)
             .into_iter()
             .map(|(customer_id, others)| Change::AddRecords { customer_id, purchases: Vec::new(), others });
-        files.chain(purchases).chain(others).collect()
+        let put = std::mem::take(&mut self.put)
+            .into_iter()
+            .map(|(customer_id, items)| Change::PutRecords { customer_id, items });
+        files.chain(purchases).chain(others).chain(put).collect()
     }
 }
 
@@ -1146,6 +1153,7 @@ impl Importer {
         let mut records = Vec::with_capacity(self.staged.len());
         let mut added = Vec::new();
         let mut added_others = Vec::new();
+        let mut put = Vec::new();
         // Sorted by number (ids only: the records are large to move around).
         let mut order: Vec<(CustomerId, usize)> = self.staged.into_iter().collect();
         order.sort_unstable();
@@ -1181,15 +1189,25 @@ impl Importer {
             for item in others {
                 push_related(&mut record, item);
             }
-            if changed {
-                existed_before.push((id, had.existed));
-                records.push(record);
+            if !changed {
+                continue;
+            }
+            existed_before.push((id, had.existed));
+            let before = if self.adds_only { None } else { self.before[at].as_deref() };
+            match before {
+                // A file with record ids edits and adds records only, never the card: only
+                // those go out.
+                Some(before) if self.settings.kind != Kind::Customers => {
+                    put.push((id, changed_records(before, &record, self.settings.kind)));
+                }
+                _ => records.push(record),
             }
         }
         ImportPlan {
             records,
             added,
             added_others,
+            put,
             existed_before,
             problems: self.problems,
             rejected: self.rejected,
@@ -1296,6 +1314,12 @@ pub(super) fn get_related(record: &CustomerRecord, kind: Kind, at: usize) -> Rel
         Kind::Interactions => Related::Interaction(record.interactions[at].clone()),
         Kind::Campaigns | Kind::Customers => Related::Campaign(record.campaigns[at].clone()),
     }
+}
+
+/// The records of `kind` in `after` that `before` does not hold exactly (changed or new).
+fn changed_records(before: &CustomerRecord, after: &CustomerRecord, kind: Kind) -> Vec<Related> {
+    let old: HashMap<u64, Related> = super::columns::related_of_unsorted(before, kind).map(|r| (r.id(), r)).collect();
+    super::columns::related_of_unsorted(after, kind).filter(|r| old.get(&r.id()) != Some(r)).collect()
 }
 
 pub(super) fn replace_related(record: &mut CustomerRecord, at: usize, item: Related) {

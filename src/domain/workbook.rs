@@ -230,6 +230,13 @@ pub enum Change {
         purchases: Vec<Purchase>,
         others: Vec<Related>,
     },
+    /// Records a file with record ids changes or adds in a customer's file: each replaces the
+    /// stored record with its id, or goes after what the stored file holds. Like `AddRecords`,
+    /// the card and the other records stay as stored; refused if the customer is gone.
+    PutRecords {
+        customer_id: CustomerId,
+        items: Vec<Related>,
+    },
     DeleteRelated {
         customer_id: CustomerId,
         kind: RelatedKind,
@@ -272,6 +279,7 @@ impl Change {
             Change::InsertRecord(record) | Change::PutRecord { record, .. } => record.customer.id,
             Change::SaveRelated { customer_id, .. }
             | Change::AddRecords { customer_id, .. }
+            | Change::PutRecords { customer_id, .. }
             | Change::DeleteRelated { customer_id, .. }
             | Change::SetTier { customer_id, .. }
             | Change::Redeem { customer_id, .. }
@@ -381,6 +389,15 @@ impl Shard {
                 record.purchases.extend(purchases);
                 for item in others {
                     put_related(record, item, None);
+                }
+                record.customer.updated_at = now.max(record.customer.updated_at + 1);
+                audit(record, now, "imported", String::new(), String::new());
+            }
+            Change::PutRecords { customer_id, items } => {
+                let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
+                for item in items {
+                    let at = related_slot(record, item.kind(), item.id()).map(|(i, _)| i);
+                    put_related(record, item, at);
                 }
                 record.customer.updated_at = now.max(record.customer.updated_at + 1);
                 audit(record, now, "imported", String::new(), String::new());
@@ -822,6 +839,31 @@ mod tests {
         // Bob was deleted meanwhile: nothing of the batch is applied.
         let current = [(5usize, Shard::default())].into_iter().collect();
         assert_eq!(apply_batch(current, vec![add(5, &[9])], 30, &|_| {}).err(), Some(Conflict::CustomerMissing));
+    }
+
+    #[test]
+    fn put_records_replace_the_stored_record_with_their_id_and_add_the_others_after_it() {
+        // A file with record ids changes purchase 1 and adds 9; meanwhile Ann was renamed and
+        // purchase 2 saved elsewhere.
+        let mut stored =
+            CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann Li") }, ..Default::default() };
+        stored.purchases.extend([purchase(1, 100), purchase(2, 200)]);
+        let current = [(4usize, Shard { records: [(4, stored)].into_iter().collect() })].into_iter().collect();
+        let put = |id| Change::PutRecords {
+            customer_id: id,
+            items: vec![Related::Purchase(purchase(1, 150)), Related::Purchase(purchase(9, 900))],
+        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        let out = apply_batch(current, vec![put(4)], 30, &|r| seen.borrow_mut().push(r.customer.id)).unwrap();
+        let ann = &out[&4].records[&4];
+        assert_eq!(ann.customer.name, "Ann Li");
+        let purchases: Vec<(u64, i64)> = ann.purchases.iter().map(|p| (p.id, p.amount_cents)).collect();
+        assert_eq!(purchases, [(1, 150), (2, 200), (9, 900)]);
+        assert_eq!(ann.customer.updated_at, 41, "stamped after the stored card");
+        assert_eq!(ann.audit.last().map(|a| a.what.as_str()), Some("imported"));
+        assert_eq!(*seen.borrow(), vec![4], "settled");
+        let current = [(5usize, Shard::default())].into_iter().collect();
+        assert_eq!(apply_batch(current, vec![put(5)], 30, &|_| {}).err(), Some(Conflict::CustomerMissing));
     }
 
     #[test]

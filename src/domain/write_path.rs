@@ -567,6 +567,13 @@ mod tests {
         assert_eq!(ann.customer.name, "Ann Li");
         assert_eq!(ann.purchases.iter().map(|p| p.amount_cents).collect::<Vec<_>>(), [700]);
         assert_eq!(ann.feedback.iter().map(|f| f.comment.as_str()).collect::<Vec<_>>(), ["good"]);
+        // A file with record ids (an export brought back) sends only the records it changes.
+        let ann = import_after_an_edit_elsewhere(
+            Kind::Purchases,
+            "记录编号,客户编号,日期,商品,金额\n77,C00003,2026-03-01,tea,10\n",
+        );
+        assert_eq!(ann.customer.name, "Ann Li");
+        assert_eq!(ann.purchases.iter().map(|p| (p.id, p.amount_cents)).collect::<Vec<_>>(), [(8, 700), (77, 1_000)]);
         // A customers file edits the card: the card is the file's, the purchase stays.
         let ann = import_after_an_edit_elsewhere(Kind::Customers, "客户编号,客户名称,城市\nC00003,Ann Smith,Suzhou\n");
         assert_eq!((ann.customer.name.as_str(), ann.customer.city.as_str()), ("Ann Smith", "Suzhou"));

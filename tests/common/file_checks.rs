@@ -47,6 +47,7 @@ pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
     }
     if kind != Kind::Customers {
         let added = plan.added.iter().map(|(id, _)| *id).chain(plan.added_others.iter().map(|(id, _)| *id));
+        let added = added.chain(plan.put.iter().map(|(id, _)| *id));
         for id in plan.records.iter().map(|r| r.customer.id).chain(added) {
             assert!(wb.get(id).is_some(), "a related row made a customer");
         }
