@@ -79,9 +79,10 @@ async function memory(page) {
   return { js: usedSize / 2 ** 20, wasm: wasm / 2 ** 20 };
 }
 
-/** BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the first run's purchases file, from
- *  choosing it to its preview (open it in Chromium's DevTools); the functions that took the
- *  most time themselves are printed. */
+/** BENCH_PROFILE=<name>: CPU profiles of the first run's purchases file, from choosing it to
+ *  its preview (<name>-read.cpuprofile) and from the commit's click to its result
+ *  (<name>-commit.cpuprofile), for Chromium's DevTools; the functions that took the most time
+ *  themselves are printed. */
 const PROFILE = process.env.BENCH_PROFILE;
 
 async function startProfile(page) {
@@ -92,10 +93,11 @@ async function startProfile(page) {
   return cdp;
 }
 
-async function stopProfile(cdp) {
+async function stopProfile(cdp, part) {
   const { profile } = await cdp.send('Profiler.stop');
   await cdp.detach();
-  fs.writeFileSync(PROFILE, JSON.stringify(profile));
+  const file = `${PROFILE}-${part}.cpuprofile`;
+  fs.writeFileSync(file, JSON.stringify(profile));
   const self = new Map();
   const dt = profile.timeDeltas;
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -104,7 +106,7 @@ async function stopProfile(cdp) {
     self.set(name, (self.get(name) || 0) + (dt[i + 1] || 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`CPU profile written to ${PROFILE}; self time, top 40 of ${total.toFixed(0)} ms:`);
+  console.log(`CPU profile written to ${file}; self time, top 40 of ${total.toFixed(0)} ms:`);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
     console.log(`${ms.toFixed(0).padStart(7)} ms  ${(100 * ms / total).toFixed(1).padStart(5)} %  ${name}`);
   }
@@ -127,7 +129,7 @@ async function importFile(page, kind, file, profile = false) {
   const profiler = profile ? await startProfile(page) : null;
   await page.setInputFiles(byId('import-file'), file);
   const read = await readTimer;
-  if (profiler) await stopProfile(profiler);
+  if (profiler) await stopProfile(profiler, 'read');
   // Where the time went: the page marks each phase (src/files.rs `mark`).
   const phases = await page.evaluate(() => {
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('import:'));
@@ -138,6 +140,7 @@ async function importFile(page, kind, file, profile = false) {
   const problems = await page.locator(byId('import-error')).count();
   if (problems) throw new Error(`${file}: ${await page.locator(byId('import-error')).first().textContent()}`);
   // Timed in the page, from the click to the result in the DOM.
+  const commitProfiler = profile ? await startProfile(page) : null;
   const write = await page.evaluate(([button, result]) => new Promise((resolve) => {
     const t0 = performance.now();
     const obs = new MutationObserver(() => {
@@ -153,6 +156,7 @@ async function importFile(page, kind, file, profile = false) {
     obs.observe(document.body, { childList: true, subtree: true });
     document.querySelector(button).click();
   }), [byId('import-commit'), byId('import-result')]);
+  if (commitProfiler) await stopProfile(commitProfiler, 'commit');
   lastCommit = write[1];
   return [read, write[0]];
 }
