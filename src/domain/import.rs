@@ -146,7 +146,7 @@ pub struct ImportPlan {
     /// workbook (`Change::PutRecords`): put over whatever the stored file holds then, so a card
     /// edit or a record saved meanwhile elsewhere is kept.
     pub put: Vec<(CustomerId, Vec<Related>)>,
-    /// Each customer in `records` or `added`: number and whether they were in the workbook
+    /// Each customer in `records`, `added`, `added_others` or `put`: number and whether they were in the workbook
     /// before (false: created by the import). What the undo puts back is taken from the
     /// workbook when the import is written (`write_path::undo_from_replaced`), not copied
     /// here: 100,000 copies sat beside the import at its peak.
@@ -252,9 +252,9 @@ const NOT_STAGED: u32 = u32::MAX;
 
 /// What a staged customer had before the import: how many records of the imported kind and,
 /// worked out the first time a row needs them, their order numbers and content fingerprints
-/// (rows already there are the same file imported again).
-/// Kept small (the sets boxed aside): a row of an evenly spread file reads a random one of
-/// 100,000, and a big entry made that read a cache miss.
+/// (rows already there are the same file imported again). Kept small, the sets boxed aside:
+/// a row of an evenly spread file reads a random one of 100,000, and a big entry made that read
+/// a cache miss.
 struct Had {
     id: CustomerId,
     items: u32,

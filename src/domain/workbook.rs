@@ -177,6 +177,12 @@ fn keep_stored_records(record: &mut CustomerRecord, stored: &mut CustomerRecord)
     }
 }
 
+/// Stamps a file an import added records to after its stored version, and notes it in its trail.
+fn note_imported(record: &mut CustomerRecord, now: i64) {
+    record.customer.updated_at = now.max(record.customer.updated_at + 1);
+    audit(record, now, "imported", String::new(), String::new());
+}
+
 /// How a `Change::PutRecord` is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Put {
@@ -390,8 +396,7 @@ impl Shard {
                 for item in others {
                     put_related(record, item, None);
                 }
-                record.customer.updated_at = now.max(record.customer.updated_at + 1);
-                audit(record, now, "imported", String::new(), String::new());
+                note_imported(record, now);
             }
             Change::PutRecords { customer_id, items } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
@@ -399,8 +404,7 @@ impl Shard {
                     let at = related_slot(record, item.kind(), item.id()).map(|(i, _)| i);
                     put_related(record, item, at);
                 }
-                record.customer.updated_at = now.max(record.customer.updated_at + 1);
-                audit(record, now, "imported", String::new(), String::new());
+                note_imported(record, now);
             }
             Change::SaveRelated { customer_id, mut item, base } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
