@@ -27,6 +27,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
   cargo install wasm-bindgen-cli@"$wbg"
 fi
 
+# scripts/split_wasm.mjs cuts the lazily loaded pages out of the page's wasm with this CLI.
+if ! cargo install --list | grep -qx 'wasm_split_cli_support v0.2.4:'; then
+  say "installing wasm_split_cli_support 0.2.4 (wasm-split-cli, about 2 minutes)"
+  cargo install --locked wasm_split_cli_support@0.2.4 --features build-binary
+fi
+
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/papaparse ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/lighthouse ] || [ ! -d node_modules/express-pouchdb ] || [ ! -d node_modules/pouchdb-replication ] || [ ! -d node_modules/pouchdb-adapter-http ]; then
   say "installing npm packages (echarts, binaryen's wasm-opt, playwright-core, papaparse, axe-core, lighthouse, express-pouchdb for the sync tests)"
   npm ci --no-audit --no-fund

@@ -1,9 +1,11 @@
 //! The app shell: navigation, the error area and the current page.
 
+use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
 use crate::components::nav::Nav;
+use crate::domain::model::CustomerId;
 use crate::pages::analytics::Analytics;
 use crate::pages::customer_card::CustomerCard;
 use crate::pages::customer_edit::CustomerEdit;
@@ -83,19 +85,74 @@ pub fn App() -> impl IntoView {
                     }
                     match app.nav.page.get() {
                         Page::Customers => view! { <Customers/> }.into_any(),
-                        Page::Customer(id) => view! { <CustomerCard id=id/> }.into_any(),
-                        Page::EditCustomer(id) => view! { <CustomerEdit id=id/> }.into_any(),
-                        Page::Dashboard => view! { <Dashboard/> }.into_any(),
-                        Page::Settings => view! { <Settings/> }.into_any(),
-                        Page::ImportExport => view! { <ImportExport/> }.into_any(),
-                        Page::Tiers => view! { <Tiers/> }.into_any(),
-                        Page::Analytics => view! { <Analytics/> }.into_any(),
-                        Page::Reminders => view! { <Reminders/> }.into_any(),
+                        page => view! {
+                            <Suspense fallback=move || view! { <p class="loading">{app.t("common.loading")}</p> }>
+                                {Suspend::new(lazy_page(page))}
+                            </Suspense>
+                        }
+                        .into_any(),
                     }
                 }}
             </main>
         </div>
     }
+}
+
+/// Every page but the list is a piece of the wasm of its own (`#[lazy]`; scripts/split_wasm.mjs
+/// cuts them out after the build), fetched the first time it opens, so a first visit downloads
+/// only what the list needs.
+async fn lazy_page(page: Page) -> AnyView {
+    match page {
+        Page::Customers => view! { <Customers/> }.into_any(),
+        Page::Customer(id) => customer_card_page(id).await,
+        Page::EditCustomer(id) => customer_edit_page(id).await,
+        Page::Dashboard => dashboard_page().await,
+        Page::Settings => settings_page().await,
+        Page::ImportExport => import_export_page().await,
+        Page::Tiers => tiers_page().await,
+        Page::Analytics => analytics_page().await,
+        Page::Reminders => reminders_page().await,
+    }
+}
+
+#[lazy]
+fn customer_card_page(id: CustomerId) -> AnyView {
+    view! { <CustomerCard id=id/> }.into_any()
+}
+
+#[lazy]
+fn customer_edit_page(id: Option<CustomerId>) -> AnyView {
+    view! { <CustomerEdit id=id/> }.into_any()
+}
+
+#[lazy]
+fn dashboard_page() -> AnyView {
+    view! { <Dashboard/> }.into_any()
+}
+
+#[lazy]
+fn settings_page() -> AnyView {
+    view! { <Settings/> }.into_any()
+}
+
+#[lazy]
+fn import_export_page() -> AnyView {
+    view! { <ImportExport/> }.into_any()
+}
+
+#[lazy]
+fn tiers_page() -> AnyView {
+    view! { <Tiers/> }.into_any()
+}
+
+#[lazy]
+fn analytics_page() -> AnyView {
+    view! { <Analytics/> }.into_any()
+}
+
+#[lazy]
+fn reminders_page() -> AnyView {
+    view! { <Reminders/> }.into_any()
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -112,6 +112,7 @@ test('two profiles converge: creates, offline edits of different fields, a same-
   }
   // B folded both versions: its replaced note is listed until dismissed.
   await pageB.click(byId('nav-settings'));
+  await pageB.waitForSelector(byId('merge-conflicts'));
   const rows = await pageB.locator(byId('conflict-row')).allTextContents();
   assert.equal(rows.length, 1, rows.join('\n'));
   assert.match(rows[0], /notes.*A 的备注（更晚）.*B 的备注/);
