@@ -53,6 +53,18 @@ async fn load_echarts() -> bool {
     loaded
 }
 
+/// Gives ECharts the chart's options. An exception ECharts throws (as some versions do for a
+/// series with nothing in it) is caught here: uncaught, it would unwind through the wasm and
+/// stop the app. The table under the chart still shows the numbers.
+fn set_options(instance: &Echarts, chart: &Chart) -> bool {
+    let Ok(json) = serde_json::to_string(chart) else { return false };
+    let Ok(options) = js_sys::JSON::parse(&json) else { return false };
+    let value: &JsValue = instance.as_ref();
+    let Ok(set_option) = js_sys::Reflect::get(value, &"setOption".into()) else { return false };
+    let Some(set_option) = set_option.dyn_ref::<js_sys::Function>() else { return false };
+    set_option.call1(value, &options).is_ok()
+}
+
 fn dispose(instance: &Echarts) {
     let value: &JsValue = instance.as_ref();
     if let Ok(dispose) = js_sys::Reflect::get(value, &"dispose".into()) {
@@ -91,10 +103,11 @@ pub fn ChartBox(
         let (Some(chart), Some(_), true) = (chart.get(), node.get(), ready.get()) else { return };
         // Without animation a chart of 100,000 customers' figures is drawn in one frame.
         let chart = chart.animation(false);
-        let drawn =
-            instance.with_value(|existing| existing.as_ref().map(|e| WasmRenderer::update(e, &chart)).is_some());
+        let drawn = instance.with_value(|existing| existing.as_ref().map(|e| set_options(e, &chart)).is_some());
         if !drawn {
-            if let Ok(created) = WasmRenderer::new_opt(None, None).render(&element_id, &chart) {
+            // Created empty (nothing that can throw), then given the options.
+            if let Ok(created) = WasmRenderer::new_opt(None, None).render(&element_id, &Chart::new()) {
+                set_options(&created, &chart);
                 instance.set_value(Some(created));
             }
         }

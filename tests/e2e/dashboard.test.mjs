@@ -2,7 +2,7 @@
 // language, offers its numbers as a table, and is disposed when the page closes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, byId, loadDemo } from './browser.mjs';
+import { launch, openApp, byId, loadDemo, text } from './browser.mjs';
 import { serveDist } from './server.mjs';
 
 const CHARTS = [
@@ -85,6 +85,21 @@ test('every chart draws from demo data, follows the date and the language, and i
   assert.equal(await page.evaluate(() => window.__chartDoms.filter((d) => echarts.getInstanceByDom(d)).length), 0);
   assert.deepEqual(page.pageErrors, []);
   await context.close();
+});
+
+test('the dashboard of an empty workbook draws its charts without an error, and the app goes on', async () => {
+  const page = await openApp(await browser.newContext({ viewport: { width: 1280, height: 900 } }), server.url);
+  await page.click(byId('nav-dashboard'));
+  // ECharts creates a chart's canvas when the chart is made; its options are given in the same
+  // step. No tier has moved yet, so that chart has nothing to draw.
+  const drawn = CHARTS.filter((id) => id !== 'chart-movements');
+  await page.waitForFunction((ids) => ids.every((id) => document.querySelector(`[data-testid="${id}"] canvas`)), drawn);
+  assert.deepEqual(page.pageErrors, []);
+  await page.click(byId('nav-settings'));
+  await page.waitForSelector(byId('sync-url'));
+  await page.click(byId('nav-customers'));
+  assert.equal(await text(page, 'customer-count'), '0');
+  assert.deepEqual(page.pageErrors, []);
 });
 
 test('a segment and a lifecycle stage filter the list; the card shows the customer\'s own', async () => {
