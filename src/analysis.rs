@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::domain::analytics::Segment;
@@ -77,62 +78,63 @@ pub fn request_analysis(app: AppState) {
         return;
     }
     app.analysing.set_value(Some(key.clone()));
-    leptos::task::spawn_local(async move {
-        // Let the page paint first, and let a burst of changes (an import, typing a date) settle.
-        yield_to_browser().await;
-        if current_key(app) != key {
-            return restart(app, key);
-        }
-        let (as_of, revision, scope) = key.clone();
-        let cached = app.analysis.with_untracked(|a| a.as_ref().filter(|a| a.key() == key).cloned());
-        let mut analysis = match cached {
-            Some(a) => (*a).clone(),
-            None => {
-                let started = js_sys::Date::now();
-                let since = as_of.plus_days(-review_period_days(app.policy.with_untracked(|p| p.cadence)));
-                let (found, reports, profiles_ms) = app.workbook.with_untracked(|wb| {
-                    let records: Vec<&CustomerRecord> = wb
-                        .records()
-                        .filter(|r| scope.is_empty() || r.tier.tier.as_deref() == Some(scope.as_str()))
-                        .collect();
-                    let step = profiles(&records, as_of, &RULES);
-                    let profiles_ms = js_sys::Date::now() - started;
-                    (insights_of(step, as_of, since), campaigns(&records, CAMPAIGN_WEEKS, as_of), profiles_ms)
-                });
-                let segments: HashMap<CustomerId, Segment> =
-                    found.rfm.iter().map(|r| (r.customer, r.segment)).collect();
-                let by_customer = found
-                    .profiles
-                    .iter()
-                    .map(|p| (p.customer, (segments.get(&p.customer).copied(), p.stage)))
+    leptos::task::spawn_local(analyse(app, key));
+}
+
+/// The analysis itself, a piece of the wasm of its own (`#[lazy]`): fetched the first time a
+/// page asks for it, not with the list.
+#[lazy]
+async fn analyse(app: AppState, key: Key) {
+    // Let the page paint first, and let a burst of changes (an import, typing a date) settle.
+    yield_to_browser().await;
+    if current_key(app) != key {
+        return restart(app, key);
+    }
+    let (as_of, revision, scope) = key.clone();
+    let cached = app.analysis.with_untracked(|a| a.as_ref().filter(|a| a.key() == key).cloned());
+    let mut analysis = match cached {
+        Some(a) => (*a).clone(),
+        None => {
+            let started = js_sys::Date::now();
+            let since = as_of.plus_days(-review_period_days(app.policy.with_untracked(|p| p.cadence)));
+            let (found, reports, profiles_ms) = app.workbook.with_untracked(|wb| {
+                let records: Vec<&CustomerRecord> = wb
+                    .records()
+                    .filter(|r| scope.is_empty() || r.tier.tier.as_deref() == Some(scope.as_str()))
                     .collect();
-                let analysis = Analysis {
-                    as_of,
-                    revision,
-                    scope,
-                    insights: Arc::new(found),
-                    campaigns: Arc::new(reports),
-                    by_customer: Arc::new(by_customer),
-                    model: None,
-                    profiles_ms,
-                    insights_ms: js_sys::Date::now() - started,
-                    model_ms: None,
-                };
-                app.analysis.set(Some(Arc::new(analysis.clone())));
-                yield_to_browser().await;
-                if current_key(app) != key {
-                    return restart(app, key);
-                }
-                analysis
+                let step = profiles(&records, as_of, &RULES);
+                let profiles_ms = js_sys::Date::now() - started;
+                (insights_of(step, as_of, since), campaigns(&records, CAMPAIGN_WEEKS, as_of), profiles_ms)
+            });
+            let segments: HashMap<CustomerId, Segment> = found.rfm.iter().map(|r| (r.customer, r.segment)).collect();
+            let by_customer =
+                found.profiles.iter().map(|p| (p.customer, (segments.get(&p.customer).copied(), p.stage))).collect();
+            let analysis = Analysis {
+                as_of,
+                revision,
+                scope,
+                insights: Arc::new(found),
+                campaigns: Arc::new(reports),
+                by_customer: Arc::new(by_customer),
+                model: None,
+                profiles_ms,
+                insights_ms: js_sys::Date::now() - started,
+                model_ms: None,
+            };
+            app.analysis.set(Some(Arc::new(analysis.clone())));
+            yield_to_browser().await;
+            if current_key(app) != key {
+                return restart(app, key);
             }
-        };
-        let started = js_sys::Date::now();
-        let model = model_view(&analysis.insights.profiles);
-        analysis.model_ms = Some(js_sys::Date::now() - started);
-        analysis.model = Some(Arc::new(model));
-        app.analysis.set(Some(Arc::new(analysis)));
-        app.analysing.set_value(None);
-    });
+            analysis
+        }
+    };
+    let started = js_sys::Date::now();
+    let model = model_view(&analysis.insights.profiles);
+    analysis.model_ms = Some(js_sys::Date::now() - started);
+    analysis.model = Some(Arc::new(model));
+    app.analysis.set(Some(Arc::new(analysis)));
+    app.analysing.set_value(None);
 }
 
 /// Gives up on `key` and starts over with whatever is current now.

@@ -79,23 +79,29 @@ pub fn App() -> impl IntoView {
                     match gate.get() {
                         Gate::Open => {}
                         Gate::Loading => return view! { <p class="loading">{app.t("common.loading")}</p> }.into_any(),
-                        Gate::Locked => return view! { <crate::pages::unlock::Unlock/> }.into_any(),
+                        Gate::Locked => return when_loaded(app, unlock_page()),
                         // error-message says why; there is nothing to show without storage.
                         Gate::Failed => return ().into_any(),
                     }
                     match app.nav.page.get() {
                         Page::Customers => view! { <Customers/> }.into_any(),
-                        page => view! {
-                            <Suspense fallback=move || view! { <p class="loading">{app.t("common.loading")}</p> }>
-                                {Suspend::new(lazy_page(page))}
-                            </Suspense>
-                        }
-                        .into_any(),
+                        page => when_loaded(app, lazy_page(page)),
                     }
                 }}
             </main>
         </div>
     }
+}
+
+/// A piece of the app fetched the first time it is shown: "opening" until it is there (at once
+/// after that).
+fn when_loaded(app: AppState, piece: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{app.t("common.loading")}</p> }>
+            {Suspend::new(piece)}
+        </Suspense>
+    }
+    .into_any()
 }
 
 /// Every page but the list is a piece of the wasm of its own (`#[lazy]`; scripts/split_wasm.mjs
@@ -113,6 +119,11 @@ async fn lazy_page(page: Page) -> AnyView {
         Page::Analytics => analytics_page().await,
         Page::Reminders => reminders_page().await,
     }
+}
+
+#[lazy]
+fn unlock_page() -> AnyView {
+    view! { <crate::pages::unlock::Unlock/> }.into_any()
 }
 
 #[lazy]

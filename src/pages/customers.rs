@@ -97,6 +97,11 @@ pub fn Customers() -> impl IntoView {
                 .collect::<HashSet<CustomerId>>()
         }))
     });
+    // A segment or stage filter waits for the analysis (its code is fetched on first use): the
+    // count says so instead of showing an empty list as the answer.
+    let analysing = Memo::new(move |_| {
+        (!segment.with(String::is_empty) || !stage.with(String::is_empty)) && current_analysis(app).is_none()
+    });
     // Sorted once per change of the data or of the order; a keystroke only filters.
     let sort = Memo::new(move |_| query.with(|q| (q.sort, q.descending)));
     let order = Memo::new(move |_| {
@@ -212,9 +217,17 @@ pub fn Customers() -> impl IntoView {
             <div class="page-head">
                 <h1>{move || app.t("nav.customers")}</h1>
                 <p class="count-line">
-                    <span data-testid="customer-count">{move || rows.with(Vec::len).to_string()}</span>
+                    <span data-testid="customer-count" aria-busy=move || analysing.get().to_string()>
+                        {move || if analysing.get() { "…".to_string() } else { rows.with(Vec::len).to_string() }}
+                    </span>
                     " "
-                    {move || app.t_count("list.count", rows.with(Vec::len) as u64)}
+                    {move || {
+                        if analysing.get() {
+                            app.t("analytics.computing")
+                        } else {
+                            app.t_count("list.count", rows.with(Vec::len) as u64)
+                        }
+                    }}
                 </p>
                 <div class="head-actions">
                     <button class="secondary" data-testid="load-demo" disabled=move || app.saving.get() on:click=load_demo>
