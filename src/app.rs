@@ -52,6 +52,18 @@ pub fn App() -> impl IntoView {
         page
     });
     leptos::task::spawn_local(app.start(DB_NAME));
+    // The service worker fetches the whole app for offline use: registered once the workbook
+    // is open (or locked, or failed) and painted, so a first visit's downloads and work come first.
+    Effect::new(move |registered: Option<bool>| {
+        if registered == Some(true) || matches!(app.lifecycle.get(), Lifecycle::Opening | Lifecycle::Listing) {
+            return registered == Some(true);
+        }
+        leptos::task::spawn_local(async {
+            crate::state::after_next_paint().await;
+            crate::files::register_service_worker();
+        });
+        true
+    });
     // What the page area may show. A memo, so that the list shown while the customer files
     // are still decoded stays as it is (search box, focus) when they are in.
     let gate = Memo::new(move |_| match app.lifecycle.get() {

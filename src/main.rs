@@ -3,7 +3,6 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    tierbook::files::register_service_worker();
     // index.html's loading frame goes in the same task as the app comes, so no frame is blank.
     if let Some(boot) = leptos::prelude::document().get_element_by_id("boot-shell") {
         boot.remove();

@@ -646,7 +646,7 @@ pub async fn sleep(ms: i32) {
 }
 
 /// Resolves after the browser has painted the next frame.
-async fn after_next_paint() {
+pub(crate) async fn after_next_paint() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let Some(window) = web_sys::window() else { return };
         let after_frame = wasm_bindgen::closure::Closure::once_into_js(move || {
