@@ -9,7 +9,8 @@ const WORKER = ['./tierbook-sheets_loader.js', './tierbook-sheets.js', './tierbo
 const STATIC = ['./', './echarts.min.js', './manifest.webmanifest', './icon-192.png', './icon-512.png', ...WORKER];
 
 /** Absolute URLs of everything the page needs: the fixed files and the hashed ones it names
- * (href/src attributes and trunk's loader script). */
+ * (href/src attributes and trunk's loader script; the lazily loaded pieces of the wasm are
+ * named by `<link rel="tierbook-lazy" href>`s that scripts/split_wasm.mjs writes). */
 function shellOf(html) {
   const urls = new Set(STATIC);
   for (const m of html.matchAll(/(?:href=|src=|from\s|module_or_path:\s*)["'](\.\/[^"']+)["']/g)) urls.add(m[1]);

@@ -82,7 +82,8 @@ async function memory(page) {
 /** BENCH_PROFILE=<name>: CPU profiles of the first run's purchases file, from choosing it to
  *  its preview (<name>-read.cpuprofile) and from the commit's click to its result
  *  (<name>-commit.cpuprofile), for Chromium's DevTools; the functions that took the most time
- *  themselves are printed. */
+ *  themselves are printed. Function names need a build that keeps them:
+ *  `TIERBOOK_WASM_NAMES=1 trunk build --release --dist <dir>`, then DIST_DIR=<dir>. */
 const PROFILE = process.env.BENCH_PROFILE;
 
 async function startProfile(page) {
