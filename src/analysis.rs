@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::domain::analytics::Segment;
@@ -83,7 +82,7 @@ pub fn request_analysis(app: AppState) {
 
 /// The analysis itself, a piece of the wasm of its own (`#[lazy]`): fetched the first time a
 /// page asks for it, not with the list.
-#[lazy]
+#[cfg_attr(feature = "split", leptos::lazy)]
 async fn analyse(app: AppState, key: Key) {
     // Let the page paint first, and let a burst of changes (an import, typing a date) settle.
     yield_to_browser().await;

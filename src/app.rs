@@ -1,6 +1,5 @@
 //! The app shell: navigation, the error area and the current page.
 
-use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
@@ -133,48 +132,48 @@ async fn lazy_page(page: Page) -> AnyView {
     }
 }
 
-#[lazy]
-fn unlock_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn unlock_page() -> AnyView {
     view! { <crate::pages::unlock::Unlock/> }.into_any()
 }
 
-#[lazy]
-fn customer_card_page(id: CustomerId) -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn customer_card_page(id: CustomerId) -> AnyView {
     view! { <CustomerCard id=id/> }.into_any()
 }
 
-#[lazy]
-fn customer_edit_page(id: Option<CustomerId>) -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn customer_edit_page(id: Option<CustomerId>) -> AnyView {
     view! { <CustomerEdit id=id/> }.into_any()
 }
 
-#[lazy]
-fn dashboard_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn dashboard_page() -> AnyView {
     view! { <Dashboard/> }.into_any()
 }
 
-#[lazy]
-fn settings_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn settings_page() -> AnyView {
     view! { <Settings/> }.into_any()
 }
 
-#[lazy]
-fn import_export_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn import_export_page() -> AnyView {
     view! { <ImportExport/> }.into_any()
 }
 
-#[lazy]
-fn tiers_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn tiers_page() -> AnyView {
     view! { <Tiers/> }.into_any()
 }
 
-#[lazy]
-fn analytics_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn analytics_page() -> AnyView {
     view! { <Analytics/> }.into_any()
 }
 
-#[lazy]
-fn reminders_page() -> AnyView {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn reminders_page() -> AnyView {
     view! { <Reminders/> }.into_any()
 }
 

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use leptos::lazy;
 use leptos::prelude::*;
 
 use serde_json::{json, Value};
@@ -567,7 +566,7 @@ async fn run_one(app: AppState) -> Option<Value> {
 /// server's changes feed (a longpoll, `watch_server`) said it did; after a failure it waits
 /// longer each time (2 s, 4 s, … up to a minute). Team sync's code is a piece of the wasm of its
 /// own (`#[lazy]`), fetched when sync is switched on, not with the list.
-#[lazy]
+#[cfg_attr(feature = "split", leptos::lazy)]
 pub async fn run_live(app: AppState) {
     leptos::task::spawn_local(watch_server(app));
     let mut synced_revision = None;

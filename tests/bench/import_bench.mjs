@@ -166,6 +166,7 @@ async function timedDownload(page, id) {
   // From the click to the browser's download event. The JSON export is built after the click
   // handler returns (it may be sealed with a passphrase first), so timing the handler alone
   // would miss it: the clock runs in the page until the download link is clicked.
+  await page.waitForSelector(byId(id));
   const downloaded = page.waitForEvent('download', { timeout: 300000 });
   const ms = await page.evaluate((sel) => new Promise((resolve) => {
     const t0 = performance.now();
