@@ -10,7 +10,7 @@ use tierbook::domain::day::Day;
 use tierbook::domain::demo;
 use tierbook::domain::model::{CustomFieldDef, CustomFieldKind, Customer, CustomerRecord, Purchase};
 use tierbook::domain::workbook::{shard_of, Change, Conflict, Put, Related, Workbook};
-use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS, SUMMARIES};
+use tierbook::storage::{Store, StoreError, SCHEMA_VERSION, SHARDS, SHARD_GROUPS, SUMMARIES};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -168,10 +168,11 @@ async fn a_stale_edit_from_another_tab_is_refused() {
 }
 
 /// A database written by schema version 1 (only the `shards` store) opens under the current
-/// version with every record intact and the stores version 2 added.
+/// version with every record intact, the stores later versions added, and its shards moved into
+/// version 5's groups.
 #[wasm_bindgen_test]
 async fn a_version_1_database_upgrades_with_every_record() {
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     let name = db_name("upgrade");
     let mut workbook = Workbook::default();
     workbook.insert_records(demo::generate(1, 250, 1_500, Day(20_000), 3));
@@ -195,6 +196,19 @@ async fn a_version_1_database_upgrades_with_every_record() {
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.load().await.unwrap(), workbook);
     assert_eq!(list_rows(&store).await, None, "a version 1 database has no list rows yet");
+    store.close();
+    {
+        let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
+        let names = db.store_names();
+        assert!(names.contains(&SHARD_GROUPS.to_string()) && !names.contains(&SHARDS.to_string()), "{names:?}");
+        let tx = db.transaction(&[SHARD_GROUPS], TransactionMode::ReadOnly).unwrap();
+        let groups = tx.object_store(SHARD_GROUPS).unwrap().count(None).unwrap().await.unwrap();
+        let expected = workbook.shards.chunks(16).filter(|group| group.iter().any(|s| !s.records.is_empty())).count();
+        assert_eq!(groups as usize, expected, "one value per group of 16 shards with a customer");
+        db.close();
+    }
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.load().await.unwrap(), workbook, "and it opens again as it was");
     store.rewrite_summaries().await.unwrap();
     assert_eq!(list_rows(&store).await, Some(rows_of(&workbook)));
     // Damaged rows are not trusted: the files still load, and the rows are written again.
@@ -229,9 +243,12 @@ async fn a_damaged_shard_is_reported_not_dropped() {
     store.close();
     {
         let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
-        let tx = db.transaction(&[SHARDS], TransactionMode::ReadWrite).unwrap();
-        let garbage = Uint8Array::from(&[1u8, 200, 200, 200][..]);
-        tx.object_store(SHARDS).unwrap().put(&garbage, Some(&JsValue::from(5u32))).unwrap();
+        // Shard 5 is the sixth entry of group 0.
+        let tx = db.transaction(&[SHARD_GROUPS], TransactionMode::ReadWrite).unwrap();
+        let store = tx.object_store(SHARD_GROUPS).unwrap();
+        let group: js_sys::Array = store.get(JsValue::from(0u32)).unwrap().await.unwrap().unwrap().into();
+        group.set(5, Uint8Array::from(&[1u8, 200, 200, 200][..]).into());
+        store.put(&group, Some(&JsValue::from(0u32))).unwrap();
         tx.commit().unwrap().await.unwrap();
         db.close();
     }

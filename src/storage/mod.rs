@@ -35,9 +35,17 @@ pub mod settings;
 /// version 3 `summaries`, the shards' list rows in groups (`codec::encode_row_group`, keyed by
 /// shard / `SHARDS_PER_ROW_GROUP`), written in the same transaction as the shards;
 /// version 4 `sync`: per shard the team-sync state of its customers and the customers deleted
-/// here (`replication::SyncShard`), and by name the sync checkpoint and this browser's id.
-pub const SCHEMA_VERSION: u32 = 4;
+/// here (`replication::SyncShard`), and by name the sync checkpoint and this browser's id;
+/// version 5 `shard_groups` in place of `shards`: the shards stored `SHARDS_PER_ROW_GROUP` to a
+/// value, as their list rows are (an import's write of 44 MB took Chromium ~250–430 ms as
+/// 1,024 values and ~100–130 ms as 64; reading them back ~450–500 ms against ~150–180 ms).
+pub const SCHEMA_VERSION: u32 = 5;
+/// One value per shard, up to version 4 (moved into `SHARD_GROUPS` when the database upgrades).
 pub const SHARDS: &str = "shards";
+/// The shards by group (shard / `SHARDS_PER_ROW_GROUP`): an array with one entry per shard of
+/// the group, its stored bytes or null where it holds no customer. A write replaces the entries
+/// of the shards it changed; the others are put back as they were, never decoded.
+pub const SHARD_GROUPS: &str = "shard_groups";
 pub const META: &str = "meta";
 pub const SUMMARIES: &str = "summaries";
 pub const SYNC: &str = "sync";
@@ -109,13 +117,10 @@ impl From<idb::Error> for StoreError {
     }
 }
 
-/// The stored shards, requested in one read transaction in slices of `SHARDS_PER_SLICE`, not
-/// yet decoded: the caller takes them a slice at a time (`Store::decode_next`) and lets the page
-/// handle input between slices.
-pub struct StoredShards(std::collections::VecDeque<(Vec<usize>, GetAllStoreRequestFuture)>);
-
-/// Shards per request at open: ~16,000 purchases at the largest scale, some 20 ms to take in.
-pub const SHARDS_PER_SLICE: usize = 16;
+/// The stored shard groups, requested in one read transaction, not yet decoded: the caller
+/// takes them a group at a time (`Store::decode_next`: ~16,000 purchases at the largest scale,
+/// some 20 ms) and lets the page handle input between groups.
+pub struct StoredShards(std::collections::VecDeque<(usize, GetAllStoreRequestFuture)>);
 
 /// Each shard's list rows as stored, by shard: None where they are missing or unreadable.
 pub type StoredSummaries = Vec<Option<Vec<CustomerSummary>>>;
@@ -151,6 +156,64 @@ fn to_bytes(value: &JsValue) -> Vec<u8> {
     value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).unwrap_or_default()
 }
 
+fn group_of(shard: usize) -> usize {
+    shard / SHARDS_PER_ROW_GROUP
+}
+
+/// A new group value: every shard empty.
+fn empty_group() -> js_sys::Array {
+    (0..SHARDS_PER_ROW_GROUP).map(|_| JsValue::NULL).collect()
+}
+
+/// A stored group value as an array to change (a new empty one where there was none).
+fn group_array(stored: Option<JsValue>) -> js_sys::Array {
+    stored.and_then(|value| value.dyn_into::<js_sys::Array>().ok()).unwrap_or_else(empty_group)
+}
+
+/// The stored bytes of `shard` in its group's array, if it holds any.
+fn part_of(group: &js_sys::Array, shard: usize) -> Option<JsValue> {
+    Some(group.get((shard % SHARDS_PER_ROW_GROUP) as u32)).filter(|part| part.is_instance_of::<Uint8Array>())
+}
+
+/// The shards a group's array holds, with their stored bytes.
+fn parts(group: usize, value: &JsValue) -> Vec<(usize, JsValue)> {
+    let Some(array) = value.dyn_ref::<js_sys::Array>() else { return Vec::new() };
+    let first = group * SHARDS_PER_ROW_GROUP;
+    (first..first + SHARDS_PER_ROW_GROUP).filter_map(|shard| Some((shard, part_of(array, shard)?))).collect()
+}
+
+/// Version 5's upgrade: the shards of the `shards` store put into their groups, then the old
+/// store deleted, inside the upgrade transaction. The bytes are moved as they are (sealed or
+/// not), never decoded.
+fn move_shards_into_groups(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
+    let old = tx.object_store(SHARDS)?;
+    let keys = old.get_all_keys()?;
+    let values = old.get_all()?;
+    let (tx, keys_request, values_request) = (tx.clone(), keys.clone(), values.clone());
+    let moved = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let put = || -> Result<(), JsValue> {
+            let (keys, values): (js_sys::Array, js_sys::Array) =
+                (keys_request.result()?.dyn_into()?, values_request.result()?.dyn_into()?);
+            let mut groups: std::collections::BTreeMap<usize, js_sys::Array> = Default::default();
+            for (key, value) in keys.iter().zip(values.iter()) {
+                let Some(shard) = key.as_f64().map(|k| k as usize).filter(|k| *k < SHARD_COUNT) else { continue };
+                let group = groups.entry(group_of(shard)).or_insert_with(empty_group);
+                group.set((shard % SHARDS_PER_ROW_GROUP) as u32, value);
+            }
+            let store = tx.object_store(SHARD_GROUPS)?;
+            for (group, array) in groups {
+                store.put_with_key(&array, &shard_key(group))?;
+            }
+            tx.db().delete_object_store(SHARDS)
+        };
+        if put().is_err() {
+            let _ = tx.abort();
+        }
+    });
+    values.set_onsuccess(Some(moved.unchecked_ref()));
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating or upgrading) the workbook database called `name`.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
@@ -159,9 +222,6 @@ impl Store {
         request.on_upgrade_needed(|event| {
             let (Ok(db), Ok(old)) = (event.database(), event.old_version()) else { return };
             // Each step creates what its version added; data in earlier stores stays as it is.
-            if old < 1 {
-                let _ = db.create_object_store(SHARDS, ObjectStoreParams::new());
-            }
             if old < 2 {
                 let _ = db.create_object_store(META, ObjectStoreParams::new());
             }
@@ -170,6 +230,19 @@ impl Store {
             }
             if old < 4 {
                 let _ = db.create_object_store(SYNC, ObjectStoreParams::new());
+            }
+            if old < 5 {
+                let _ = db.create_object_store(SHARD_GROUPS, ObjectStoreParams::new());
+                // The upgrade is one transaction: if moving the shards fails, the database
+                // stays at its old version with every shard where it was.
+                let upgrade =
+                    idb::Event::target(&event).ok().and_then(|request| idb::request::Request::transaction(&request));
+                if let (true, Some(tx)) = (old >= 1, upgrade) {
+                    let tx = web_sys::IdbTransaction::from(tx);
+                    if move_shards_into_groups(&tx).is_err() {
+                        let _ = tx.abort();
+                    }
+                }
             }
         });
         let raw = web_sys::IdbDatabase::from(request.await?);
@@ -255,60 +328,55 @@ impl Store {
         &self,
         listed: impl FnOnce(Vec<Vec<CustomerSummary>>),
     ) -> Result<(bool, StoredShards), StoreError> {
-        let tx = self.db.transaction(&[SUMMARIES, SHARDS], TransactionMode::ReadOnly)?;
+        let tx = self.db.transaction(&[SUMMARIES, SHARD_GROUPS], TransactionMode::ReadOnly)?;
         let summaries = tx.object_store(SUMMARIES)?;
-        let shards = tx.object_store(SHARDS)?;
+        let shards = tx.object_store(SHARD_GROUPS)?;
         // Every request is placed now; IndexedDB answers them in this order, so the rows (and
         // whether every shard has them) are known before the shards' bytes arrive.
-        let shard_keys = shards.get_all_keys(None, None)?.into_future();
+        let group_keys = shards.get_all_keys(None, None)?.into_future();
         let summary_values = summaries.get_all(None, None)?.into_future();
-        let mut slices = std::collections::VecDeque::new();
-        for first in (0..SHARD_COUNT).step_by(SHARDS_PER_SLICE) {
-            let range =
-                idb::KeyRange::bound(&shard_key(first), &shard_key(first + SHARDS_PER_SLICE), None, Some(true))?;
-            slices.push_back(shards.get_all(Some(idb::Query::KeyRange(range)), None)?.into_future());
+        let mut groups = std::collections::VecDeque::new();
+        for group in 0..SHARD_COUNT / SHARDS_PER_ROW_GROUP {
+            groups.push_back((group, shards.get_all(Some(idb::Query::Key(shard_key(group))), None)?.into_future()));
         }
-        let shard_keys = shard_keys.await?;
+        let group_keys = group_keys.await?;
         let summary_values = summary_values.await?;
         crate::files::mark("open:rows-read");
-        let rows = self.summaries_of(summary_values);
-        let shard_keys: Vec<usize> =
-            shard_keys.iter().filter_map(|key| key.as_f64()).map(|k| k as usize).filter(|k| *k < SHARD_COUNT).collect();
-        let complete = shard_keys.iter().all(|shard| rows[*shard].is_some());
+        let (rows, readable) = self.summaries_of(summary_values);
+        // A stored group has a customer in at least one shard, and its list rows are written in
+        // the same transaction as its shards: they are complete if that group of rows reads back.
+        let complete = group_keys
+            .iter()
+            .filter_map(|key| key.as_f64())
+            .all(|group| readable.get(group as usize).copied().unwrap_or(false));
         if complete {
             listed(rows.into_iter().map(Option::unwrap_or_default).collect());
             crate::files::mark("open:listed");
         }
-        // Each slice's values come in key order: the stored keys of its range, in order.
-        let mut keys = shard_keys.into_iter().peekable();
-        let stored = slices
-            .into_iter()
-            .enumerate()
-            .map(|(i, values)| {
-                let end = (i + 1) * SHARDS_PER_SLICE;
-                let mut in_slice = Vec::new();
-                while let Some(key) = keys.next_if(|k| *k < end) {
-                    in_slice.push(key);
-                }
-                (in_slice, values)
-            })
-            .collect();
-        Ok((complete, StoredShards(stored)))
+        Ok((complete, StoredShards(groups)))
     }
 
-    /// The rows of every shard whose row group reads back. Rows that cannot be read are left
-    /// out: they are derived data, recomputed from the shards.
-    fn summaries_of(&self, values: Vec<JsValue>) -> StoredSummaries {
+    /// The rows of every shard whose row group reads back, and which row groups read back whole.
+    /// Rows that cannot be read are left out: they are derived data, recomputed from the shards.
+    fn summaries_of(&self, values: Vec<JsValue>) -> (StoredSummaries, Vec<bool>) {
         let mut rows: StoredSummaries = vec![None; SHARD_COUNT];
+        let mut readable = vec![false; SHARD_COUNT / SHARDS_PER_ROW_GROUP];
         for value in &values {
             let Ok(parts) = self.row_group(value) else { continue };
+            let Some(group) = parts.first().map(|(shard, _)| group_of(*shard)).filter(|g| *g < readable.len()) else {
+                continue;
+            };
+            let mut whole = true;
             for (shard, bytes) in parts {
-                if shard < SHARD_COUNT {
-                    rows[shard] = decode_summaries(&bytes).ok();
+                let decoded = decode_summaries(&bytes).ok().filter(|_| group_of(shard) == group);
+                whole &= decoded.is_some();
+                if let Some(decoded) = decoded {
+                    rows[shard] = Some(decoded);
                 }
             }
+            readable[group] = whole;
         }
-        rows
+        (rows, readable)
     }
 
     /// A stored row group's parts: (shard, packed rows).
@@ -322,15 +390,13 @@ impl Store {
         Uint8Array::from(self.seal_bytes(encode_row_group(parts)).as_slice())
     }
 
-    /// Takes the next slice of the stored shards into `workbook`. True when none are left.
+    /// Takes the next group of the stored shards into `workbook`. True when none are left.
     pub async fn decode_next(&self, stored: &mut StoredShards, workbook: &mut Workbook) -> Result<bool, StoreError> {
-        if let Some((keys, values)) = stored.0.pop_front() {
-            let values = values.await?;
-            if values.len() != keys.len() {
-                return Err(StoreError::Idb("the stored shards changed while they were read".into()));
-            }
-            for (shard, value) in keys.into_iter().zip(values.iter()) {
-                workbook.shards[shard] = self.decode(value, shard)?;
+        if let Some((group, values)) = stored.0.pop_front() {
+            for value in values.await? {
+                for (shard, part) in parts(group, &value) {
+                    workbook.shards[shard] = self.decode(&part, shard)?;
+                }
             }
         }
         if stored.0.is_empty() {
@@ -342,22 +408,25 @@ impl Store {
     /// Writes every shard's list rows from the shards as stored, in one transaction: for a
     /// workbook from before version 3, or one whose stored rows could not be read.
     pub async fn rewrite_summaries(&self) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES])?;
-        let shards = tx.object_store(SHARDS)?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES])?;
+        let shards = tx.object_store(SHARD_GROUPS)?;
         let summaries = tx.object_store(SUMMARIES)?;
-        let keys = shards.get_all_keys(None, None)?.await?;
+        let keys = shards.get_all_keys(None, None)?.into_future();
         let values = shards.get_all(None, None)?.await?;
+        let keys = keys.await?;
         let mut groups: std::collections::BTreeMap<usize, Vec<(usize, Vec<u8>)>> = Default::default();
         for (key, value) in keys.iter().zip(values.iter()) {
-            let shard = key.as_f64().unwrap_or(-1.0) as usize;
-            match self.decode(value, shard) {
-                Ok(decoded) => groups
-                    .entry(shard / SHARDS_PER_ROW_GROUP)
-                    .or_default()
-                    .push((shard, encode_summaries(&CustomerSummary::of_shard(&decoded)))),
-                Err(e) => {
-                    let _ = tx.abort();
-                    return Err(e);
+            let group = key.as_f64().map_or(usize::MAX, |k| k as usize);
+            for (shard, part) in parts(group, value).into_iter().filter(|(shard, _)| *shard < SHARD_COUNT) {
+                match self.decode(&part, shard) {
+                    Ok(decoded) => groups
+                        .entry(group)
+                        .or_default()
+                        .push((shard, encode_summaries(&CustomerSummary::of_shard(&decoded)))),
+                    Err(e) => {
+                        let _ = tx.abort();
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -407,13 +476,13 @@ impl Store {
 
     /// Reads some shards (after another tab said it changed them).
     pub async fn read_shards(&self, shards: &[usize]) -> Result<Vec<(usize, Shard)>, StoreError> {
-        let tx = self.db.transaction(&[SHARDS], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(SHARDS)?;
+        let tx = self.db.transaction(&[SHARD_GROUPS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SHARD_GROUPS)?;
         let mut out = Vec::new();
         for &shard in shards {
-            let value = store.get(shard_key(shard))?.await?;
-            let decoded = match value {
-                Some(v) => self.decode(&v, shard)?,
+            let group = group_array(store.get(shard_key(group_of(shard)))?.await?);
+            let decoded = match part_of(&group, shard) {
+                Some(part) => self.decode(&part, shard)?,
                 None => Shard::default(),
             };
             out.push((shard, decoded));
@@ -547,7 +616,7 @@ impl Store {
         synced: Vec<(CustomerId, SyncedDoc)>,
     ) -> Result<Vec<StoredShard>, StoreError> {
         crate::files::mark("commit:start");
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META, SYNC])?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES, META, SYNC])?;
         // A customer deleted here is remembered with the time (a tombstone for sync and backups).
         let deleted: Vec<CustomerId> = changes
             .iter()
@@ -569,63 +638,76 @@ impl Store {
                 meta.put(&self.meta_value(value), Some(&JsValue::from_str(key)))?;
             }
         }
-        let store = tx.object_store(SHARDS)?;
+        let store = tx.object_store(SHARD_GROUPS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let wanted = touched_shards(&changes);
-        // The row groups the write will rewrite are asked for now, beside the shards, rather
-        // than one round trip later.
-        let groups: std::collections::BTreeSet<usize> = wanted.iter().map(|s| s / SHARDS_PER_ROW_GROUP).collect();
-        let mut group_requests = Vec::with_capacity(groups.len());
-        for group in groups {
+        // Shards and their list rows are grouped alike: the groups the write rewrites.
+        let mut shards_by_group: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for &s in &wanted {
+            shards_by_group.entry(group_of(s)).or_default().push(s);
+        }
+        // The row groups are asked for now, beside the shards, rather than one round trip later.
+        let mut group_requests = Vec::with_capacity(shards_by_group.len());
+        for &group in shards_by_group.keys() {
             group_requests.push((group, summaries.get(shard_key(group))?.into_future()));
         }
-        // A batch touching many shards (an import) reads them all with one request.
-        let stored: Vec<(usize, Option<JsValue>)> = if wanted.len() > 64 {
-            let keys = store.get_all_keys(None, None)?.await?;
+        // A batch touching many groups (an import) reads them all with one request.
+        let mut stored: std::collections::BTreeMap<usize, JsValue> = if shards_by_group.len() > 8 {
+            let keys = store.get_all_keys(None, None)?.into_future();
             let values = store.get_all(None, None)?.await?;
-            let mut by_shard: std::collections::BTreeMap<usize, JsValue> =
-                keys.iter().zip(values).map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as usize, v)).collect();
-            wanted.iter().map(|s| (*s, by_shard.remove(s))).collect()
+            let keys = keys.await?;
+            keys.iter().zip(values).map(|(k, v)| (k.as_f64().map_or(usize::MAX, |k| k as usize), v)).collect()
         } else {
-            let mut requests = Vec::with_capacity(wanted.len());
-            for &s in &wanted {
-                requests.push((s, store.get(shard_key(s))?.into_future()));
+            let mut requests = Vec::with_capacity(shards_by_group.len());
+            for &group in shards_by_group.keys() {
+                requests.push((group, store.get(shard_key(group))?.into_future()));
             }
-            let mut stored = Vec::with_capacity(requests.len());
-            for (s, request) in requests {
-                stored.push((s, request.await?));
+            let mut stored = std::collections::BTreeMap::new();
+            for (group, request) in requests {
+                if let Some(value) = request.await? {
+                    stored.insert(group, value);
+                }
             }
             stored
         };
         crate::files::mark("commit:read");
-        // Shard by shard: decoded, changed, written. An import touching every shard so holds
-        // one shard's stored contents at a time beside the changes, not all of them.
+        // Shard by shard: decoded, changed, encoded into its group's array, which is put once
+        // its shards are done. An import touching every shard so holds one shard's stored
+        // contents at a time beside the changes, not all of them.
         let mut by_shard = changes_by_shard(changes);
-        let mut touched = Vec::with_capacity(stored.len());
-        for (s, value) in stored {
-            let current = match value {
-                Some(v) => self.decode(&v, s),
-                None => Ok(Shard::default()),
-            };
-            let changes = by_shard.remove(&s).unwrap_or_default();
-            let shard = match current {
-                Ok(current) => apply_to_shard(current, changes, now, settle).map_err(StoreError::Conflict),
-                Err(e) => Err(e),
-            };
-            let shard = match shard {
-                Ok(shard) => shard,
-                Err(e) => {
-                    let _ = tx.abort();
-                    return Err(e);
-                }
-            };
-            if shard.records.is_empty() {
-                store.delete(shard_key(s))?;
-            } else {
-                let bytes = Uint8Array::from(self.seal_bytes(encode_shard(&shard)).as_slice());
-                store.put(&bytes, Some(&shard_key(s)))?;
+        let mut touched = Vec::with_capacity(wanted.len());
+        for (group, in_group) in shards_by_group {
+            let array = group_array(stored.remove(&group));
+            for s in in_group {
+                let current = match part_of(&array, s) {
+                    Some(part) => self.decode(&part, s),
+                    None => Ok(Shard::default()),
+                };
+                let changes = by_shard.remove(&s).unwrap_or_default();
+                let shard = match current {
+                    Ok(current) => apply_to_shard(current, changes, now, settle).map_err(StoreError::Conflict),
+                    Err(e) => Err(e),
+                };
+                let shard = match shard {
+                    Ok(shard) => shard,
+                    Err(e) => {
+                        let _ = tx.abort();
+                        return Err(e);
+                    }
+                };
+                let part = if shard.records.is_empty() {
+                    JsValue::NULL
+                } else {
+                    Uint8Array::from(self.seal_bytes(encode_shard(&shard)).as_slice()).into()
+                };
+                array.set((s % SHARDS_PER_ROW_GROUP) as u32, part);
+                touched.push((s, shard));
             }
-            touched.push((s, shard));
+            if array.iter().any(|part| part.is_instance_of::<Uint8Array>()) {
+                store.put(&array, Some(&shard_key(group)))?;
+            } else {
+                store.delete(shard_key(group))?;
+            }
         }
         // (Decoding, applying and putting are one step now; the marks stay for the benches.)
         crate::files::mark("commit:decoded");
@@ -673,8 +755,8 @@ impl Store {
 
     /// Deletes every customer file in one transaction.
     pub async fn clear(&self) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES])?;
-        tx.object_store(SHARDS)?.clear()?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES])?;
+        tx.object_store(SHARD_GROUPS)?.clear()?;
         tx.object_store(SUMMARIES)?.clear()?;
         if !tx.commit()?.await?.is_committed() {
             return Err(StoreError::Idb("the transaction was aborted".into()));
@@ -722,8 +804,8 @@ impl Store {
     /// Seals every stored value with a new key (`Some`: lock or change the passphrase) or
     /// opens them all (`None`: remove the lock), in one transaction: all or nothing.
     pub async fn reseal(&self, new: Option<([u8; 32], LockInfo)>) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARDS, SUMMARIES, META, SYNC])?;
-        let shards = tx.object_store(SHARDS)?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES, META, SYNC])?;
+        let shards = tx.object_store(SHARD_GROUPS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let meta = tx.object_store(META)?;
         let sync = tx.object_store(SYNC)?;
@@ -738,7 +820,12 @@ impl Store {
         // Open everything with the current key first: a failure leaves the store untouched.
         let mut plain_shards = Vec::new();
         for (k, v) in shard_keys.iter().zip(shard_values.iter()) {
-            plain_shards.push((k.clone(), self.unseal_bytes(to_bytes(v))?));
+            let group = k.as_f64().map_or(usize::MAX, |k| k as usize);
+            let mut plain = Vec::new();
+            for (shard, part) in parts(group, v) {
+                plain.push((shard, self.unseal_bytes(to_bytes(&part))?));
+            }
+            plain_shards.push((k.clone(), plain));
         }
         let mut plain_summaries = Vec::new();
         for (k, v) in summary_keys.iter().zip(summary_values.iter()) {
@@ -766,8 +853,13 @@ impl Store {
         let previous = self.key.get();
         self.key.set(new.as_ref().map(|(key, _)| *key));
         let write = || -> Result<(), StoreError> {
-            for (k, bytes) in plain_shards {
-                shards.put(&Uint8Array::from(self.seal_bytes(bytes).as_slice()), Some(&k))?;
+            for (k, plain) in plain_shards {
+                let group = empty_group();
+                for (shard, bytes) in plain {
+                    let sealed = Uint8Array::from(self.seal_bytes(bytes).as_slice());
+                    group.set((shard % SHARDS_PER_ROW_GROUP) as u32, sealed.into());
+                }
+                shards.put(&group, Some(&k))?;
             }
             for (k, bytes) in plain_summaries {
                 summaries.put(&Uint8Array::from(self.seal_bytes(bytes).as_slice()), Some(&k))?;

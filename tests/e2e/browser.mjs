@@ -36,7 +36,9 @@ export async function loadDemo(page) {
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '300', byId('customer-count'));
 }
 
-/** Every stored value, raw: shard bytes as hex, meta values as text or hex, by store and key. */
+/** Every stored value, raw: shard bytes as hex, meta values as text or hex, by store and key.
+ *  A value that is an array (a group of shards) gives one entry per element that holds bytes,
+ *  keyed `<key>.<place>`. */
 export async function rawStore(page) {
   return page.evaluate(() => new Promise((resolve, reject) => {
     const open = indexedDB.open('tierbook');
@@ -51,11 +53,14 @@ export async function rawStore(page) {
         const keys = store.getAllKeys();
         const values = store.getAll();
         values.onsuccess = () => {
-          out[name] = keys.result.map((k, i) => {
+          const entries = keys.result.flatMap((k, i) => {
             const v = values.result[i];
+            return Array.isArray(v) ? v.flatMap((part, place) => (part ? [[`${k}.${place}`, part]] : [])) : [[String(k), v]];
+          });
+          out[name] = entries.map(([key, v]) => {
             const bytes = v instanceof Uint8Array ? v : null;
             return {
-              key: String(k),
+              key,
               kind: bytes ? 'bytes' : typeof v,
               head: bytes ? String.fromCharCode(...bytes.slice(0, 4)) : String(v).slice(0, 4),
               text: bytes ? new TextDecoder('utf-8', { fatal: false }).decode(bytes) : String(v),

@@ -15,7 +15,7 @@ test('a locked workbook is sealed at rest and opens only with its passphrase', a
   const page = await openApp(context, server.url);
   await loadDemo(page);
   const name = (await page.textContent(`${byId('customer-row')} >> nth=0 >> .name`)).trim();
-  assert.ok((await rawStore(page)).shards.some((v) => v.text.includes(name)), 'before locking the name is readable');
+  assert.ok((await rawStore(page)).shard_groups.some((v) => v.text.includes(name)), 'before locking the name is readable');
 
   await page.click(byId('nav-settings'));
   await page.fill(byId('lock-passphrase'), 'short');
@@ -28,8 +28,8 @@ test('a locked workbook is sealed at rest and opens only with its passphrase', a
   await page.waitForSelector(byId('lock-done'), { timeout: 60000 });
 
   const sealed = await rawStore(page);
-  assert.ok(sealed.shards.length > 0);
-  for (const v of sealed.shards) {
+  assert.ok(sealed.shard_groups.length > 0);
+  for (const v of sealed.shard_groups) {
     assert.equal(v.head, 'TBX1', `shard ${v.key} is sealed`);
     assert.ok(!v.text.includes(name), `shard ${v.key} does not show ${name}`);
   }
@@ -66,14 +66,14 @@ test('a locked workbook is sealed at rest and opens only with its passphrase', a
   await page.click(byId('save-customer'));
   await page.waitForSelector(byId('customer-card'));
   const after = await rawStore(page);
-  assert.ok(after.shards.every((v) => v.head === 'TBX1' && !v.text.includes('加密后新客户')));
+  assert.ok(after.shard_groups.every((v) => v.head === 'TBX1' && !v.text.includes('加密后新客户')));
 
   // Removing the lock stores plain values again, and the page opens without asking.
   await page.click(byId('nav-settings'));
   await page.click(byId('lock-remove'));
   await page.waitForSelector(`${byId('lock-state')}[data-locked="false"]`);
   const plain = await rawStore(page);
-  assert.ok(plain.shards.some((v) => v.text.includes('加密后新客户')));
+  assert.ok(plain.shard_groups.some((v) => v.text.includes('加密后新客户')));
   assert.ok(!plain.meta.some((v) => v.key === 'lock'));
   await page.reload();
   await page.waitForSelector(byId('lock-state'));
