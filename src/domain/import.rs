@@ -363,6 +363,8 @@ pub struct Importer {
     /// with a `row-id` column names its records: rows update the record with that id.
     code_column: Option<usize>,
     row_id_column: Option<usize>,
+    /// The policy's tier ids, which an opening tier in a customers row must be one of.
+    tier_ids: Vec<String>,
 }
 
 impl Importer {
@@ -391,6 +393,7 @@ impl Importer {
             counts: Counts::default(),
             preview: Vec::new(),
             width: header_width,
+            tier_ids: settings.policy.tiers.iter().map(|t| t.id.clone()).collect(),
             field_columns: settings
                 .mapping
                 .iter()
@@ -574,12 +577,16 @@ impl Importer {
 
     /// Where a customer's staged file sits in `records` (staged first if need be).
     fn stage_at(&mut self, id: CustomerId, wb: &Workbook) -> usize {
-        if let Some((found, at)) = self.found_at {
-            if found == id {
-                return at;
+        self.stage_as(id, wb, None)
+    }
+
+    /// `stage_at`, with `given` (when there is one) as the customer's staged file.
+    fn stage_as(&mut self, id: CustomerId, wb: &Workbook, given: Option<Box<CustomerRecord>>) -> usize {
+        let already = self.found_at.filter(|(found, _)| *found == id).map(|(_, at)| at);
+        if let Some(at) = already.or_else(|| self.staged.get(&id).copied()) {
+            if given.is_some() {
+                self.records[at] = given;
             }
-        }
-        if let Some(&at) = self.staged.get(&id) {
             return at;
         }
         let current = wb.get(id);
@@ -591,11 +598,11 @@ impl Importer {
         let items = current.map_or(0, |r| related_count(r, self.settings.kind));
         let existed = current.is_some();
         match (self.adds_only, current) {
-            (true, Some(_)) => self.records.push(None),
-            (true, None) => self.records.push(Some(Box::default())),
+            (true, Some(_)) => self.records.push(given),
+            (true, None) => self.records.push(Some(given.unwrap_or_default())),
             (false, current) => {
                 let copy = current.map(|r| Box::new(r.clone()));
-                self.records.push(Some(copy.clone().unwrap_or_default()));
+                self.records.push(Some(given.unwrap_or_else(|| copy.clone().unwrap_or_default())));
                 self.before.push(copy);
             }
         }
@@ -663,8 +670,11 @@ impl Importer {
     }
 
     fn take_customer_row(&mut self, row: &Row, wb: &Workbook) {
-        let order = self.settings.match_order.clone();
-        let matched = match self.find_in(row, &order, wb) {
+        // Taken out for the lookup and put back: no copy of the list for each row.
+        let order = std::mem::take(&mut self.settings.match_order);
+        let matched = self.find_in(row, &order, wb);
+        self.settings.match_order = order;
+        let matched = match matched {
             Ok(m) => m,
             Err(p) => return self.reject(row, vec![p]),
         };
@@ -767,8 +777,7 @@ impl Importer {
         // The referrer may come later in the file: their code is looked up at the end.
         let referrer = std::mem::take(&mut form.referred_by);
         let customer = form.to_customer(id, self.settings.today, &defs, &|_| None);
-        let tier_ids: Vec<String> = self.settings.policy.tiers.iter().map(|t| t.id.clone()).collect();
-        let carried = opening.to_carried(&tier_ids, self.settings.today);
+        let carried = opening.to_carried(&self.tier_ids, self.settings.today);
         for errors in [customer.as_ref().err(), carried.as_ref().err()].into_iter().flatten() {
             problems.extend(self.field_problems(row.line, errors.clone()));
         }
@@ -802,7 +811,8 @@ impl Importer {
                 self.preview_cells(|key, lang, policy| customer_cell(&record, key, lang, policy), &record.customer);
             self.preview.push((row.line, cells));
         }
-        *self.stage(id, wb) = record;
+        // Staged as made: no empty file (or second copy) made first only to be replaced.
+        self.stage_as(id, wb, Some(Box::new(record)));
     }
 
     /// A tier named in a file (its id, or its name in either language, also shortened as
