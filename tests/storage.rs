@@ -169,7 +169,7 @@ async fn a_stale_edit_from_another_tab_is_refused() {
 
 /// A database written by schema version 1 (only the `shards` store) opens under the current
 /// version with every record intact, the stores later versions added, and its shards moved into
-/// version 5's groups.
+/// version 5's groups (the `shards` store left empty, for loose shards).
 #[wasm_bindgen_test]
 async fn a_version_1_database_upgrades_with_every_record() {
     assert_eq!(SCHEMA_VERSION, 5);
@@ -200,8 +200,10 @@ async fn a_version_1_database_upgrades_with_every_record() {
     {
         let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
         let names = db.store_names();
-        assert!(names.contains(&SHARD_GROUPS.to_string()) && !names.contains(&SHARDS.to_string()), "{names:?}");
-        let tx = db.transaction(&[SHARD_GROUPS], TransactionMode::ReadOnly).unwrap();
+        assert!(names.contains(&SHARD_GROUPS.to_string()) && names.contains(&SHARDS.to_string()), "{names:?}");
+        let tx = db.transaction(&[SHARD_GROUPS, SHARDS], TransactionMode::ReadOnly).unwrap();
+        let loose = tx.object_store(SHARDS).unwrap().count(None).unwrap().await.unwrap();
+        assert_eq!(loose, 0, "every shard moved into its group");
         let groups = tx.object_store(SHARD_GROUPS).unwrap().count(None).unwrap().await.unwrap();
         let expected = workbook.shards.chunks(16).filter(|group| group.iter().any(|s| !s.records.is_empty())).count();
         assert_eq!(groups as usize, expected, "one value per group of 16 shards with a customer");
@@ -233,6 +235,70 @@ async fn a_version_1_database_upgrades_with_every_record() {
     assert!(store.sync_state().await.unwrap().0.iter().all(|s| s.docs.is_empty() && s.deleted.is_empty()));
 }
 
+/// Small writes put the shards they change loose; a write changing many shards of a group puts
+/// the group whole and clears its loose shards; what loads is the same either way.
+#[wasm_bindgen_test]
+async fn small_writes_put_loose_shards_and_a_big_write_folds_them_into_their_group() {
+    let name = db_name("loose");
+    let store = Store::open(&name).await.unwrap();
+    // 2,000 customers: every group of 16 shards gets several of them.
+    let records = demo::generate(1, 2_000, 4_000, Day(20_000), 5);
+    let changes: Vec<Change> = records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect();
+    store.commit(changes, 1_000, &|_| {}).await.unwrap();
+    let loose_keys = || async {
+        let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
+        let tx = db.transaction(&[SHARDS], TransactionMode::ReadOnly).unwrap();
+        let keys = tx.object_store(SHARDS).unwrap().get_all_keys(None, None).unwrap().await.unwrap();
+        db.close();
+        keys.iter().map(|k| k.as_f64().unwrap() as usize).collect::<Vec<_>>()
+    };
+    assert_eq!(loose_keys().await, Vec::<usize>::new(), "an import-sized write puts whole groups");
+
+    // One customer renamed, and a shard's only customer deleted: two loose shards.
+    let loaded = store.load().await.unwrap();
+    let renamed = records[1].customer.id;
+    let alone = loaded.shards.iter().find(|s| s.records.len() == 1).expect("a shard with one customer");
+    let gone = *alone.records.keys().next().unwrap();
+    let edit = Customer { name: "改过的名字".into(), ..loaded.get(renamed).unwrap().customer.clone() };
+    let base = Some(edit.updated_at);
+    store.commit(vec![Change::SaveCustomer { customer: Box::new(edit), base }], 2_000, &|_| {}).await.unwrap();
+    store.commit(vec![Change::DeleteCustomer { id: gone }], 3_000, &|_| {}).await.unwrap();
+    let mut expected = store.load().await.unwrap();
+    assert_eq!(expected.get(renamed).unwrap().customer.name, "改过的名字");
+    assert!(expected.get(gone).is_none() && expected.shards[shard_of(gone)].records.is_empty());
+    assert_eq!(expected.customer_count(), 1_999);
+    let mut loose = loose_keys().await;
+    loose.sort();
+    let mut want = vec![shard_of(renamed), shard_of(gone)];
+    want.sort();
+    want.dedup();
+    assert_eq!(loose, want);
+    store.close();
+    let reopened = Store::open(&name).await.unwrap();
+    assert_eq!(reopened.load().await.unwrap(), expected, "loose shards read back in their groups' places");
+    assert_eq!(list_rows(&reopened).await, Some(rows_of(&expected)));
+
+    // A write touching every shard of the renamed customer's group puts the group whole.
+    let group = shard_of(renamed) / 16;
+    let new_ids: Vec<u64> = (1..)
+        .map(|n: u64| n * 1_000_003)
+        .filter(|id| shard_of(*id) / 16 == group && expected.get(*id).is_none())
+        .take(16)
+        .collect();
+    let batch: Vec<Change> = new_ids.iter().map(|id| new_customer(*id, "批量")).collect();
+    let written = reopened.commit(batch, 4_000, &|_| {}).await.unwrap();
+    for stored in written {
+        expected.shards[stored.index] = stored.shard;
+    }
+    assert!(loose_keys().await.iter().all(|s| s / 16 != group), "the group's loose shards are folded in");
+    reopened.close();
+    let again = Store::open(&name).await.unwrap();
+    let back = again.load().await.unwrap();
+    assert_eq!(back, expected);
+    assert_eq!(back.get(renamed).unwrap().customer.name, "改过的名字", "the loose edit went into the group");
+    assert_eq!(list_rows(&again).await, Some(rows_of(&back)));
+}
+
 #[wasm_bindgen_test]
 async fn a_damaged_shard_is_reported_not_dropped() {
     let name = db_name("damaged");
@@ -243,12 +309,11 @@ async fn a_damaged_shard_is_reported_not_dropped() {
     store.close();
     {
         let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
-        // Shard 5 is the sixth entry of group 0.
-        let tx = db.transaction(&[SHARD_GROUPS], TransactionMode::ReadWrite).unwrap();
-        let store = tx.object_store(SHARD_GROUPS).unwrap();
-        let group: js_sys::Array = store.get(JsValue::from(0u32)).unwrap().await.unwrap().unwrap().into();
-        group.set(5, Uint8Array::from(&[1u8, 200, 200, 200][..]).into());
-        store.put(&group, Some(&JsValue::from(0u32))).unwrap();
+        // A write of one customer put shard 5 loose (by itself, not in its group).
+        let tx = db.transaction(&[SHARDS], TransactionMode::ReadWrite).unwrap();
+        let store = tx.object_store(SHARDS).unwrap();
+        assert!(store.get(JsValue::from(5u32)).unwrap().await.unwrap().is_some(), "shard 5 is loose");
+        store.put(&Uint8Array::from(&[1u8, 200, 200, 200][..]), Some(&JsValue::from(5u32))).unwrap();
         tx.commit().unwrap().await.unwrap();
         db.close();
     }

@@ -36,16 +36,24 @@ pub mod settings;
 /// shard / `SHARDS_PER_ROW_GROUP`), written in the same transaction as the shards;
 /// version 4 `sync`: per shard the team-sync state of its customers and the customers deleted
 /// here (`replication::SyncShard`), and by name the sync checkpoint and this browser's id;
-/// version 5 `shard_groups` in place of `shards`: the shards stored `SHARDS_PER_ROW_GROUP` to a
-/// value, as their list rows are (an import's write of 44 MB took Chromium ~250–430 ms as
-/// 1,024 values and ~100–130 ms as 64; reading them back ~450–500 ms against ~150–180 ms).
+/// version 5 `shard_groups`: the shards stored `SHARDS_PER_ROW_GROUP` to a value, as their list
+/// rows are (an import's write of 44 MB took Chromium ~250–430 ms as 1,024 values and
+/// ~100–130 ms as 64; reading them back ~450–500 ms against ~150–180 ms).
 pub const SCHEMA_VERSION: u32 = 5;
-/// One value per shard, up to version 4 (moved into `SHARD_GROUPS` when the database upgrades).
+/// Shards written one by one since their group was (loose shards): a small write puts only the
+/// shards it changed (~40 KB each at the largest scale), not their group (~700 KB, which
+/// Chromium stores as a separate blob: an edit's save took ~40 ms instead of ~25). A shard
+/// here stands in for its entry in its group; an empty array marks a shard emptied since.
+/// Up to version 4 every shard was here; the upgrade moves them into their groups.
 pub const SHARDS: &str = "shards";
 /// The shards by group (shard / `SHARDS_PER_ROW_GROUP`): an array with one entry per shard of
-/// the group, its stored bytes or null where it holds no customer. A write replaces the entries
-/// of the shards it changed; the others are put back as they were, never decoded.
+/// the group, its stored bytes or null where it holds no customer. A write that changes many
+/// shards of a group puts the whole group (the other entries as they were, never decoded) and
+/// clears the group's loose shards.
 pub const SHARD_GROUPS: &str = "shard_groups";
+/// A write puts a whole group when it changes this many of its shards, or when the group would
+/// otherwise hold twice this many loose ones (`puts_whole`).
+const WHOLE_GROUP_AT: usize = 4;
 pub const META: &str = "meta";
 pub const SUMMARIES: &str = "summaries";
 pub const SYNC: &str = "sync";
@@ -120,7 +128,10 @@ impl From<idb::Error> for StoreError {
 /// The stored shard groups, requested in one read transaction, not yet decoded: the caller
 /// takes them a group at a time (`Store::decode_next`: ~16,000 purchases at the largest scale,
 /// some 20 ms) and lets the page handle input between groups.
-pub struct StoredShards(std::collections::VecDeque<(usize, GetAllStoreRequestFuture)>);
+pub struct StoredShards {
+    groups: std::collections::VecDeque<(usize, GetAllStoreRequestFuture)>,
+    loose: std::collections::BTreeMap<usize, JsValue>,
+}
 
 /// Each shard's list rows as stored, by shard: None where they are missing or unreadable.
 pub type StoredSummaries = Vec<Option<Vec<CustomerSummary>>>;
@@ -172,7 +183,39 @@ fn group_array(stored: Option<JsValue>) -> js_sys::Array {
 
 /// The stored bytes of `shard` in its group's array, if it holds any.
 fn part_of(group: &js_sys::Array, shard: usize) -> Option<JsValue> {
-    Some(group.get((shard % SHARDS_PER_ROW_GROUP) as u32)).filter(|part| part.is_instance_of::<Uint8Array>())
+    Some(group.get((shard % SHARDS_PER_ROW_GROUP) as u32))
+        .filter(|part| part.dyn_ref::<Uint8Array>().is_some_and(|bytes| bytes.length() > 0))
+}
+
+/// The loose shards of a group (shard → stored value), written into its array in their places.
+fn with_loose(group: &js_sys::Array, loose: &std::collections::BTreeMap<usize, JsValue>, index: usize) {
+    let first = index * SHARDS_PER_ROW_GROUP;
+    for (shard, value) in loose.range(first..first + SHARDS_PER_ROW_GROUP) {
+        let emptied = value.dyn_ref::<Uint8Array>().is_none_or(|bytes| bytes.length() == 0);
+        group.set((shard % SHARDS_PER_ROW_GROUP) as u32, if emptied { JsValue::NULL } else { value.clone() });
+    }
+}
+
+/// The keys of the loose shards of a group, as a range.
+fn loose_range(group: usize) -> Result<idb::KeyRange, idb::Error> {
+    let first = group * SHARDS_PER_ROW_GROUP;
+    idb::KeyRange::bound(&shard_key(first), &shard_key(first + SHARDS_PER_ROW_GROUP), None, Some(true))
+}
+
+/// Whether a write putting `changed` shards of a group puts the whole group: when it changes
+/// many of them, or when it would leave the group with many loose ones (`loose`: the group's
+/// loose shards now; `new`: changed shards not among them). Only with a new loose shard does a
+/// write need the group's own value otherwise, so it is read then.
+fn puts_whole(changed: usize, loose: usize, new: usize) -> bool {
+    changed >= WHOLE_GROUP_AT || (new > 0 && loose + new >= 2 * WHOLE_GROUP_AT)
+}
+
+/// Loose shards as read: keys and values, by shard.
+fn loose_map(keys: Vec<JsValue>, values: Vec<JsValue>) -> std::collections::BTreeMap<usize, JsValue> {
+    keys.iter()
+        .zip(values)
+        .filter_map(|(k, v)| Some((k.as_f64().map(|k| k as usize).filter(|k| *k < SHARD_COUNT)?, v)))
+        .collect()
 }
 
 /// The shards a group's array holds, with their stored bytes.
@@ -182,9 +225,9 @@ fn parts(group: usize, value: &JsValue) -> Vec<(usize, JsValue)> {
     (first..first + SHARDS_PER_ROW_GROUP).filter_map(|shard| Some((shard, part_of(array, shard)?))).collect()
 }
 
-/// Version 5's upgrade: the shards of the `shards` store put into their groups, then the old
-/// store deleted, inside the upgrade transaction. The bytes are moved as they are (sealed or
-/// not), never decoded.
+/// Version 5's upgrade: the shards of the `shards` store put into their groups, then that store
+/// cleared (it keeps loose shards from now on), inside the upgrade transaction. The bytes are
+/// moved as they are (sealed or not), never decoded.
 fn move_shards_into_groups(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     let old = tx.object_store(SHARDS)?;
     let keys = old.get_all_keys()?;
@@ -204,7 +247,7 @@ fn move_shards_into_groups(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> 
             for (group, array) in groups {
                 store.put_with_key(&array, &shard_key(group))?;
             }
-            tx.db().delete_object_store(SHARDS)
+            tx.object_store(SHARDS)?.clear().map(drop)
         };
         if put().is_err() {
             let _ = tx.abort();
@@ -222,6 +265,9 @@ impl Store {
         request.on_upgrade_needed(|event| {
             let (Ok(db), Ok(old)) = (event.database(), event.old_version()) else { return };
             // Each step creates what its version added; data in earlier stores stays as it is.
+            if old < 1 {
+                let _ = db.create_object_store(SHARDS, ObjectStoreParams::new());
+            }
             if old < 2 {
                 let _ = db.create_object_store(META, ObjectStoreParams::new());
             }
@@ -328,32 +374,61 @@ impl Store {
         &self,
         listed: impl FnOnce(Vec<Vec<CustomerSummary>>),
     ) -> Result<(bool, StoredShards), StoreError> {
-        let tx = self.db.transaction(&[SUMMARIES, SHARD_GROUPS], TransactionMode::ReadOnly)?;
+        let tx = self.db.transaction(&[SUMMARIES, SHARD_GROUPS, SHARDS], TransactionMode::ReadOnly)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let shards = tx.object_store(SHARD_GROUPS)?;
+        let loose = tx.object_store(SHARDS)?;
         // Every request is placed now; IndexedDB answers them in this order, so the rows (and
         // whether every shard has them) are known before the shards' bytes arrive.
         let group_keys = shards.get_all_keys(None, None)?.into_future();
+        let loose_keys = loose.get_all_keys(None, None)?.into_future();
+        let loose_values = loose.get_all(None, None)?.into_future();
         let summary_values = summaries.get_all(None, None)?.into_future();
         let mut groups = std::collections::VecDeque::new();
         for group in 0..SHARD_COUNT / SHARDS_PER_ROW_GROUP {
             groups.push_back((group, shards.get_all(Some(idb::Query::Key(shard_key(group))), None)?.into_future()));
         }
         let group_keys = group_keys.await?;
+        let loose = loose_map(loose_keys.await?, loose_values.await?);
         let summary_values = summary_values.await?;
         crate::files::mark("open:rows-read");
         let (rows, readable) = self.summaries_of(summary_values);
-        // A stored group has a customer in at least one shard, and its list rows are written in
-        // the same transaction as its shards: they are complete if that group of rows reads back.
+        // A stored group (or loose shard) has a customer, and list rows are written in the same
+        // transaction as shards: they are complete if the group's rows read back.
+        let emptied = |value: &JsValue| value.dyn_ref::<Uint8Array>().is_none_or(|bytes| bytes.length() == 0);
         let complete = group_keys
             .iter()
-            .filter_map(|key| key.as_f64())
-            .all(|group| readable.get(group as usize).copied().unwrap_or(false));
+            .filter_map(|key| key.as_f64().map(|k| k as usize))
+            .chain(loose.iter().filter(|(_, v)| !emptied(v)).map(|(s, _)| group_of(*s)))
+            .all(|group| readable.get(group).copied().unwrap_or(false));
         if complete {
             listed(rows.into_iter().map(Option::unwrap_or_default).collect());
             crate::files::mark("open:listed");
         }
-        Ok((complete, StoredShards(groups)))
+        Ok((complete, StoredShards { groups, loose }))
+    }
+
+    /// Every stored group, its loose shards put in their places (a group may be only loose shards).
+    async fn all_groups(
+        &self,
+        tx: &Transaction,
+    ) -> Result<std::collections::BTreeMap<usize, js_sys::Array>, StoreError> {
+        let (groups, loose) = (tx.object_store(SHARD_GROUPS)?, tx.object_store(SHARDS)?);
+        let group_keys = groups.get_all_keys(None, None)?.into_future();
+        let group_values = groups.get_all(None, None)?.into_future();
+        let loose_keys = loose.get_all_keys(None, None)?.into_future();
+        let loose_values = loose.get_all(None, None)?.into_future();
+        let mut all: std::collections::BTreeMap<usize, js_sys::Array> = group_keys
+            .await?
+            .iter()
+            .zip(group_values.await?)
+            .filter_map(|(k, v)| Some((k.as_f64().map(|k| k as usize)?, group_array(Some(v)))))
+            .collect();
+        let loose = loose_map(loose_keys.await?, loose_values.await?);
+        for group in loose.keys().map(|s| group_of(*s)).collect::<std::collections::BTreeSet<_>>() {
+            with_loose(all.entry(group).or_insert_with(empty_group), &loose, group);
+        }
+        Ok(all)
     }
 
     /// The rows of every shard whose row group reads back, and which row groups read back whole.
@@ -392,32 +467,28 @@ impl Store {
 
     /// Takes the next group of the stored shards into `workbook`. True when none are left.
     pub async fn decode_next(&self, stored: &mut StoredShards, workbook: &mut Workbook) -> Result<bool, StoreError> {
-        if let Some((group, values)) = stored.0.pop_front() {
-            for value in values.await? {
-                for (shard, part) in parts(group, &value) {
-                    workbook.shards[shard] = self.decode(&part, shard)?;
-                }
+        if let Some((group, values)) = stored.groups.pop_front() {
+            let array = group_array(values.await?.pop());
+            with_loose(&array, &stored.loose, group);
+            for (shard, part) in parts(group, &array) {
+                workbook.shards[shard] = self.decode(&part, shard)?;
             }
         }
-        if stored.0.is_empty() {
+        if stored.groups.is_empty() {
             crate::files::mark("open:decoded");
         }
-        Ok(stored.0.is_empty())
+        Ok(stored.groups.is_empty())
     }
 
     /// Writes every shard's list rows from the shards as stored, in one transaction: for a
     /// workbook from before version 3, or one whose stored rows could not be read.
     pub async fn rewrite_summaries(&self) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES])?;
-        let shards = tx.object_store(SHARD_GROUPS)?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SHARDS, SUMMARIES])?;
         let summaries = tx.object_store(SUMMARIES)?;
-        let keys = shards.get_all_keys(None, None)?.into_future();
-        let values = shards.get_all(None, None)?.await?;
-        let keys = keys.await?;
+        let stored = self.all_groups(&tx).await?;
         let mut groups: std::collections::BTreeMap<usize, Vec<(usize, Vec<u8>)>> = Default::default();
-        for (key, value) in keys.iter().zip(values.iter()) {
-            let group = key.as_f64().map_or(usize::MAX, |k| k as usize);
-            for (shard, part) in parts(group, value).into_iter().filter(|(shard, _)| *shard < SHARD_COUNT) {
+        for (group, array) in stored {
+            for (shard, part) in parts(group, &array) {
                 match self.decode(&part, shard) {
                     Ok(decoded) => groups
                         .entry(group)
@@ -476,11 +547,15 @@ impl Store {
 
     /// Reads some shards (after another tab said it changed them).
     pub async fn read_shards(&self, shards: &[usize]) -> Result<Vec<(usize, Shard)>, StoreError> {
-        let tx = self.db.transaction(&[SHARD_GROUPS], TransactionMode::ReadOnly)?;
+        let tx = self.db.transaction(&[SHARD_GROUPS, SHARDS], TransactionMode::ReadOnly)?;
         let store = tx.object_store(SHARD_GROUPS)?;
+        let loose = tx.object_store(SHARDS)?;
         let mut out = Vec::new();
         for &shard in shards {
             let group = group_array(store.get(shard_key(group_of(shard)))?.await?);
+            if let Some(value) = loose.get(shard_key(shard))?.await? {
+                with_loose(&group, &[(shard, value)].into_iter().collect(), group_of(shard));
+            }
             let decoded = match part_of(&group, shard) {
                 Some(part) => self.decode(&part, shard)?,
                 None => Shard::default(),
@@ -616,7 +691,7 @@ impl Store {
         synced: Vec<(CustomerId, SyncedDoc)>,
     ) -> Result<Vec<StoredShard>, StoreError> {
         crate::files::mark("commit:start");
-        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES, META, SYNC])?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SHARDS, SUMMARIES, META, SYNC])?;
         // A customer deleted here is remembered with the time (a tombstone for sync and backups).
         let deleted: Vec<CustomerId> = changes
             .iter()
@@ -639,6 +714,7 @@ impl Store {
             }
         }
         let store = tx.object_store(SHARD_GROUPS)?;
+        let loose_store = tx.object_store(SHARDS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let wanted = touched_shards(&changes);
         // Shards and their list rows are grouped alike: the groups the write rewrites.
@@ -651,16 +727,41 @@ impl Store {
         for &group in shards_by_group.keys() {
             group_requests.push((group, summaries.get(shard_key(group))?.into_future()));
         }
-        // A batch touching many groups (an import) reads them all with one request.
-        let mut stored: std::collections::BTreeMap<usize, JsValue> = if shards_by_group.len() > 8 {
+        // A batch touching many groups (an import) reads them all with one request each.
+        let (mut stored, loose) = if shards_by_group.len() > 8 {
             let keys = store.get_all_keys(None, None)?.into_future();
-            let values = store.get_all(None, None)?.await?;
-            let keys = keys.await?;
-            keys.iter().zip(values).map(|(k, v)| (k.as_f64().map_or(usize::MAX, |k| k as usize), v)).collect()
+            let values = store.get_all(None, None)?.into_future();
+            let loose_keys = loose_store.get_all_keys(None, None)?.into_future();
+            let loose_values = loose_store.get_all(None, None)?.into_future();
+            let stored: std::collections::BTreeMap<usize, JsValue> = keys
+                .await?
+                .iter()
+                .zip(values.await?)
+                .map(|(k, v)| (k.as_f64().map_or(usize::MAX, |k| k as usize), v))
+                .collect();
+            (stored, loose_map(loose_keys.await?, loose_values.await?))
         } else {
+            // The groups' loose shards first: a group (~700 KB at the largest scale) is read
+            // only if a shard the write changes is not loose, or if it is to be put whole.
             let mut requests = Vec::with_capacity(shards_by_group.len());
             for &group in shards_by_group.keys() {
-                requests.push((group, store.get(shard_key(group))?.into_future()));
+                let range = || loose_range(group).map(idb::Query::KeyRange);
+                requests.push((
+                    loose_store.get_all_keys(Some(range()?), None)?.into_future(),
+                    loose_store.get_all(Some(range()?), None)?.into_future(),
+                ));
+            }
+            let mut loose = std::collections::BTreeMap::new();
+            for (loose_keys, loose_values) in requests {
+                loose.extend(loose_map(loose_keys.await?, loose_values.await?));
+            }
+            let mut requests = Vec::new();
+            for (&group, in_group) in &shards_by_group {
+                // The group is needed to put it whole, or to read a changed shard not loose.
+                let new = in_group.iter().filter(|s| !loose.contains_key(s)).count();
+                if puts_whole(in_group.len(), 0, new) || new > 0 {
+                    requests.push((group, store.get(shard_key(group))?.into_future()));
+                }
             }
             let mut stored = std::collections::BTreeMap::new();
             for (group, request) in requests {
@@ -668,16 +769,22 @@ impl Store {
                     stored.insert(group, value);
                 }
             }
-            stored
+            (stored, loose)
         };
         crate::files::mark("commit:read");
-        // Shard by shard: decoded, changed, encoded into its group's array, which is put once
-        // its shards are done. An import touching every shard so holds one shard's stored
-        // contents at a time beside the changes, not all of them.
+        // Shard by shard: decoded, changed, encoded. A group of which the write changes many
+        // shards (or that would hold many loose ones) is put whole, its loose shards cleared;
+        // otherwise the changed shards are put loose. An import touching every shard so holds
+        // one shard's stored contents at a time beside the changes, not all of them.
         let mut by_shard = changes_by_shard(changes);
         let mut touched = Vec::with_capacity(wanted.len());
         for (group, in_group) in shards_by_group {
             let array = group_array(stored.remove(&group));
+            with_loose(&array, &loose, group);
+            let first = group * SHARDS_PER_ROW_GROUP;
+            let loose_count = loose.range(first..first + SHARDS_PER_ROW_GROUP).count();
+            let whole =
+                puts_whole(in_group.len(), loose_count, in_group.iter().filter(|s| !loose.contains_key(s)).count());
             for s in in_group {
                 let current = match part_of(&array, s) {
                     Some(part) => self.decode(&part, s),
@@ -695,18 +802,26 @@ impl Store {
                         return Err(e);
                     }
                 };
-                let part = if shard.records.is_empty() {
-                    JsValue::NULL
+                let bytes = (!shard.records.is_empty())
+                    .then(|| Uint8Array::from(self.seal_bytes(encode_shard(&shard)).as_slice()));
+                if whole {
+                    array.set((s % SHARDS_PER_ROW_GROUP) as u32, bytes.map_or(JsValue::NULL, JsValue::from));
                 } else {
-                    Uint8Array::from(self.seal_bytes(encode_shard(&shard)).as_slice()).into()
-                };
-                array.set((s % SHARDS_PER_ROW_GROUP) as u32, part);
+                    // An emptied shard is marked as such: its group may still hold it.
+                    let value = bytes.unwrap_or_else(|| Uint8Array::new_with_length(0));
+                    loose_store.put(&value, Some(&shard_key(s)))?;
+                }
                 touched.push((s, shard));
             }
-            if array.iter().any(|part| part.is_instance_of::<Uint8Array>()) {
-                store.put(&array, Some(&shard_key(group)))?;
-            } else {
-                store.delete(shard_key(group))?;
+            if whole {
+                if array.iter().any(|part| part.is_instance_of::<Uint8Array>()) {
+                    store.put(&array, Some(&shard_key(group)))?;
+                } else {
+                    store.delete(shard_key(group))?;
+                }
+                if loose_count > 0 {
+                    loose_store.delete(loose_range(group)?)?;
+                }
             }
         }
         // (Decoding, applying and putting are one step now; the marks stay for the benches.)
@@ -755,8 +870,9 @@ impl Store {
 
     /// Deletes every customer file in one transaction.
     pub async fn clear(&self) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES])?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SHARDS, SUMMARIES])?;
         tx.object_store(SHARD_GROUPS)?.clear()?;
+        tx.object_store(SHARDS)?.clear()?;
         tx.object_store(SUMMARIES)?.clear()?;
         if !tx.commit()?.await?.is_committed() {
             return Err(StoreError::Idb("the transaction was aborted".into()));
@@ -804,28 +920,27 @@ impl Store {
     /// Seals every stored value with a new key (`Some`: lock or change the passphrase) or
     /// opens them all (`None`: remove the lock), in one transaction: all or nothing.
     pub async fn reseal(&self, new: Option<([u8; 32], LockInfo)>) -> Result<(), StoreError> {
-        let tx = self.write_transaction(&[SHARD_GROUPS, SUMMARIES, META, SYNC])?;
+        let tx = self.write_transaction(&[SHARD_GROUPS, SHARDS, SUMMARIES, META, SYNC])?;
         let shards = tx.object_store(SHARD_GROUPS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let meta = tx.object_store(META)?;
         let sync = tx.object_store(SYNC)?;
         let sync_keys = sync.get_all_keys(None, None)?.await?;
         let sync_values = sync.get_all(None, None)?.await?;
-        let shard_keys = shards.get_all_keys(None, None)?.await?;
-        let shard_values = shards.get_all(None, None)?.await?;
+        // The loose shards are folded into their groups, written whole below.
+        let groups = self.all_groups(&tx).await?;
         let summary_keys = summaries.get_all_keys(None, None)?.await?;
         let summary_values = summaries.get_all(None, None)?.await?;
         let meta_keys = meta.get_all_keys(None, None)?.await?;
         let meta_values = meta.get_all(None, None)?.await?;
         // Open everything with the current key first: a failure leaves the store untouched.
         let mut plain_shards = Vec::new();
-        for (k, v) in shard_keys.iter().zip(shard_values.iter()) {
-            let group = k.as_f64().map_or(usize::MAX, |k| k as usize);
+        for (group, array) in groups {
             let mut plain = Vec::new();
-            for (shard, part) in parts(group, v) {
+            for (shard, part) in parts(group, &array) {
                 plain.push((shard, self.unseal_bytes(to_bytes(&part))?));
             }
-            plain_shards.push((k.clone(), plain));
+            plain_shards.push((shard_key(group), plain));
         }
         let mut plain_summaries = Vec::new();
         for (k, v) in summary_keys.iter().zip(summary_values.iter()) {
@@ -853,7 +968,13 @@ impl Store {
         let previous = self.key.get();
         self.key.set(new.as_ref().map(|(key, _)| *key));
         let write = || -> Result<(), StoreError> {
+            tx.object_store(SHARDS)?.clear()?;
             for (k, plain) in plain_shards {
+                if plain.is_empty() {
+                    // Only emptied shards: the group goes.
+                    shards.delete(k)?;
+                    continue;
+                }
                 let group = empty_group();
                 for (shard, bytes) in plain {
                     let sealed = Uint8Array::from(self.seal_bytes(bytes).as_slice());
