@@ -717,6 +717,23 @@ impl Store {
         let loose_store = tx.object_store(SHARDS)?;
         let summaries = tx.object_store(SUMMARIES)?;
         let wanted = touched_shards(&changes);
+        // A shard that loses a customer or a record is put in its whole group, never loose: a
+        // loose shard leaves its older bytes in the group, and what the user deleted or erased
+        // must leave no trace in storage.
+        let forgetting: std::collections::BTreeSet<usize> = changes
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c,
+                    Change::DeleteCustomer { .. }
+                        | Change::DeleteRelated { .. }
+                        | Change::ForgetReferrer { .. }
+                        | Change::Pulled { record: None, .. }
+                )
+            })
+            .map(Change::shard)
+            .collect();
+        let forgets = |in_group: &[usize]| in_group.iter().any(|s| forgetting.contains(s));
         // Shards and their list rows are grouped alike: the groups the write rewrites.
         let mut shards_by_group: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
         for &s in &wanted {
@@ -759,7 +776,7 @@ impl Store {
             for (&group, in_group) in &shards_by_group {
                 // The group is needed to put it whole, or to read a changed shard not loose.
                 let new = in_group.iter().filter(|s| !loose.contains_key(s)).count();
-                if puts_whole(in_group.len(), 0, new) || new > 0 {
+                if puts_whole(in_group.len(), 0, new) || new > 0 || forgets(in_group) {
                     requests.push((group, store.get(shard_key(group))?.into_future()));
                 }
             }
@@ -783,8 +800,8 @@ impl Store {
             with_loose(&array, &loose, group);
             let first = group * SHARDS_PER_ROW_GROUP;
             let loose_count = loose.range(first..first + SHARDS_PER_ROW_GROUP).count();
-            let whole =
-                puts_whole(in_group.len(), loose_count, in_group.iter().filter(|s| !loose.contains_key(s)).count());
+            let whole = forgets(&in_group)
+                || puts_whole(in_group.len(), loose_count, in_group.iter().filter(|s| !loose.contains_key(s)).count());
             for s in in_group {
                 let current = match part_of(&array, s) {
                     Some(part) => self.decode(&part, s),
