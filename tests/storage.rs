@@ -25,13 +25,17 @@ fn new_customer(id: u64, name: &str) -> Change {
     Change::SaveCustomer { customer: Box::new(Customer { id, name: name.into(), ..Default::default() }), base: None }
 }
 
+/// Each record as a new customer file.
+fn inserts(records: &[CustomerRecord]) -> Vec<Change> {
+    records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect()
+}
+
 #[wasm_bindgen_test]
 async fn what_is_committed_is_what_loads() {
     let name = db_name("roundtrip");
     let store = Store::open(&name).await.unwrap();
     let records = demo::generate(1, 400, 3_000, Day(20_000), 9);
-    let changes: Vec<Change> = records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect();
-    let written = store.commit(changes, 1_000, &|_| {}).await.unwrap();
+    let written = store.commit(inserts(&records), 1_000, &|_| {}).await.unwrap();
     assert!(written.len() > 100, "400 customers spread over the shards");
     store.close();
 
@@ -243,8 +247,7 @@ async fn small_writes_put_loose_shards_and_a_big_write_folds_them_into_their_gro
     let store = Store::open(&name).await.unwrap();
     // 2,000 customers: every group of 16 shards gets several of them.
     let records = demo::generate(1, 2_000, 4_000, Day(20_000), 5);
-    let changes: Vec<Change> = records.iter().cloned().map(|r| Change::InsertRecord(Box::new(r))).collect();
-    store.commit(changes, 1_000, &|_| {}).await.unwrap();
+    store.commit(inserts(&records), 1_000, &|_| {}).await.unwrap();
     let loose_keys = || async {
         let db = Factory::new().unwrap().open(&name, Some(SCHEMA_VERSION)).unwrap().await.unwrap();
         let tx = db.transaction(&[SHARDS], TransactionMode::ReadOnly).unwrap();

@@ -774,9 +774,10 @@ impl Store {
             }
             let mut requests = Vec::new();
             for (&group, in_group) in &shards_by_group {
-                // The group is needed to put it whole, or to read a changed shard not loose.
-                let new = in_group.iter().filter(|s| !loose.contains_key(s)).count();
-                if puts_whole(in_group.len(), 0, new) || new > 0 || forgets(in_group) {
+                // The group is needed to put it whole, or to read a changed shard not loose
+                // (`puts_whole` asks for the group only in those cases).
+                let not_loose = in_group.iter().any(|s| !loose.contains_key(s));
+                if in_group.len() >= WHOLE_GROUP_AT || not_loose || forgets(in_group) {
                     requests.push((group, store.get(shard_key(group))?.into_future()));
                 }
             }
