@@ -24,13 +24,13 @@ dist: setup
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy $(WASM) --all-targets --features split -- -D warnings
 	# The memory-counting build (src/alloc_count.rs) must keep compiling too.
 	cargo clippy $(WASM) --features alloc-count -- -D warnings
 
 unit:
-	cargo test
+	cargo test --workspace
 
 ## Storage and browser APIs, in headless Chromium.
 wasm-test:

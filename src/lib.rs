@@ -1,10 +1,9 @@
 //! Tierbook: a customer-loyalty workbook that runs entirely in the browser.
 //! `domain`, `texts`, `i18n` and `route` are pure and tested on the host; the rest is the browser shell.
 
-pub mod domain;
+pub use tierbook_core::{domain, texts};
 pub mod i18n;
 pub mod route;
-pub mod texts;
 
 #[cfg(all(target_arch = "wasm32", feature = "alloc-count"))]
 pub mod alloc_count;

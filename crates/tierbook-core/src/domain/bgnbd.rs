@@ -342,7 +342,7 @@ mod tests {
     use super::*;
 
     fn cdnow() -> Vec<(u32, History)> {
-        let text = include_str!("../../tests/data/cdnow_customers_summary.csv");
+        let text = include_str!("../../../../tests/data/cdnow_customers_summary.csv");
         text.lines()
             .skip(1)
             .map(|line| {
