@@ -322,22 +322,10 @@ pub fn ImportExport() -> impl IntoView {
                 let started = js_sys::Date::now();
                 let mut done = false;
                 app.workbook.with_untracked(|wb| {
-                    while js_sys::Date::now() - started < SLICE_MS {
-                        let mut batch = 0;
-                        while batch < 500 {
-                            match reader.next_row() {
-                                Some(row) => importer.take(row, wb),
-                                None => {
-                                    done = true;
-                                    break;
-                                }
-                            }
-                            batch += 1;
-                            rows += 1;
-                        }
-                        if done {
-                            break;
-                        }
+                    while !done && js_sys::Date::now() - started < SLICE_MS {
+                        let taken = importer.take_rows(&mut reader, wb, 500);
+                        rows += taken;
+                        done = taken < 500;
                     }
                 });
                 if done {

@@ -79,9 +79,9 @@ async function memory(page) {
   return { js: usedSize / 2 ** 20, wasm: wasm / 2 ** 20 };
 }
 
-/** BENCH_PROFILE=<name>: CPU profiles of the first run's purchases file, from choosing it to
- *  its preview (<name>-read.cpuprofile) and from the commit's click to its result
- *  (<name>-commit.cpuprofile), for Chromium's DevTools; the functions that took the most time
+/** BENCH_PROFILE=<name>: CPU profiles of the first run's two files, from choosing each to its
+ *  preview (<name>-customers-read.cpuprofile, <name>-purchases-read…) and from the commit's
+ *  click to its result (<name>-customers-commit…, <name>-purchases-commit…), for Chromium's DevTools; the functions that took the most time
  *  themselves are printed. Function names need a build that keeps them:
  *  `TIERBOOK_WASM_NAMES=1 trunk build --release --dist <dir>`, then DIST_DIR=<dir>. */
 const PROFILE = process.env.BENCH_PROFILE;
@@ -130,7 +130,7 @@ async function importFile(page, kind, file, profile = false) {
   const profiler = profile ? await startProfile(page) : null;
   await page.setInputFiles(byId('import-file'), file);
   const read = await readTimer;
-  if (profiler) await stopProfile(profiler, 'read');
+  if (profiler) await stopProfile(profiler, `${kind}-read`);
   // Where the time went: the page marks each phase (src/files.rs `mark`).
   const phases = await page.evaluate(() => {
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('import:'));
@@ -157,7 +157,7 @@ async function importFile(page, kind, file, profile = false) {
     obs.observe(document.body, { childList: true, subtree: true });
     document.querySelector(button).click();
   }), [byId('import-commit'), byId('import-result')]);
-  if (commitProfiler) await stopProfile(commitProfiler, 'commit');
+  if (commitProfiler) await stopProfile(commitProfiler, `${kind}-commit`);
   lastCommit = write[1];
   return [read, write[0]];
 }
@@ -195,7 +195,7 @@ for (const shape of SHAPES) {
     const page = await openApp(context, server.url);
     if (process.env.BENCH_LOG) page.on('console', (m) => console.log(m.text()));
     await page.click(byId('nav-import-export'));
-    const [cr, cw] = await importFile(page, 'customers', customersFile);
+    const [cr, cw] = await importFile(page, 'customers', customersFile, PROFILE && run === 0);
     const [pr, pw] = await importFile(page, 'purchases', purchasesFile, PROFILE && run === 0);
     {
       const p = lastPhases;

@@ -16,7 +16,7 @@ use super::forms::{
     PurchaseInput,
 };
 use super::model::*;
-use super::sheet::Row;
+use super::sheet::{Row, RowReader};
 use super::tiers::TierPolicy;
 use super::workbook::{Change, Put, Related, Workbook};
 use crate::texts::Lang;
@@ -637,6 +637,20 @@ impl Importer {
     /// Whether the file names its records (then rows update the record with that id).
     fn has_row_ids(&self) -> bool {
         self.row_id_column.is_some()
+    }
+
+    /// Takes in up to `count` rows from `rows`; returns how many it took (fewer at the end of
+    /// the file). The page calls this between yields to the browser. Never inlined: the row
+    /// loop then runs as this crate is built (for speed), not as its size-built caller is.
+    #[inline(never)]
+    pub fn take_rows(&mut self, rows: &mut RowReader, wb: &Workbook, count: usize) -> usize {
+        let mut taken = 0;
+        while taken < count {
+            let Some(row) = rows.next_row() else { break };
+            self.take(row, wb);
+            taken += 1;
+        }
+        taken
     }
 
     /// Takes in one row of the file.
@@ -1406,7 +1420,6 @@ fn related_count(record: &CustomerRecord, kind: Kind) -> usize {
 mod tests {
     use super::*;
     use crate::domain::columns::auto_map;
-    use crate::domain::sheet::RowReader;
     use crate::domain::tiers::preset;
     use std::collections::BTreeMap;
 
@@ -1422,9 +1435,9 @@ mod tests {
         let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let mapping = auto_map(kind, &header, &[]);
         let mut importer = Importer::new(settings(kind, mapping), wb, header.len());
-        while let Some(row) = rows.next_row() {
-            importer.take(row, wb);
-        }
+        // In batches of 3, as the page takes them in slices: a batch boundary must not lose or
+        // repeat a row.
+        while importer.take_rows(&mut rows, wb, 3) == 3 {}
         importer.finish()
     }
 
