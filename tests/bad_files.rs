@@ -28,11 +28,7 @@ fn read_csv(bytes: &[u8], forced: Option<TextEncoding>) -> Result<Vec<(u64, RowI
         1,
     );
     let mut importer = Importer::new(settings, &wb, header.len());
-    let mut count = 0;
-    while let Some(row) = rows.next_row() {
-        importer.take(row, &wb);
-        count += 1;
-    }
+    let count = importer.take_rows(&mut rows, &wb, usize::MAX);
     if count == 0 {
         return Err(FileProblem::HeaderOnly);
     }

@@ -32,11 +32,7 @@ pub fn check_csv(bytes: &[u8], kind: Kind, wb: &Workbook) {
     let settings =
         ImportSettings::new(kind, auto_map(kind, &header, &[]), preset("metals").expect("a preset"), today(), 1);
     let mut importer = Importer::new(settings, wb, header.len());
-    let mut count = 0;
-    while let Some(row) = rows.next_row() {
-        importer.take(row, wb);
-        count += 1;
-    }
+    let count = importer.take_rows(&mut rows, wb, usize::MAX);
     let plan = importer.finish();
     let c = &plan.counts;
     let taken = c.created + c.updated + c.unchanged + c.rejected + c.lines_merged + c.returns_skipped + c.no_customer;

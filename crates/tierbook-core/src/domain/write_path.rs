@@ -529,9 +529,7 @@ mod tests {
         let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), policy.clone(), today, 5);
         let mut importer = Importer::new(settings, &workbook, header.len());
-        while let Some(row) = rows.next_row() {
-            importer.take(row, &workbook);
-        }
+        importer.take_rows(&mut rows, &workbook, usize::MAX);
         let mut plan = importer.finish();
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let ann = workbook.get(3).unwrap().customer.clone();
@@ -604,9 +602,7 @@ mod tests {
         let mut settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), policy.clone(), today, 2);
         settings.create_customers = true;
         let mut importer = Importer::new(settings, &workbook, header.len());
-        while let Some(row) = rows.next_row() {
-            importer.take(row, &workbook);
-        }
+        importer.take_rows(&mut rows, &workbook, usize::MAX);
         let mut plan = importer.finish();
         assert_eq!(plan.existed_before.iter().filter(|(_, existed)| *existed).count(), 2, "Ann and Bob");
         assert_eq!(plan.existed_before.len(), 3, "and one new customer");
