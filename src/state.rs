@@ -13,7 +13,7 @@ use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId};
 use crate::domain::tiers::{preset, TierPolicy};
 use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
-use crate::domain::write_path::{self, ReferralIndex, StoredShard};
+use crate::domain::write_path::{self, ImportUndo, ReferralIndex, StoredShard};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
 use crate::sync::TabSync;
@@ -89,7 +89,7 @@ pub enum Lifecycle {
 pub struct LastImport {
     pub counts: crate::domain::import::Counts,
     /// None once undone.
-    pub undo: Option<Vec<Change>>,
+    pub undo: Option<ImportUndo>,
     /// The policy and custom fields before a restore, put back by the undo too.
     pub definitions_before: Option<(TierPolicy, Vec<CustomFieldDef>)>,
 }
@@ -488,10 +488,10 @@ impl AppState {
     pub async fn commit_import(
         self,
         changes: Vec<Change>,
-        existed_before: &[(CustomerId, bool)],
-    ) -> Option<Vec<Change>> {
-        let mut replaced = self.commit_keeping(changes, None, true).await?;
-        Some(write_path::undo_from_replaced(&mut replaced, existed_before))
+        existed_before: Vec<(CustomerId, bool)>,
+    ) -> Option<ImportUndo> {
+        let shards = self.commit_keeping(changes, None, true).await?;
+        Some(ImportUndo::Replaced { shards, existed_before })
     }
 
     /// The shards the write replaced in the page's workbook if `keep` (else none); None if

@@ -11,7 +11,7 @@ pub fn ImportResult() -> impl IntoView {
         let Some(last) = app.last_import.get_untracked() else { return };
         let Some(changes) = last.undo else { return };
         leptos::task::spawn_local(async move {
-            if app.commit_with_definitions(changes, last.definitions_before).await {
+            if app.commit_with_definitions(changes.into_changes(), last.definitions_before).await {
                 app.last_import.update(|l| {
                     if let Some(l) = l {
                         l.undo = None;

@@ -18,7 +18,7 @@ use crate::domain::sheet::{
 use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::Change;
-use crate::domain::write_path::backup_plan;
+use crate::domain::write_path::{backup_plan, ImportUndo};
 use crate::files::{download, mark, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
 use crate::state::{now_millis, today, use_app, AppState, LastImport};
@@ -429,8 +429,10 @@ pub fn ImportExport() -> impl IntoView {
             let previous =
                 p.definitions.as_ref().map(|_| (app.policy.get_untracked(), app.custom_fields.get_untracked()));
             let undo = match p.undo {
-                Undo::Changes(undo) => app.commit_with_definitions(p.changes, p.definitions).await.then_some(undo),
-                Undo::FromWorkbook(existed_before) => app.commit_import(p.changes, &existed_before).await,
+                Undo::Changes(undo) => {
+                    app.commit_with_definitions(p.changes, p.definitions).await.then_some(ImportUndo::Changes(undo))
+                }
+                Undo::FromWorkbook(existed_before) => app.commit_import(p.changes, existed_before).await,
             };
             if let Some(undo) = undo {
                 if !p.conflicts.is_empty() {

@@ -148,7 +148,7 @@ pub struct ImportPlan {
     pub put: Vec<(CustomerId, Vec<Related>)>,
     /// Each customer in `records`, `added`, `added_others` or `put`: number and whether they were in the workbook
     /// before (false: created by the import). What the undo puts back is taken from the
-    /// workbook when the import is written (`write_path::undo_from_replaced`), not copied
+    /// workbook when the import is written (`write_path::ImportUndo`), not copied
     /// here: 100,000 copies sat beside the import at its peak.
     pub existed_before: Vec<(CustomerId, bool)>,
     pub problems: Vec<RowProblem>,
