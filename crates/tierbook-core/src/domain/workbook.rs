@@ -537,11 +537,16 @@ pub fn apply_batch(
 /// touches one customer, so shards can be changed one after the other (a big batch then never
 /// holds every shard's stored contents at once).
 pub fn changes_by_shard(changes: Vec<Change>) -> BTreeMap<usize, Vec<Change>> {
-    let mut by_shard: BTreeMap<usize, Vec<Change>> = BTreeMap::new();
-    for change in changes {
-        by_shard.entry(change.shard()).or_default().push(change);
+    // Counted first, so each shard's list is sized once and found by index, not searched for.
+    let mut counts = vec![0usize; SHARD_COUNT];
+    for change in &changes {
+        counts[change.shard()] += 1;
     }
-    by_shard
+    let mut by_shard: Vec<Vec<Change>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for change in changes {
+        by_shard[change.shard()].push(change);
+    }
+    by_shard.into_iter().enumerate().filter(|(_, changes)| !changes.is_empty()).collect()
 }
 
 /// `apply_batch` for one shard: its changes, in order, on its current contents, then each
@@ -661,6 +666,27 @@ mod tests {
             amount_cents: cents,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_batch_is_split_by_shard_keeping_each_shards_changes_in_order() {
+        let k = SHARD_COUNT as u64;
+        let save = |id: u64, name: &str| Change::SaveCustomer { customer: Box::new(customer(id, name)), base: None };
+        let batch = vec![save(3, "a"), save(5, "b"), save(3 + k, "c"), save(3 + 2 * k, "d"), save(5 + k, "e")];
+        let names = |changes: &[Change]| -> Vec<String> {
+            changes
+                .iter()
+                .map(|c| match c {
+                    Change::SaveCustomer { customer, .. } => customer.name.clone(),
+                    _ => unreachable!(),
+                })
+                .collect()
+        };
+        let by_shard = changes_by_shard(batch);
+        assert_eq!(by_shard.keys().copied().collect::<Vec<_>>(), vec![3, 5]);
+        assert_eq!(names(&by_shard[&3]), ["a", "c", "d"]);
+        assert_eq!(names(&by_shard[&5]), ["b", "e"]);
+        assert!(changes_by_shard(Vec::new()).is_empty());
     }
 
     fn shard_with(id: u64) -> Shard {
