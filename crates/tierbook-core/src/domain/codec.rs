@@ -479,9 +479,10 @@ pub const SUMMARY_FORMAT: u8 = 1;
 
 /// The list rows of one shard, packed the same way as the shard.
 pub fn encode_summaries(summaries: &[CustomerSummary]) -> Vec<u8> {
-    let mut bytes = vec![SUMMARY_FORMAT];
-    bytes.extend(postcard::to_stdvec(summaries).expect("summaries serialise"));
-    bytes
+    // ~130 bytes a row (measured), so the buffer seldom grows.
+    let mut bytes = Vec::with_capacity(1 + 144 * summaries.len());
+    bytes.push(SUMMARY_FORMAT);
+    postcard::serialize_with_flavor(summaries, Bytes(bytes)).expect("summaries serialise")
 }
 
 pub fn decode_summaries(bytes: &[u8]) -> Result<Vec<CustomerSummary>, DecodeError> {
@@ -616,6 +617,7 @@ mod tests {
         let rows: Vec<CustomerSummary> = wb.shards.iter().flat_map(CustomerSummary::of_shard).collect();
         assert_eq!(rows.len(), 300);
         let bytes = encode_summaries(&rows);
+        assert_eq!(bytes[1..], postcard::to_stdvec(&rows).unwrap(), "postcard's own bytes");
         assert_eq!(decode_summaries(&bytes), Ok(rows));
         let mut other = bytes.clone();
         other[0] = SUMMARY_FORMAT + 1;
