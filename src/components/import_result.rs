@@ -8,10 +8,14 @@ use crate::state::use_app;
 pub fn ImportResult() -> impl IntoView {
     let app = use_app();
     let undo_import = move |_| {
-        let Some(last) = app.last_import.get_untracked() else { return };
-        let Some(changes) = last.undo else { return };
+        // Only the changed files are copied out (not the last import's whole replaced shards);
+        // the undo stays until it is written, so a failed write can be tried again.
+        let undo = app.last_import.with_untracked(|l| {
+            l.as_ref().and_then(|l| l.undo.as_ref().map(|u| (u.changes(), l.definitions_before.clone())))
+        });
+        let Some((changes, definitions_before)) = undo else { return };
         leptos::task::spawn_local(async move {
-            if app.commit_with_definitions(changes.into_changes(), last.definitions_before).await {
+            if app.commit_with_definitions(changes, definitions_before).await {
                 app.last_import.update(|l| {
                     if let Some(l) = l {
                         l.undo = None;

@@ -231,27 +231,29 @@ pub enum ImportUndo {
 }
 
 impl ImportUndo {
-    /// The changes that undo the import.
-    pub fn into_changes(self) -> Vec<Change> {
+    /// The changes that undo the import. The undo itself is left as it is (the page keeps it
+    /// until the undo is written, to try again if the write fails): only the changed files
+    /// are copied, not the shards around them.
+    pub fn changes(&self) -> Vec<Change> {
         match self {
-            ImportUndo::Changes(changes) => changes,
-            ImportUndo::Replaced { mut shards, existed_before } => undo_from_replaced(&mut shards, &existed_before),
+            ImportUndo::Changes(changes) => changes.clone(),
+            ImportUndo::Replaced { shards, existed_before } => undo_from_replaced(shards, existed_before),
         }
     }
 }
 
 /// What undoing an import puts back, taken from the shards its write replaced (the workbook's
-/// as they were): each file it changed, moved out (no copy is kept through the import), or
-/// deleted if the import made it. A file said to exist that the replaced shards lack is left
-/// as the import wrote it (cannot happen while the page's workbook mirrors storage).
-fn undo_from_replaced(replaced: &mut BTreeMap<usize, Shard>, existed_before: &[(CustomerId, bool)]) -> Vec<Change> {
+/// as they were): each file it changed, or deleted if the import made it. A file said to exist
+/// that the replaced shards lack is left as the import wrote it (cannot happen while the
+/// page's workbook mirrors storage).
+fn undo_from_replaced(replaced: &BTreeMap<usize, Shard>, existed_before: &[(CustomerId, bool)]) -> Vec<Change> {
     existed_before
         .iter()
         .filter_map(|&(id, existed)| {
             if !existed {
                 return Some(Change::DeleteCustomer { id });
             }
-            let record = replaced.get_mut(&shard_of(id))?.records.remove(&id)?;
+            let record = replaced.get(&shard_of(id))?.records.get(&id)?.clone();
             Some(Change::PutRecord { record: Box::new(record), put: Put::AsGiven })
         })
         .collect()
@@ -635,8 +637,10 @@ mod tests {
         }
         assert_ne!(workbook, before);
         let after = workbook.customer_count();
-        let undo = ImportUndo::Replaced { shards: replaced, existed_before: plan.existed_before }.into_changes();
+        let kept = ImportUndo::Replaced { shards: replaced, existed_before: plan.existed_before };
+        let undo = kept.changes();
         assert_eq!(undo.len(), 3);
+        assert_eq!(kept.changes(), undo, "the undo is still there to try again");
 
         take(&mut workbook, write(&store, &policy, &mut referrals, undo, today, 3).unwrap());
         assert_eq!(workbook, before, "every file back as it was, the new customer gone");
