@@ -13,7 +13,7 @@ use crate::domain::columns::{auto_map, columns, locate_header, missing_targets, 
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
 use crate::domain::model::{CustomFieldDef, CustomerId};
 use crate::domain::sheet::{
-    decode_with, detect_encoding, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding,
+    decode_with, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding,
 };
 use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
@@ -198,20 +198,28 @@ pub fn ImportExport() -> impl IntoView {
                             }
                         }
                     } else {
-                        // GBK text is decoded by the worker (the decoder's tables are not in the page).
-                        let legacy = if forced.unwrap_or_else(|| detect_encoding(&bytes)) == TextEncoding::Gb18030 {
-                            let decoded = crate::sheet_worker::gb18030_text(&bytes).await;
-                            if run.get_value() != this_run {
-                                return;
-                            }
-                            match decoded {
-                                Ok(text) => text,
-                                Err(reason) => return fail(format!("{file}: {reason}")),
-                            }
-                        } else {
+                        // GBK text is decoded by the worker (the decoder's tables are not in
+                        // the page): bytes that are not UTF-8 come back for it.
+                        let mut not_utf8 = None;
+                        let decoded = decode_with(bytes, forced, |raw| {
+                            not_utf8 = Some(raw.to_vec());
                             None
+                        });
+                        let decoded = match (decoded, not_utf8) {
+                            (Err(FileProblem::NotDecodable(TextEncoding::Gb18030)), Some(raw)) => {
+                                let legacy = crate::sheet_worker::gb18030_text(&raw).await;
+                                if run.get_value() != this_run {
+                                    return;
+                                }
+                                let legacy = match legacy {
+                                    Ok(text) => text,
+                                    Err(reason) => return fail(format!("{file}: {reason}")),
+                                };
+                                decode_with(raw, Some(TextEncoding::Gb18030), move |_| legacy)
+                            }
+                            (decoded, _) => decoded,
                         };
-                        match decode_with(bytes, forced, move |_| legacy) {
+                        match decoded {
                             Ok((text, used)) => (Rc::new(text), Some(used)),
                             Err(p) => return fail(file_problem(lang, &file, &p)),
                         }

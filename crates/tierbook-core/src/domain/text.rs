@@ -175,7 +175,7 @@ enum TextTable {
 /// Each text's place, keyed by its allocation (equal interned texts share one), and the texts
 /// in order of first use. A few slots picked by the address answer most lookups without
 /// hashing (a million purchases ask four times each; the hashing was a tenth of a commit).
-struct Packing {
+pub(super) struct Packing {
     places: FxHashMap<usize, u32>,
     table: Vec<Text>,
     recent: [(usize, u32); PACKING_SLOTS],
@@ -189,7 +189,7 @@ impl Packing {
         Packing { places: FxHashMap::default(), table: Vec::new(), recent: [(0, 0); PACKING_SLOTS] }
     }
 
-    fn place(&mut self, text: &Text) -> u32 {
+    pub(super) fn place(&mut self, text: &Text) -> u32 {
         let key = Arc::as_ptr(&text.0) as *const u8 as usize;
         let slot = ((key >> 3) ^ (key >> 9)) % PACKING_SLOTS;
         if self.recent[slot].0 == key {
@@ -216,6 +216,15 @@ impl Drop for TableGuard {
     fn drop(&mut self) {
         TABLE.with(|t| *t.borrow_mut() = TextTable::Off);
     }
+}
+
+/// Runs `write` with the table `packing_texts` is filling (None outside it): for a writer that
+/// puts a million purchases' texts down as places without serde.
+pub(super) fn with_packing<R>(write: impl FnOnce(Option<&mut Packing>) -> R) -> R {
+    TABLE.with(|t| match &mut *t.borrow_mut() {
+        TextTable::Packing(packing) => write(Some(packing)),
+        _ => write(None),
+    })
 }
 
 /// Runs `pack` with texts serialised as places in a table; returns its result and the table.
