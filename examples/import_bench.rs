@@ -113,6 +113,7 @@ fn import(kind: Kind, text: &str, wb: &Workbook) -> (f64, usize, ImportPlan) {
     let mut settings = ImportSettings::new(kind, auto_map(kind, &header, &[]), preset("metals").unwrap(), today, 1);
     settings.create_customers = true;
     let mut importer = Importer::new(settings, wb, header.len());
+    importer.expect_rows(&rows);
     importer.take_rows(&mut rows, wb, usize::MAX);
     let plan = importer.finish();
     (started.elapsed().as_secs_f64() * 1000.0, plan.problems.len(), plan)

@@ -325,6 +325,7 @@ pub fn ImportExport() -> impl IntoView {
             import_settings.code_format = settings::code_format();
             import_settings.seed = crate::state::random_seed();
             let mut importer = app.workbook.with_untracked(|wb| Importer::new(import_settings, wb, headings.len()));
+            importer.expect_rows(&reader);
             let mut rows = 0usize;
             loop {
                 let started = js_sys::Date::now();

@@ -172,6 +172,11 @@ impl<V> CodeMap<V> {
         self.get(code).is_some()
     }
 
+    /// Room for `additional` more short codes (the usual kind) without the table regrowing.
+    pub fn reserve(&mut self, additional: usize) {
+        self.short.reserve(additional);
+    }
+
     pub fn insert(&mut self, code: &str, value: V) {
         match short_key(code) {
             Some(key) => self.short.insert(key, value),

@@ -411,6 +411,7 @@ impl Importer {
             settings,
         };
         let kind = importer.settings.kind;
+        importer.by_code.reserve(wb.customer_count());
         for r in wb.records() {
             importer.index(&r.customer, related_count(r, kind));
         }
@@ -637,6 +638,21 @@ impl Importer {
     /// Whether the file names its records (then rows update the record with that id).
     fn has_row_ids(&self) -> bool {
         self.row_id_column.is_some()
+    }
+
+    /// Sizes what a customers file adds an entry to for each row (codes, staged files, first
+    /// lines) for the rows `rows` has left, so 100,000 rows do not regrow the tables as they come.
+    pub fn expect_rows(&mut self, rows: &RowReader) {
+        if self.settings.kind != Kind::Customers {
+            return;
+        }
+        let rows = rows.lines_left();
+        self.by_code.reserve(rows);
+        self.staged.reserve(rows);
+        self.first_line.reserve(rows);
+        self.records.reserve(rows);
+        self.before.reserve(rows);
+        self.had.reserve(rows);
     }
 
     /// Takes in up to `count` rows from `rows`; returns how many it took (fewer at the end of
@@ -1435,6 +1451,7 @@ mod tests {
         let (mut rows, header) = RowReader::new(text, b',', 1).unwrap();
         let mapping = auto_map(kind, &header, &[]);
         let mut importer = Importer::new(settings(kind, mapping), wb, header.len());
+        importer.expect_rows(&rows);
         // In batches of 3, as the page takes them in slices: a batch boundary must not lose or
         // repeat a row.
         while importer.take_rows(&mut rows, wb, 3) == 3 {}

@@ -273,6 +273,14 @@ impl<'a> RowReader<'a> {
         Ok((rows, cells))
     }
 
+    /// Lines left to read: at least the rows left (a quoted line break or a blank line makes
+    /// it more), for sizing what holds one entry a row.
+    pub fn lines_left(&self) -> usize {
+        let read = self.reader.position().byte() as usize;
+        let rest = self.text.get(read..).unwrap_or_default();
+        memchr::memchr_iter(b'\n', rest).count() + usize::from(rest.last().is_some_and(|&b| b != b'\n'))
+    }
+
     /// The next row, or None at the end. Blank lines are skipped. The row is lent, not made:
     /// a million rows are read into the same buffer.
     pub fn next_row(&mut self) -> Option<&Row> {
@@ -369,6 +377,25 @@ mod tests {
 
     fn gbk(text: &str) -> Vec<u8> {
         encoding_rs::GB18030.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn the_lines_left_are_never_fewer_than_the_rows_left() {
+        for text in ["h\n1\n2\n3", "h\r\n1\r\n2\r\n3\r\n", "h\n\"a\nb\"\n\n2\n", "h\n"] {
+            let (mut rows, _) = RowReader::new(text, b',', 1).unwrap();
+            let mut left = Vec::new();
+            loop {
+                left.push(rows.lines_left());
+                if rows.next_row().is_none() {
+                    break;
+                }
+            }
+            let count = left.len() - 1;
+            for (read, lines) in left.iter().enumerate() {
+                assert!(*lines >= count - read, "{text:?}: {lines} lines left for {} rows", count - read);
+            }
+            assert!(left[0] <= text.lines().count(), "{text:?}");
+        }
     }
 
     #[test]
