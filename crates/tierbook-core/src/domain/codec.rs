@@ -763,6 +763,11 @@ mod tests {
             expected.extend(body);
             expected.extend(postcard::to_stdvec(&texts).unwrap());
             assert_eq!(encode_shard(shard), expected);
+            assert_eq!(&decode_shard(&expected).unwrap(), shard);
+            // Cut anywhere, the shard is refused, never misread or a panic.
+            for cut in (1..expected.len() - postcard::to_stdvec(&texts).unwrap().len()).step_by(7) {
+                assert!(matches!(decode_shard(&expected[..cut]), Err(DecodeError::Corrupt(_))), "cut at {cut}");
+            }
         }
     }
 
@@ -942,5 +947,27 @@ mod tests {
         assert_eq!(decode_shard(&[]), Err(DecodeError::Empty));
         assert_eq!(decode_shard(&[99, 0]), Err(DecodeError::UnknownFormat(99)));
         assert!(matches!(decode_shard(&bytes[..bytes.len() / 2]), Err(DecodeError::Corrupt(_))));
+        // A purchase's text place past the table, a bad option tag, an overlong varint.
+        let mut r = CustomerRecord::default();
+        r.customer.id = 5;
+        r.purchases.push(Purchase { id: 1, product: "茶".into(), ..Default::default() });
+        let good = encode_shard(&Shard { records: [(5, r.clone())].into_iter().collect() });
+        let customer = postcard::to_stdvec(&r.customer).unwrap().len();
+        // Format, body length, one record, the card, one purchase: the purchase's id is next.
+        let id_at = 5 + 1 + customer + 1;
+        assert_eq!(good[id_at], 1);
+        let mut overlong = good.clone();
+        overlong.splice(id_at..id_at + 1, [0xFF; 11]);
+        let grown = u32::from_le_bytes(overlong[1..5].try_into().unwrap()) + 10;
+        overlong[1..5].copy_from_slice(&grown.to_le_bytes());
+        let mut place = good.clone();
+        place[id_at + 2] = 9; // the product's place: the table holds two texts
+        let mut option = good.clone();
+        let option_at = id_at + 2 + 2 + 8 + 1 + 2 + 1 + 1;
+        assert_eq!(option[option_at], 0, "no unit price");
+        option[option_at] = 2;
+        for damaged in [overlong, place, option] {
+            assert!(matches!(decode_shard(&damaged), Err(DecodeError::Corrupt(_))));
+        }
     }
 }
