@@ -13,7 +13,7 @@ use crate::domain::day::Day;
 use crate::domain::model::{CustomFieldDef, CustomerId};
 use crate::domain::tiers::{preset, TierPolicy};
 use crate::domain::workbook::{Change, Conflict, Shard, Workbook, SHARD_COUNT};
-use crate::domain::write_path::{self, ImportUndo, ReferralIndex, StoredShard};
+use crate::domain::write_path::{self, ImportUndo, PlannedUndo, ReferralIndex, StoredShard};
 use crate::i18n::{tr, Lang};
 use crate::storage::{Store, StoreError};
 use crate::sync::TabSync;
@@ -488,16 +488,18 @@ impl AppState {
         self.commit_keeping(changes, definitions, false).await.is_some()
     }
 
-    /// `commit` of an import, handing back what undoing it puts back: the files it changed as
-    /// the workbook had them, taken out of the shards the write replaced (`existed_before`
-    /// from the import's plan). None if nothing was written.
+    /// `commit_with_definitions` of an import, handing back what undoing it puts back (with the
+    /// files it changed as the workbook had them, if the plan asks for them: `PlannedUndo`).
+    /// None if nothing was written.
     pub async fn commit_import(
         self,
         changes: Vec<Change>,
-        existed_before: Vec<(CustomerId, bool)>,
+        definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
+        undo: PlannedUndo,
     ) -> Option<ImportUndo> {
-        let shards = self.commit_keeping(changes, None, true).await?;
-        Some(ImportUndo::Replaced { shards, existed_before })
+        let keep = undo.needs_replaced();
+        let replaced = self.commit_keeping(changes, definitions, keep).await?;
+        Some(undo.written(replaced))
     }
 
     /// The shards the write replaced in the page's workbook if `keep` (else none); None if

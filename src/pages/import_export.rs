@@ -11,14 +11,14 @@ use crate::components::merge_conflicts::MergeConflicts;
 use crate::domain::backup::Backup;
 use crate::domain::columns::{auto_map, columns, locate_header, missing_targets, Kind, Target};
 use crate::domain::import::{Counts, ImportSettings, Importer, MatchKey};
-use crate::domain::model::{CustomFieldDef, CustomerId};
+use crate::domain::model::CustomFieldDef;
 use crate::domain::sheet::{
     decode_with, line_start, sniff_delimiter, write_csv, FileProblem, Row, RowReader, TextEncoding,
 };
 use crate::domain::spreadsheet::is_spreadsheet;
 use crate::domain::tiers::TierPolicy;
 use crate::domain::workbook::Change;
-use crate::domain::write_path::{backup_plan, ImportUndo};
+use crate::domain::write_path::{backup_plan, PlannedUndo};
 use crate::files::{download, mark, read_file, yield_to_browser};
 use crate::i18n::{backup_problem, file_problem, import_problem, tr, Lang};
 use crate::state::{now_millis, today, use_app, AppState, LastImport};
@@ -56,7 +56,7 @@ struct Analysis {
 /// What `import-commit` writes, and what undoing it puts back.
 struct Pending {
     changes: Vec<Change>,
-    undo: Undo,
+    undo: PlannedUndo,
     definitions: Option<(TierPolicy, Vec<CustomFieldDef>)>,
     conflicts: Vec<crate::domain::backup::Conflict>,
     rejected_csv: Option<Vec<u8>>,
@@ -66,15 +66,6 @@ struct Pending {
 /// can read it again. Its bytes are not kept: a 60 MB file would sit in memory twice, as
 /// bytes and as text, through the import and its write.
 type ChosenFile = (String, web_sys::File);
-
-/// What undoing an import puts back.
-enum Undo {
-    /// Made with the plan (a backup's).
-    Changes(Vec<Change>),
-    /// Taken from the workbook once the import is written: each changed customer's number and
-    /// whether they were there (`ImportPlan::existed_before`).
-    FromWorkbook(Vec<(CustomerId, bool)>),
-}
 
 fn match_order(code: &str) -> Vec<MatchKey> {
     match code {
@@ -108,7 +99,7 @@ fn read_backup(
     };
     let pending = Pending {
         changes: plan.changes,
-        undo: Undo::Changes(plan.undo),
+        undo: PlannedUndo::Changes(plan.undo),
         definitions: plan.definitions,
         conflicts: plan.conflicts,
         rejected_csv: None,
@@ -366,7 +357,7 @@ pub fn ImportExport() -> impl IntoView {
                 .then(|| rejected_file(lang, &file, &headings, &plan.rejected, &plan.problems));
             pending.set_value(Some(Pending {
                 changes: plan.take_changes(),
-                undo: Undo::FromWorkbook(plan.existed_before),
+                undo: PlannedUndo::FromReplaced(plan.existed_before),
                 definitions: None,
                 conflicts: Vec::new(),
                 rejected_csv,
@@ -437,13 +428,7 @@ pub fn ImportExport() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let previous =
                 p.definitions.as_ref().map(|_| (app.policy.get_untracked(), app.custom_fields.get_untracked()));
-            let undo = match p.undo {
-                Undo::Changes(undo) => {
-                    app.commit_with_definitions(p.changes, p.definitions).await.then_some(ImportUndo::Changes(undo))
-                }
-                Undo::FromWorkbook(existed_before) => app.commit_import(p.changes, existed_before).await,
-            };
-            if let Some(undo) = undo {
+            if let Some(undo) = app.commit_import(p.changes, p.definitions, p.undo).await {
                 if !p.conflicts.is_empty() {
                     let mut all = app.conflicts.get_untracked();
                     all.extend(p.conflicts);

@@ -219,6 +219,30 @@ fn undo_changes(before: Vec<(CustomerId, Option<CustomerRecord>)>) -> Vec<Change
         .collect()
 }
 
+/// What undoing an import will put back, as its plan knows it before the write: the changes
+/// themselves (a backup's, made with its plan), or each customer it changes and whether they
+/// were there (their files are then the ones in the shards the write replaces).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlannedUndo {
+    Changes(Vec<Change>),
+    FromReplaced(Vec<(CustomerId, bool)>),
+}
+
+impl PlannedUndo {
+    /// Whether the write must hand back the shards it replaces.
+    pub fn needs_replaced(&self) -> bool {
+        matches!(self, PlannedUndo::FromReplaced(_))
+    }
+
+    /// The undo of the written import, given the shards its write replaced.
+    pub fn written(self, replaced: BTreeMap<usize, Shard>) -> ImportUndo {
+        match self {
+            PlannedUndo::Changes(changes) => ImportUndo::Changes(changes),
+            PlannedUndo::FromReplaced(existed_before) => ImportUndo::Replaced { shards: replaced, existed_before },
+        }
+    }
+}
+
 /// What undoing an import puts back, as its write left it: the changes themselves (a backup's,
 /// made with its plan), or the shards the write replaced in the page's workbook and whether
 /// each changed customer was there before. The latter become changes only when the user asks
@@ -637,7 +661,9 @@ mod tests {
         }
         assert_ne!(workbook, before);
         let after = workbook.customer_count();
-        let kept = ImportUndo::Replaced { shards: replaced, existed_before: plan.existed_before };
+        let planned = PlannedUndo::FromReplaced(plan.existed_before);
+        assert!(planned.needs_replaced());
+        let kept = planned.written(replaced);
         let undo = kept.changes();
         assert_eq!(undo.len(), 3);
         assert_eq!(kept.changes(), undo, "the undo is still there to try again");
