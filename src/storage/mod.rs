@@ -842,9 +842,7 @@ impl Store {
                 }
             }
         }
-        // (Decoding, applying and putting are one step now; the marks stay for the benches.)
-        crate::files::mark("commit:decoded");
-        crate::files::mark("commit:applied");
+        // Decoded, changed and put shard by shard: one step for the benches.
         crate::files::mark("commit:shards-put");
         // The list rows, worked out once: stored here and handed to the page with the shards.
         let written: Vec<StoredShard> = touched.into_iter().map(|(s, shard)| StoredShard::of(s, shard)).collect();
