@@ -162,6 +162,17 @@ async function importFile(page, kind, file, profile = false) {
   return [read, write[0]];
 }
 
+/** A file's rows and plan (from its import marks) and its commit's shard loop and list rows
+ *  (from its commit marks), in ms. */
+function filePhases(p, c) {
+  return [
+    p['import:rows'] - p['import:decoded'],
+    p['import:planned'] - p['import:rows'],
+    c['commit:shards-put'] - c['commit:read'],
+    c['commit:rows-put'] - c['commit:shards-put'],
+  ];
+}
+
 async function timedDownload(page, id) {
   // From the click to the browser's download event. The JSON export is built after the click
   // handler returns (it may be sealed with a passphrase first), so timing the handler alone
@@ -197,25 +208,25 @@ for (const shape of SHAPES) {
     await page.click(byId('nav-import-export'));
     const [cr, cw] = await importFile(page, 'customers', customersFile, PROFILE && run === 0);
     {
-      const p = lastPhases;
-      const c = lastCommit;
-      phaseTimes.customersRows.push(p['import:rows'] - p['import:decoded']);
-      phaseTimes.customersPlan.push(p['import:planned'] - p['import:rows']);
-      phaseTimes.customersShards.push(c['commit:shards-put'] - c['commit:read']);
-      phaseTimes.customersListRows.push(c['commit:rows-put'] - c['commit:shards-put']);
+      const [rows, plan, shards, listRows] = filePhases(lastPhases, lastCommit);
+      phaseTimes.customersRows.push(rows);
+      phaseTimes.customersPlan.push(plan);
+      phaseTimes.customersShards.push(shards);
+      phaseTimes.customersListRows.push(listRows);
     }
     const [pr, pw] = await importFile(page, 'purchases', purchasesFile, PROFILE && run === 0);
     {
       const p = lastPhases;
+      const c = lastCommit;
+      const [rows, plan, shards, listRows] = filePhases(p, c);
       phaseTimes.decode.push(p['import:decoded'] - p['import:read']);
-      phaseTimes.rows.push(p['import:rows'] - p['import:decoded']);
-      phaseTimes.plan.push(p['import:planned'] - p['import:rows']);
+      phaseTimes.rows.push(rows);
+      phaseTimes.plan.push(plan);
       // The rest: reading the file's bytes before, drawing the preview after.
       phaseTimes.read.push(pr - (p['import:planned'] - p['import:read']));
-      const c = lastCommit;
       phaseTimes.commitRead.push(c['commit:read']);
-      phaseTimes.commitShards.push(c['commit:shards-put'] - c['commit:read']);
-      phaseTimes.commitRows.push(c['commit:rows-put'] - c['commit:shards-put']);
+      phaseTimes.commitShards.push(shards);
+      phaseTimes.commitRows.push(listRows);
       phaseTimes.commitDone.push(c['commit:committed'] - c['commit:rows-put']);
       phaseTimes.commitShown.push(pw - c['commit:committed']);
     }

@@ -273,8 +273,9 @@ impl<'a> RowReader<'a> {
         Ok((rows, cells))
     }
 
-    /// Lines left to read: at least the rows left (a quoted line break or a blank line makes
-    /// it more), for sizing what holds one entry a row.
+    /// Line feeds left to read (plus an unended last line): at least the rows left (a quoted
+    /// line break or a blank line makes it more), for sizing what holds one entry a row. A hint,
+    /// never a limit: a file whose lines end in a lone CR counts as one line.
     pub fn lines_left(&self) -> usize {
         let read = self.reader.position().byte() as usize;
         let rest = self.text.get(read..).unwrap_or_default();
