@@ -506,6 +506,15 @@ pub fn next_review(cadence: Cadence, after: Day, customer_since: Option<Day>) ->
     Day::from_ymd(year, month, 1).expect("first of a month")
 }
 
+/// Appends to a tier history; a first change gets room for one, not the four a push makes
+/// (the write trims every changed history, and an import settles 100,000 new customers).
+fn push_change(history: &mut Vec<TierChange>, change: TierChange) {
+    if history.capacity() == 0 {
+        history.reserve_exact(1);
+    }
+    history.push(change);
+}
+
 /// Evaluates one customer as of `as_of` and returns the new state (history appended).
 pub fn evaluate(
     policy: &TierPolicy,
@@ -517,7 +526,7 @@ pub fn evaluate(
     let mut next = state.clone();
     let record = |next: &mut TierState, to: usize, reason: Reason| {
         let to = policy.tiers[to].id.clone();
-        next.history.push(TierChange { date: as_of, from: next.tier.clone(), to: to.clone(), reason });
+        push_change(&mut next.history, TierChange { date: as_of, from: next.tier.clone(), to: to.clone(), reason });
         next.tier = Some(to);
     };
     if next.next_review.is_none() {
@@ -597,7 +606,7 @@ pub fn rerate(
     let to = policy.tiers[qualified].id.clone();
     if next.tier.as_deref() != Some(to.as_str()) {
         let reason = Reason::NewPolicy(evidence(&policy.tiers[qualified], m));
-        next.history.push(TierChange { date: as_of, from: next.tier.clone(), to: to.clone(), reason });
+        push_change(&mut next.history, TierChange { date: as_of, from: next.tier.clone(), to: to.clone(), reason });
     }
     next.tier = Some(to);
     next.below_since = None;
