@@ -739,10 +739,13 @@ impl Store {
         for &s in &wanted {
             shards_by_group.entry(group_of(s)).or_default().push(s);
         }
-        // The row groups are asked for now, beside the shards, rather than one round trip later.
+        // The row groups are asked for now, beside the shards, rather than one round trip later;
+        // a group whose every shard the write changes (an import) is written afresh, unread.
         let mut group_requests = Vec::with_capacity(shards_by_group.len());
-        for &group in shards_by_group.keys() {
-            group_requests.push((group, summaries.get(shard_key(group))?.into_future()));
+        for (&group, in_group) in &shards_by_group {
+            if in_group.len() < SHARDS_PER_ROW_GROUP {
+                group_requests.push((group, summaries.get(shard_key(group))?.into_future()));
+            }
         }
         // A batch touching many groups (an import) reads them all with one request each.
         let (mut stored, loose) = if shards_by_group.len() > 8 {

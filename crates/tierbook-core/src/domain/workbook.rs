@@ -402,8 +402,15 @@ impl Shard {
             }
             Change::AddRecords { customer_id, purchases, others } => {
                 let record = self.records.get_mut(&customer_id).ok_or(Conflict::CustomerMissing)?;
-                record.purchases.reserve_exact(purchases.len());
-                record.purchases.extend(purchases);
+                // A file with no purchases yet (every customer of a first purchases import)
+                // takes the list as it comes, sized by the import: a million purchases are not
+                // copied into fresh memory a second time.
+                if record.purchases.is_empty() {
+                    record.purchases = purchases;
+                } else {
+                    record.purchases.reserve_exact(purchases.len());
+                    record.purchases.extend(purchases);
+                }
                 for item in others {
                     put_related(record, item, None);
                 }
@@ -970,6 +977,7 @@ mod tests {
 
     #[test]
     fn added_records_go_after_what_the_stored_file_holds_now_and_a_missing_customer_refuses_the_batch() {
+        let file = |id| CustomerRecord { customer: customer(id, "Cy"), ..Default::default() };
         // Since the import read Ann's file, another tab renamed her and added a purchase.
         let mut stored =
             CustomerRecord { customer: Customer { updated_at: 40, ..customer(4, "Ann Li") }, ..Default::default() };
@@ -989,6 +997,11 @@ mod tests {
         assert_eq!(ann.customer.updated_at, 41, "stamped after the stored card");
         assert_eq!(ann.audit.last().map(|a| a.what.as_str()), Some("imported"));
         assert_eq!(*seen.borrow(), vec![4], "settled");
+        // A file with no purchases yet takes the added ones as they come.
+        let current = [(6usize, Shard { records: [(6, file(6))].into_iter().collect() })].into_iter().collect();
+        let out = apply_batch(current, vec![add(6, &[8, 7])], 30, &|_| {}).unwrap();
+        assert_eq!(out[&6].records[&6].purchases.iter().map(|p| p.id).collect::<Vec<_>>(), [8, 7]);
+        assert_eq!(out[&6].records[&6].feedback.len(), 1);
         // Bob was deleted meanwhile: nothing of the batch is applied.
         let current = [(5usize, Shard::default())].into_iter().collect();
         assert_eq!(apply_batch(current, vec![add(5, &[9])], 30, &|_| {}).err(), Some(Conflict::CustomerMissing));
