@@ -725,8 +725,7 @@ impl Importer {
         let (id, new_code) = match matched {
             Some(id) => (id, None),
             None => {
-                let code = code.map(|(_, c)| c.to_string());
-                let (id, code) = self.new_identity(wb, code.as_deref());
+                let (id, code) = self.new_identity(wb, code.map(|(_, c)| c));
                 (id, Some(code))
             }
         };

@@ -131,11 +131,9 @@ fn audit(record: &mut CustomerRecord, at: i64, what: &str, before: String, after
     if record.audit.len() >= AUDIT_LIMIT {
         record.audit.remove(0);
     }
-    // A new file's first line gets room for one, not the four a push makes (100,000 new
-    // customers' lists would be trimmed again after the write).
-    if record.audit.capacity() == 0 {
-        record.audit.reserve_exact(1);
-    }
+    // Room for just this line, not the four (or twice the length) a push makes: the write
+    // trims every changed trail again, 100,000 of them in an import.
+    record.audit.reserve_exact(1);
     record.audit.push(AuditEntry { at, what: what.to_string(), before, after });
 }
 
@@ -555,14 +553,18 @@ pub fn apply_batch(
 /// touches one customer, so shards can be changed one after the other (a big batch then never
 /// holds every shard's stored contents at once).
 pub fn changes_by_shard(changes: Vec<Change>) -> BTreeMap<usize, Vec<Change>> {
+    const _: () = assert!(SHARD_COUNT <= 1 << 16, "a shard number fits a u16");
     // Counted first, so each shard's list is sized once and found by index, not searched for.
+    // A change's shard is worked out once: for a whole file it is read from the file itself,
+    // one of 100,000 scattered on the heap in an import.
+    let shards: Vec<u16> = changes.iter().map(|change| change.shard() as u16).collect();
     let mut counts = vec![0usize; SHARD_COUNT];
-    for change in &changes {
-        counts[change.shard()] += 1;
+    for &s in &shards {
+        counts[usize::from(s)] += 1;
     }
     let mut by_shard: Vec<Vec<Change>> = counts.into_iter().map(Vec::with_capacity).collect();
-    for change in changes {
-        by_shard[change.shard()].push(change);
+    for (change, s) in changes.into_iter().zip(shards) {
+        by_shard[usize::from(s)].push(change);
     }
     by_shard.into_iter().enumerate().filter(|(_, changes)| !changes.is_empty()).collect()
 }

@@ -12,7 +12,7 @@ use super::day::Day;
 use super::import::Counts;
 use super::model::{CustomFieldDef, CustomerId, CustomerRecord};
 use super::reminders::Handled;
-use super::tiers::{evaluate, evaluate_all, metrics, referrals, PolicyError, TierPolicy};
+use super::tiers::{evaluate_all, evaluate_owned, metrics, referrals, PolicyError, TierPolicy};
 use super::workbook::{
     apply_batch, erasure, shard_of, touched_shards, Change, Conflict, Put, Shard, Workbook, SHARD_COUNT,
 };
@@ -100,7 +100,8 @@ pub fn tier_settler<'a>(
             None => referrals.dates(record.customer.id),
         };
         let m = metrics(record, policy, &dates, day);
-        record.tier = evaluate(policy, &record.tier, &m, day, record.customer.customer_since);
+        let state = std::mem::take(&mut record.tier);
+        record.tier = evaluate_owned(policy, state, &m, day, record.customer.customer_since);
     }
 }
 
