@@ -212,38 +212,44 @@ fn short_key(code: &str) -> Option<u128> {
     })
 }
 
+/// Where a code's value is, if anywhere.
+enum Place {
+    /// In the numbered list, at this number (the slot holds it).
+    Slot(usize),
+    /// Nowhere: a numbered code not in the list, while no code of its shape is in the tables.
+    Absent,
+    Tables,
+}
+
 impl<V> CodeMap<V> {
-    pub fn get(&self, code: &str) -> Option<&V> {
-        if let Some(numbered) = &self.numbered {
-            if let Some(n) = numbered.number(code.as_bytes()) {
-                if let Some(Some(value)) = numbered.slots.get(n) {
-                    return Some(value);
-                }
-                if self.numbered_in_tables == 0 {
-                    return None;
-                }
-            }
+    fn place(&self, code: &str) -> Place {
+        let Some(numbered) = &self.numbered else { return Place::Tables };
+        match numbered.number(code.as_bytes()) {
+            Some(n) if numbered.slots.get(n).is_some_and(Option::is_some) => Place::Slot(n),
+            Some(_) if self.numbered_in_tables == 0 => Place::Absent,
+            _ => Place::Tables,
         }
-        match short_key(code) {
-            Some(key) => self.short.get(&key),
-            None => self.long.get(code),
+    }
+
+    pub fn get(&self, code: &str) -> Option<&V> {
+        match self.place(code) {
+            Place::Slot(n) => self.numbered.as_ref()?.slots[n].as_ref(),
+            Place::Absent => None,
+            Place::Tables => match short_key(code) {
+                Some(key) => self.short.get(&key),
+                None => self.long.get(code),
+            },
         }
     }
 
     pub fn get_mut(&mut self, code: &str) -> Option<&mut V> {
-        if let Some(numbered) = &mut self.numbered {
-            if let Some(n) = numbered.number(code.as_bytes()) {
-                if numbered.slots.get(n).is_some_and(Option::is_some) {
-                    return numbered.slots[n].as_mut();
-                }
-                if self.numbered_in_tables == 0 {
-                    return None;
-                }
-            }
-        }
-        match short_key(code) {
-            Some(key) => self.short.get_mut(&key),
-            None => self.long.get_mut(code),
+        match self.place(code) {
+            Place::Slot(n) => self.numbered.as_mut()?.slots[n].as_mut(),
+            Place::Absent => None,
+            Place::Tables => match short_key(code) {
+                Some(key) => self.short.get_mut(&key),
+                None => self.long.get_mut(code),
+            },
         }
     }
 

@@ -588,10 +588,16 @@ pub fn apply_to_shard(
     while let Some(change) = changes.next() {
         let id = change.customer_id();
         let alone = changes.peek().is_none_or(|next| next.customer_id() != id);
+        // Whether the customer's tier is settled after the change (not for a tier set or a
+        // file stored exactly as given).
+        let settles = !matches!(
+            change,
+            Change::SetTier { .. } | Change::PutRecord { put: Put::AsGiven, .. } | Change::Pulled { .. }
+        );
         match change {
             Change::PutRecord { mut record, put } if alone && !shard.records.contains_key(&id) => {
                 shard.stamp_put(&mut record, put, now);
-                if put != Put::AsGiven {
+                if settles {
                     settle(&mut record);
                 }
                 trim(&mut record);
@@ -599,10 +605,7 @@ pub fn apply_to_shard(
             }
             change => {
                 touched.insert(id);
-                if !matches!(
-                    change,
-                    Change::SetTier { .. } | Change::PutRecord { put: Put::AsGiven, .. } | Change::Pulled { .. }
-                ) {
+                if settles {
                     changed.insert(id);
                 }
                 shard.apply(change, now)?;
@@ -631,9 +634,9 @@ pub fn apply_to_shard(
     Ok(shard)
 }
 
-/// A first audit line or tier change leaves room for four; a file read back from storage has
-/// room for what it holds. Trimmed so a write keeps what a reopen would (~30 MB over 100,000
-/// new customers).
+/// A trail or tier history a change pushed to may keep spare room (`audit` grows by one, other
+/// pushes double); a file read back from storage has room for what it holds. Trimmed so a
+/// write keeps what a reopen would (~30 MB over 100,000 new customers).
 fn trim(record: &mut CustomerRecord) {
     record.audit.shrink_to_fit();
     record.tier.history.shrink_to_fit();
