@@ -7,6 +7,7 @@
 // Import hashes millions of keys it makes itself; SipHash's protection against hostile keys
 // buys nothing here, and Fx is several times faster.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
+use std::borrow::Cow;
 
 use super::codes::{clean_code, is_valid_code, CodeFormat, CodeMap};
 use super::columns::{choice_code, columns, customer_cell, related_cell, yes_no, Kind, Target};
@@ -444,8 +445,15 @@ impl Importer {
 
     /// `find`, building the phone, email and name indexes first if the row needs them: from
     /// the workbook, then from the files staged so far (as they would have been indexed).
-    fn find_in(&mut self, row: &Row, keys: &[MatchKey], wb: &Workbook) -> Result<Option<CustomerId>, RowProblem> {
-        let by_code_alone = keys.contains(&MatchKey::Code) && self.code_cell(row).is_some();
+    /// `code`: the row's code cell (`code_cell`), read once by the caller.
+    fn find_in(
+        &mut self,
+        row: &Row,
+        code: Option<(usize, &str)>,
+        keys: &[MatchKey],
+        wb: &Workbook,
+    ) -> Result<Option<CustomerId>, RowProblem> {
+        let by_code_alone = keys.contains(&MatchKey::Code) && code.is_some();
         if !by_code_alone && !self.secondary_built {
             self.secondary_built = true;
             for r in wb.records() {
@@ -461,7 +469,7 @@ impl Importer {
                 }
             }
         }
-        self.find(row, keys)
+        self.find(row, code, keys)
     }
 
     /// The cell mapped to `key`, with its column.
@@ -507,8 +515,13 @@ impl Importer {
 
     /// The customer a row means. A row with a code is matched by its code alone (Ok(None): a
     /// code nobody has yet); a row without one by the other keys in order.
-    fn find(&mut self, row: &Row, keys: &[MatchKey]) -> Result<Option<CustomerId>, RowProblem> {
-        if let (Some((_, code)), true) = (self.code_cell(row), keys.contains(&MatchKey::Code)) {
+    fn find(
+        &mut self,
+        row: &Row,
+        code: Option<(usize, &str)>,
+        keys: &[MatchKey],
+    ) -> Result<Option<CustomerId>, RowProblem> {
+        if let (Some((_, code)), true) = (code, keys.contains(&MatchKey::Code)) {
             let next = self.records.len();
             let mut entry = self.by_code.get_mut(code);
             if let Some(entry) = entry.as_deref_mut().filter(|e| e.staged == NOT_STAGED && self.adds_only) {
@@ -548,19 +561,25 @@ impl Importer {
 
     /// A new internal id and, when the row gave none, a new code in the workbook's format.
     fn new_identity(&mut self, wb: &Workbook, code: Option<&str>) -> (CustomerId, String) {
+        let id = self.new_id(wb);
+        (id, code.map_or_else(|| self.new_code(), str::to_string))
+    }
+
+    /// An internal id no customer has.
+    fn new_id(&mut self, wb: &Workbook) -> CustomerId {
         let staged = &self.staged;
-        let id = random_customer_id(&mut self.rng, |id| staged.contains_key(&id) || wb.get(id).is_some());
-        let code = match code {
-            Some(code) => code.to_string(),
-            None => loop {
-                let candidate = self.settings.code_format.code(self.next_code);
-                self.next_code += 1;
-                if !self.by_code.contains_key(&candidate) {
-                    break candidate;
-                }
-            },
-        };
-        (id, code)
+        random_customer_id(&mut self.rng, |id| staged.contains_key(&id) || wb.get(id).is_some())
+    }
+
+    /// The next code in the workbook's format that nobody has.
+    fn new_code(&mut self) -> String {
+        loop {
+            let candidate = self.settings.code_format.code(self.next_code);
+            self.next_code += 1;
+            if !self.by_code.contains_key(&candidate) {
+                return candidate;
+            }
+        }
     }
 
     /// The staged version of a customer's file, taken from the workbook the first time.
@@ -702,13 +721,13 @@ impl Importer {
     fn take_customer_row(&mut self, row: &Row, wb: &Workbook) {
         // Taken out for the lookup and put back: no copy of the list for each row.
         let order = std::mem::take(&mut self.settings.match_order);
-        let matched = self.find_in(row, &order, wb);
+        let code = self.code_cell(row);
+        let matched = self.find_in(row, code, &order, wb);
         self.settings.match_order = order;
         let matched = match matched {
             Ok(m) => m,
             Err(p) => return self.reject(row, vec![p]),
         };
-        let code = self.code_cell(row);
         if let (None, Some((column, code))) = (matched, code) {
             // Matching is off, yet the code is somebody's: two customers cannot share it.
             if self.by_code.contains_key(code) || !is_valid_code(code) {
@@ -722,33 +741,41 @@ impl Importer {
             return self.reject(row, vec![RowProblem { line: row.line, column: None, field: None, issue }]);
         }
         let existing = matched.and_then(|id| self.staged(id).cloned().or_else(|| wb.get(id).cloned()));
-        let (id, new_code) = match matched {
-            Some(id) => (id, None),
-            None => {
-                let (id, code) = self.new_identity(wb, code.map(|(_, c)| c));
-                (id, Some(code))
+        let defs = self.settings.custom_fields.clone();
+        // A customer's form borrows the row's cells: a new customer's text is copied once, into
+        // the checked `Customer`.
+        let (id, mut form): (CustomerId, CustomerForm<Cow<str>>) = match (matched, &existing) {
+            (Some(id), Some(r)) => {
+                let code_of = |id: CustomerId| {
+                    self.staged(id).or_else(|| wb.get(id)).map(|r| r.customer.code.clone()).unwrap_or_default()
+                };
+                (id, CustomerForm::from_customer(&r.customer, &defs, &code_of).map_text(Cow::Owned))
+            }
+            (Some(id), None) => (id, CustomerForm::default()),
+            (None, _) => {
+                let id = self.new_id(wb);
+                let code = match code {
+                    Some((_, code)) => Cow::Borrowed(code),
+                    None => Cow::Owned(self.new_code()),
+                };
+                (id, CustomerForm { code, ..Default::default() })
             }
         };
-        let defs = self.settings.custom_fields.clone();
-        let code_of = |id: CustomerId| {
-            self.staged(id).or_else(|| wb.get(id)).map(|r| r.customer.code.clone()).unwrap_or_default()
-        };
-        let mut form =
-            existing.as_ref().map(|r| CustomerForm::from_customer(&r.customer, &defs, &code_of)).unwrap_or_default();
-        if let Some(code) = new_code {
-            form.code = code;
-        }
         form.custom = defs
             .iter()
             .map(|d| {
                 (
                     d.id.clone(),
-                    existing.as_ref().and_then(|r| r.customer.custom.get(&d.id).cloned()).unwrap_or_default(),
+                    Cow::Owned(
+                        existing.as_ref().and_then(|r| r.customer.custom.get(&d.id).cloned()).unwrap_or_default(),
+                    ),
                 )
             })
             .collect();
-        let mut opening =
-            OpeningForm::from_carried(&existing.as_ref().map(|r| r.tier.carried_over()).unwrap_or_default());
+        // Figures carried over from an earlier sheet, as a form: a card's own, or the row's
+        // first opening cell's (a new customer in a file without such columns carries none).
+        let carried_before = existing.as_ref().map(|r| r.tier.carried_over()).unwrap_or_default();
+        let mut opening = existing.is_some().then(|| OpeningForm::from_carried(&carried_before));
         let mut problems = Vec::new();
         let mut tenure_years = None;
         for (column, target) in self.settings.mapping.iter().enumerate() {
@@ -761,7 +788,7 @@ impl Importer {
                 Target::Ignore => {}
                 Target::Custom(field_id) => {
                     if let Some(slot) = form.custom.iter_mut().find(|(id, _)| id == field_id) {
-                        slot.1 = value.to_string();
+                        slot.1 = Cow::Borrowed(value);
                     }
                 }
                 Target::Field("marketing-consent") => match yes_no(value) {
@@ -782,31 +809,47 @@ impl Importer {
                         issue: RowIssue::Field(Problem::NotANumber),
                     }),
                 },
-                Target::Field("opening-tier") => opening.tier = self.tier_id(value),
+                Target::Field("opening-tier") => {
+                    opening.get_or_insert_with(|| OpeningForm::from_carried(&carried_before)).tier = self.tier_id(value)
+                }
                 Target::Field(key) => {
-                    let value = match *key {
-                        "gender" => choice_code("gender", &["", "female", "male", "other"], GENDER_EXTRA, value),
+                    let value: Cow<str> = match *key {
+                        "gender" => choice_code("gender", &["", "female", "male", "other"], GENDER_EXTRA, value).into(),
                         // Sheets write counts with their unit: `10次/年`, `5分`, `1,200 points`.
-                        "opening-purchases" | "influence" | "opening-points" => number_part(value).replace(',', ""),
-                        _ => value.to_string(),
+                        "opening-purchases" | "influence" | "opening-points" => {
+                            number_part(value).replace(',', "").into()
+                        }
+                        _ => Cow::Borrowed(value),
                     };
-                    if let Some(slot) = customer_slot(&mut form, &mut opening, key) {
+                    if let Some(slot) = customer_slot(&mut form, key) {
                         *slot = value;
+                    } else if let Some(slot) = key
+                        .starts_with("opening-")
+                        .then(|| opening.get_or_insert_with(|| OpeningForm::from_carried(&carried_before)))
+                        .and_then(|opening| opening_slot(opening, key))
+                    {
+                        *slot = value.into_owned();
                     }
                 }
             }
         }
         if let (Some(years), true) = (tenure_years, form.customer_since.trim().is_empty()) {
-            form.customer_since = self.settings.today.plus_days(-(years * 365.25).round() as i32).to_string();
+            form.customer_since = self.settings.today.plus_days(-(years * 365.25).round() as i32).to_string().into();
         }
-        let has_figures = [&opening.spend, &opening.purchases, &opening.points].iter().any(|v| !v.trim().is_empty());
-        if has_figures && opening.as_of.trim().is_empty() {
-            opening.as_of = self.settings.today.to_string();
+        if let Some(opening) = &mut opening {
+            let has_figures =
+                [&opening.spend, &opening.purchases, &opening.points].iter().any(|v| !v.trim().is_empty());
+            if has_figures && opening.as_of.trim().is_empty() {
+                opening.as_of = self.settings.today.to_string();
+            }
         }
         // The referrer may come later in the file: their code is looked up at the end.
         let referrer = std::mem::take(&mut form.referred_by);
         let customer = form.to_customer(id, self.settings.today, &defs, &|_| None);
-        let carried = opening.to_carried(&self.tier_ids, self.settings.today);
+        let carried = match &opening {
+            Some(opening) => opening.to_carried(&self.tier_ids, self.settings.today),
+            None => Ok(carried_before),
+        };
         for errors in [customer.as_ref().err(), carried.as_ref().err()].into_iter().flatten() {
             problems.extend(self.field_problems(row.line, errors.clone()));
         }
@@ -874,10 +917,11 @@ impl Importer {
     /// The customer a related row belongs to: by code (created if asked and unknown), else by
     /// phone or a unique name. Ok(None): the row names no customer at all.
     fn owner_of(&mut self, row: &Row, wb: &Workbook) -> Result<Option<CustomerId>, RowProblem> {
-        if let Some(found) = self.find_in(row, &[MatchKey::Code, MatchKey::Phone, MatchKey::Name], wb)? {
+        let code = self.code_cell(row);
+        if let Some(found) = self.find_in(row, code, &[MatchKey::Code, MatchKey::Phone, MatchKey::Name], wb)? {
             return Ok(Some(found));
         }
-        let Some((column, code)) = self.code_cell(row) else {
+        let Some((column, code)) = code else {
             let named = ["phone", "name"].iter().find_map(|k| self.cell(row, k).filter(|(_, t)| !t.trim().is_empty()));
             return match named {
                 Some((column, _)) => {
@@ -1304,7 +1348,7 @@ fn columns_key(key: &str) -> &'static str {
     Kind::ALL.iter().flat_map(|k| columns(*k).iter()).find(|c| c.key == key).map_or("", |c| c.key)
 }
 
-fn customer_slot<'f>(form: &'f mut CustomerForm, opening: &'f mut OpeningForm, key: &str) -> Option<&'f mut String> {
+fn customer_slot<'f, 'r>(form: &'f mut CustomerForm<Cow<'r, str>>, key: &str) -> Option<&'f mut Cow<'r, str>> {
     Some(match key {
         "name" => &mut form.name,
         "gender" => &mut form.gender,
@@ -1326,6 +1370,12 @@ fn customer_slot<'f>(form: &'f mut CustomerForm, opening: &'f mut OpeningForm, k
         "influence" => &mut form.influence,
         "consent-date" => &mut form.consent_date,
         "consent-source" => &mut form.consent_source,
+        _ => return None,
+    })
+}
+
+fn opening_slot<'f>(opening: &'f mut OpeningForm, key: &str) -> Option<&'f mut String> {
+    Some(match key {
         "opening-as-of" => &mut opening.as_of,
         "opening-spend" => &mut opening.spend,
         "opening-purchases" => &mut opening.purchases,
